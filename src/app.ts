@@ -1,0 +1,147 @@
+/**
+ * The Hono application: middleware in order, then one `app.route()` per feature module.
+ * Every route is defined with zod schemas, so /openapi.json lists exactly the routes that exist.
+ */
+import { HTTPException } from "hono/http-exception";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./env";
+import { AppError, PayloadTooLargeError } from "./lib/errors";
+import { createRouter } from "./lib/openapi";
+import { meta } from "./lib/envelope";
+import { requestContext } from "./middleware/request-context";
+import { registerModules } from "./modules";
+
+export const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestContext());
+  app.use(
+    "*",
+    secureHeaders({
+      strictTransportSecurity: "max-age=63072000; includeSubDomains",
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      contentSecurityPolicy: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  app.use("*", async (c, next) => {
+    await next();
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  app.use(
+    "*",
+    cors({
+      origin: (origin, c) => {
+        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o: string) => o.trim());
+        return allowed.includes(origin) ? origin : null;
+      },
+      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id"],
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      exposeHeaders: ["X-Request-Id", "Retry-After"],
+      credentials: true,
+      maxAge: 3600,
+    }),
+  );
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_JSON_BODY_BYTES);
+      },
+    }),
+  );
+
+  registerModules(app);
+
+  app.notFound((c) =>
+    c.json(
+      {
+        success: false,
+        error: {
+          code: "NOT_FOUND",
+          message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+        },
+        meta: meta(c),
+      },
+      404,
+    ),
+  );
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) {
+      for (const [name, value] of Object.entries(error.headers ?? {})) c.header(name, value);
+      return c.json(
+        {
+          success: false,
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.details !== undefined && { details: error.details }),
+          },
+          meta: meta(c),
+        },
+        error.status as 400,
+      );
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      const code =
+        error.status === 413
+          ? "PAYLOAD_TOO_LARGE"
+          : error.status === 401
+            ? "UNAUTHORIZED"
+            : "INVALID_REQUEST";
+      return c.json(
+        {
+          success: false,
+          error: { code, message: error.message || "Malformed request" },
+          meta: meta(c),
+        },
+        error.status,
+      );
+    }
+    // Unknown errors: log the kind and request id only (messages may hold data), answer a bare 500.
+    console.error(
+      JSON.stringify({
+        level: "error",
+        request_id: c.get("requestId"),
+        error: (error as Error)?.name ?? "unknown",
+      }),
+    );
+    return c.json(
+      {
+        success: false,
+        error: { code: "INTERNAL_SERVER_ERROR", message: "Internal server error" },
+        meta: meta(c),
+      },
+      500,
+    );
+  });
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "rehab-edge API",
+      version: "1.0.0",
+      description:
+        "Tele-rehabilitation and care-team communication backend. Success: `{success, data, meta}`; errors: `{success:false, error:{code,message,details}, meta}`.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

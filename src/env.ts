@@ -1,0 +1,39 @@
+/** The Worker's bindings and the per-request variables every handler reads from the context. */
+import type { RateLimiter } from "../party/rate-limiter";
+import type { UserStream } from "../party/user-stream";
+import type { JobMessage } from "./jobs/jobs.schemas";
+import type { RequestContext } from "./middleware/request-context";
+
+export type Bindings = {
+  DB: D1Database;
+  MEDIA: R2Bucket;
+  JOBS: Queue<JobMessage>;
+  UserStream: DurableObjectNamespace<UserStream>;
+  RateLimiter: DurableObjectNamespace<RateLimiter>;
+  /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
+  AI?: Ai;
+  ENVIRONMENT: "development" | "test" | "production";
+  APP_BASE_URL: string;
+  CORS_ORIGINS: string;
+  AI_TEXT_MODEL: string;
+  AI_POSE_MODEL: string;
+  // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
+  JWT_SECRET: string;
+  PHI_KEYS: string;
+  PHI_ACTIVE_KEY_ID: string;
+  BLIND_INDEX_KEY: string;
+  AUDIT_HMAC_KEY: string;
+  PASSWORD_PEPPER: string;
+  DEV_SEED_TOKEN?: string;
+  EMAIL_API_URL?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM_NUMBER?: string;
+};
+
+export type AppEnv = {
+  Bindings: Bindings;
+  Variables: { ctx: RequestContext; requestId: string };
+};

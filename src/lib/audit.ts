@@ -1,0 +1,240 @@
+/**
+ * Audit entries: built as insert statements so a verb puts them in the same D1 batch as its change
+ * (a failed audit write fails the change), plus sealing and verification of the hash chain.
+ * See src/db/schema/audit.ts for the invariants.
+ */
+import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { auditLog, type AuditOutcome } from "../db/schema/audit";
+import type { Database } from "./db";
+import { hmac } from "./crypto/keys";
+import { sha256Hex, toHex } from "./encoding";
+import { uuidv7 } from "./ids";
+import type { RequestContext } from "../middleware/request-context";
+
+/** Resources and verbs form the closed set of audit actions (`resource.verb`). */
+export const AUDIT_RESOURCES = [
+  "auth",
+  "session",
+  "user",
+  "preferences",
+  "invite",
+  "outbox",
+  "audit",
+  "workspace",
+  "patient",
+  "care_team",
+  "family_access",
+  "diagnosis",
+  "medication",
+  "allergy",
+  "vital",
+  "service",
+  "location",
+  "appointment",
+  "availability",
+  "exercise_type",
+  "exercise_assignment",
+  "template",
+  "consultation_type",
+] as const;
+export const AUDIT_VERBS = [
+  "created",
+  "read",
+  "listed",
+  "updated",
+  "deleted",
+  "restored",
+  "denied",
+  "verified",
+  "login",
+  "login_failed",
+  "logout",
+  "refreshed",
+  "refresh_reused",
+  "magic_link_requested",
+  "magic_link_used",
+  "mfa_enabled",
+  "mfa_disabled",
+  "mfa_failed",
+  "accepted",
+  "granted",
+  "revoked",
+] as const;
+export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
+
+export type AuditInput = {
+  action: AuditAction;
+  resourceType: string;
+  resourceId?: string | null;
+  outcome?: AuditOutcome;
+  metadata?: Record<string, unknown> | null;
+  /** For events before a caller exists (login, registration): whom and where it concerns. */
+  workspaceId?: string | null;
+  actorId?: string | null;
+  actorRole?: string | null;
+};
+
+type AuditRow = typeof auditLog.$inferSelect;
+
+function canonical(row: Omit<AuditRow, "seq" | "entryMac" | "chainHash">): string {
+  return JSON.stringify([
+    row.id,
+    row.workspaceId,
+    row.actorId,
+    row.actorRole,
+    row.action,
+    row.resourceType,
+    row.resourceId,
+    row.outcome,
+    row.ip,
+    row.userAgent,
+    row.requestId,
+    row.metadata ?? null,
+    row.createdAt,
+  ]);
+}
+
+const macOf = async (key: string, row: Omit<AuditRow, "seq" | "entryMac" | "chainHash">) =>
+  toHex(await hmac(key, canonical(row)));
+
+/**
+ * Builds the insert of one audit entry for the current request; include `.query` in the write
+ * batch. (Wrapped in an object: a drizzle query is thenable, so returning it bare from an async
+ * function would run it on its own.)
+ */
+export async function auditEntry(ctx: RequestContext, input: AuditInput) {
+  const row = {
+    id: uuidv7(),
+    workspaceId:
+      input.workspaceId !== undefined ? input.workspaceId : (ctx.caller?.workspaceId ?? null),
+    actorId: input.actorId !== undefined ? input.actorId : (ctx.caller?.userId ?? null),
+    actorRole: input.actorRole !== undefined ? input.actorRole : (ctx.caller?.role ?? null),
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId ?? null,
+    outcome: input.outcome ?? "success",
+    ip: ctx.ip,
+    userAgent: ctx.userAgent,
+    requestId: ctx.requestId,
+    metadata: input.metadata ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  const entryMac = await macOf(ctx.env.AUDIT_HMAC_KEY, row);
+  return { query: ctx.db.orm.insert(auditLog).values({ ...row, entryMac }) };
+}
+
+/** Writes one audit entry on its own: denials, and reads whose data came from an earlier batch. */
+export async function recordAudit(ctx: RequestContext, input: AuditInput) {
+  await ctx.db.write([(await auditEntry(ctx, input)).query]);
+}
+
+const genesis = (workspaceId: string | null) => sha256Hex(`rehab-edge-audit:${workspaceId ?? "-"}`);
+const link = (previous: string, entryMac: string) => sha256Hex(`${previous}:${entryMac}`);
+const sameWorkspace = (workspaceId: string | null) =>
+  workspaceId === null ? isNull(auditLog.workspaceId) : eq(auditLog.workspaceId, workspaceId);
+
+/**
+ * Fills `chain_hash` for a workspace's unsealed entries, in `seq` order. Deterministic, so two
+ * sealers racing compute the same hashes; the `chain_hash IS NULL` guard keeps it write-once.
+ */
+export async function sealAuditChain(db: Database, workspaceId: string | null, batchSize = 200) {
+  let sealed = 0;
+  for (;;) {
+    const [last] = await db
+      .select({ seq: auditLog.seq, chainHash: auditLog.chainHash })
+      .from(auditLog)
+      .where(and(sameWorkspace(workspaceId), isNotNull(auditLog.chainHash)))
+      .orderBy(desc(auditLog.seq))
+      .limit(1);
+    const pending = await db
+      .select({ seq: auditLog.seq, entryMac: auditLog.entryMac })
+      .from(auditLog)
+      .where(
+        and(
+          sameWorkspace(workspaceId),
+          isNull(auditLog.chainHash),
+          gt(auditLog.seq, last?.seq ?? 0),
+        ),
+      )
+      .orderBy(asc(auditLog.seq))
+      .limit(batchSize);
+    if (pending.length === 0) return sealed;
+    let previous = last?.chainHash ?? (await genesis(workspaceId));
+    const updates = [];
+    for (const row of pending) {
+      previous = await link(previous, row.entryMac);
+      updates.push(
+        db
+          .update(auditLog)
+          .set({ chainHash: previous })
+          .where(and(eq(auditLog.seq, row.seq), isNull(auditLog.chainHash))),
+      );
+    }
+    await db.batch(updates as unknown as Parameters<Database["batch"]>[0]);
+    sealed += pending.length;
+  }
+}
+
+/** Workspaces with entries still to seal (for the cron job). */
+export async function unsealedWorkspaces(db: Database) {
+  const rows = await db
+    .selectDistinct({ workspaceId: auditLog.workspaceId })
+    .from(auditLog)
+    .where(isNull(auditLog.chainHash));
+  return rows.map((r) => r.workspaceId);
+}
+
+export type ChainReport = {
+  valid: boolean;
+  entries_checked: number;
+  first_invalid: { id: string; seq: number; reason: "mac_mismatch" | "chain_broken" } | null;
+};
+
+/** Recomputes every entry's MAC and the chain of a workspace; reports the first entry that fails. */
+export async function verifyAuditChain(
+  db: Database,
+  key: string,
+  workspaceId: string,
+): Promise<ChainReport> {
+  let previous = await genesis(workspaceId);
+  let checked = 0;
+  let afterSeq = 0;
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(and(sameWorkspace(workspaceId), gt(auditLog.seq, afterSeq)))
+      .orderBy(asc(auditLog.seq))
+      .limit(500);
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      const { seq, entryMac, chainHash, ...fields } = row;
+      if ((await macOf(key, fields)) !== entryMac) {
+        return {
+          valid: false,
+          entries_checked: checked,
+          first_invalid: { id: row.id, seq, reason: "mac_mismatch" },
+        };
+      }
+      if (chainHash !== null) {
+        previous = await link(previous, entryMac);
+        if (previous !== chainHash) {
+          return {
+            valid: false,
+            entries_checked: checked,
+            first_invalid: { id: row.id, seq, reason: "chain_broken" },
+          };
+        }
+      }
+      checked++;
+      afterSeq = seq;
+    }
+  }
+  return { valid: true, entries_checked: checked, first_invalid: null };
+}
+
+export const countAudit = (db: Database, workspaceId: string) =>
+  db
+    .select({ n: sql<number>`count(*)` })
+    .from(auditLog)
+    .where(eq(auditLog.workspaceId, workspaceId));

@@ -1,0 +1,60 @@
+/**
+ * D1 access for one request. D1 has no interactive transactions, so a service verb does its reads
+ * first and then writes its change and its audit entry together in one `write([...])` batch,
+ * which D1 runs atomically.
+ *
+ * Invariant: the caller's session is re-checked inside the first round trip of the request
+ * (prepended to the first `read` batch, or run alone before the first `write`), so a logged-out
+ * session stops working at once without costing a round trip of its own.
+ */
+import type { BatchItem } from "drizzle-orm/batch";
+import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { UnauthorizedError } from "./errors";
+
+export type Database = DrizzleD1Database<Record<string, never>>;
+type Batch = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+type Results<T extends Batch> = { [K in keyof T]: Awaited<T[K]> };
+
+export class RequestDb {
+  readonly orm: Database;
+  private sessionCheck: BatchItem<"sqlite"> | null = null;
+
+  constructor(d1: D1Database) {
+    this.orm = drizzle(d1);
+  }
+
+  /** Registers the query that must return a live session row; it runs with the next batch. */
+  requireSession(check: BatchItem<"sqlite">) {
+    this.sessionCheck = check;
+  }
+
+  async read<T extends Batch>(queries: T): Promise<Results<T>> {
+    const check = this.takeSessionCheck();
+    if (!check) return (await this.orm.batch(queries as never)) as Results<T>;
+    const [session, ...rest] = (await this.orm.batch([check, ...queries] as never)) as unknown[];
+    assertSession(session);
+    return rest as Results<T>;
+  }
+
+  async write<T extends Batch>(queries: T): Promise<Results<T>> {
+    const check = this.takeSessionCheck();
+    if (check) assertSession(await check);
+    return (await this.orm.batch(queries as never)) as Results<T>;
+  }
+
+  /** Runs the pending session check on its own, for requests that touch no table. */
+  async ensureSession() {
+    const check = this.takeSessionCheck();
+    if (check) assertSession(await check);
+  }
+
+  private takeSessionCheck() {
+    const check = this.sessionCheck;
+    this.sessionCheck = null;
+    return check;
+  }
+}
+
+function assertSession(rows: unknown) {
+  if (!Array.isArray(rows) || rows.length === 0) throw new UnauthorizedError("Session has ended");
+}

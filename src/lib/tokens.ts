@@ -1,0 +1,69 @@
+/**
+ * Signed tokens through jose. Each kind has a fixed algorithm, issuer, audience and `typ` header,
+ * and its own signing key derived from JWT_SECRET, so a token of one kind is never accepted as
+ * another: `alg: none`, a wrong `typ`, audience or key, expiry and tampering all fail verification.
+ */
+import { errors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { hmac } from "./crypto/keys";
+import { uuidv7 } from "./ids";
+
+export const ISSUER = "rehab-edge";
+const ALG = "HS256";
+
+export const TOKEN_KINDS = {
+  access: { typ: "at+jwt", audience: "rehab-edge:api", ttlSeconds: 15 * 60 },
+  refresh: { typ: "rt+jwt", audience: "rehab-edge:refresh", ttlSeconds: 7 * 24 * 3600 },
+  upload: { typ: "upload+jwt", audience: "rehab-edge:upload", ttlSeconds: 3600 },
+} as const;
+
+export type TokenKind = keyof typeof TOKEN_KINDS;
+
+export type AccessClaims = { sub: string; wid: string; role: string; sid: string };
+export type RefreshClaims = { sub: string; wid: string; sid: string };
+
+async function keyFor(secret: string, kind: TokenKind) {
+  return new Uint8Array(await hmac(secret, `jwt-key:${kind}`));
+}
+
+export async function signToken(
+  secret: string,
+  kind: TokenKind,
+  claims: Record<string, unknown> & { sub: string },
+  ttlSeconds: number = TOKEN_KINDS[kind].ttlSeconds,
+): Promise<{ token: string; jti: string; expiresAt: Date }> {
+  const spec = TOKEN_KINDS[kind];
+  const jti = uuidv7();
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: ALG, typ: spec.typ })
+    .setIssuer(ISSUER)
+    .setAudience(spec.audience)
+    .setSubject(claims.sub)
+    .setJti(jti)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .sign(await keyFor(secret, kind));
+  return { token, jti, expiresAt: new Date((now + ttlSeconds) * 1000) };
+}
+
+/** Verifies a token of the given kind; returns null for any token that is not exactly that. */
+export async function verifyToken<T extends Record<string, unknown>>(
+  secret: string,
+  kind: TokenKind,
+  token: string,
+): Promise<(JWTPayload & T) | null> {
+  const spec = TOKEN_KINDS[kind];
+  try {
+    const { payload } = await jwtVerify<T>(token, await keyFor(secret, kind), {
+      algorithms: [ALG],
+      issuer: ISSUER,
+      audience: spec.audience,
+      typ: spec.typ,
+      requiredClaims: ["sub", "jti", "exp", "iat"],
+    });
+    return payload;
+  } catch (error) {
+    if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Delivery of a stored outbound message: email through an HTTP provider (EMAIL_API_URL, a
+ * JSON `{from,to,subject,text}` POST with a bearer key), SMS through Twilio's REST API. Without
+ * credentials the message is held in the development outbox (`status = "outbox"`), never dropped.
+ */
+import { drizzle } from "drizzle-orm/d1";
+import { eq, sql } from "drizzle-orm";
+import type { Bindings } from "../env";
+import { outboundMessages } from "../db/schema/messaging";
+import { phiCipherFor } from "../middleware/request-context";
+import { outboundRef } from "./outbound";
+
+type Sent = { provider: string } | null;
+
+async function sendEmail(env: Bindings, to: string, subject: string, text: string): Promise<Sent> {
+  if (!env.EMAIL_API_URL || !env.EMAIL_API_KEY) return null;
+  const response = await fetch(env.EMAIL_API_URL, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${env.EMAIL_API_KEY}` },
+    body: JSON.stringify({
+      from: env.EMAIL_FROM ?? "no-reply@rehab-edge.example",
+      to,
+      subject,
+      text,
+    }),
+  });
+  if (!response.ok) throw new Error(`Email provider answered ${response.status}`);
+  return { provider: new URL(env.EMAIL_API_URL).host };
+}
+
+export async function sendSms(env: Bindings, to: string, body: string): Promise<Sent> {
+  if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN || !env.TWILIO_FROM_NUMBER) return null;
+  const response = await fetch(
+    `https://api.twilio.com/2010-04-01/Accounts/${env.TWILIO_ACCOUNT_SID}/Messages.json`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `Basic ${btoa(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`)}`,
+      },
+      body: new URLSearchParams({ To: to, From: env.TWILIO_FROM_NUMBER, Body: body }),
+    },
+  );
+  if (!response.ok) throw new Error(`Twilio answered ${response.status}`);
+  return { provider: "twilio" };
+}
+
+export async function deliverMessage(env: Bindings, id: string) {
+  const db = drizzle(env.DB);
+  const [row] = await db
+    .select()
+    .from(outboundMessages)
+    .where(eq(outboundMessages.id, id))
+    .limit(1);
+  if (!row || row.status !== "queued") return;
+  const phi = phiCipherFor(env);
+  const recipient = await phi.decrypt(row.recipientEnc, outboundRef(id, "recipient"));
+  const body = await phi.decrypt(row.bodyEnc, outboundRef(id, "body"));
+  const subject = (await phi.decryptOptional(row.subjectEnc, outboundRef(id, "subject"))) ?? "";
+  try {
+    const sent =
+      row.channel === "email"
+        ? await sendEmail(env, recipient, subject, body)
+        : await sendSms(env, recipient, body);
+    await db
+      .update(outboundMessages)
+      .set(
+        sent
+          ? {
+              status: "sent",
+              provider: sent.provider,
+              sentAt: new Date().toISOString(),
+              attempts: sql`${outboundMessages.attempts} + 1`,
+            }
+          : {
+              status: "outbox",
+              provider: "development-outbox",
+              attempts: sql`${outboundMessages.attempts} + 1`,
+            },
+      )
+      .where(eq(outboundMessages.id, id));
+  } catch (error) {
+    await db
+      .update(outboundMessages)
+      .set({
+        lastError: (error as Error).message.slice(0, 200),
+        attempts: sql`${outboundMessages.attempts} + 1`,
+      })
+      .where(eq(outboundMessages.id, id));
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd with the bindings of wrangler.toml (real D1, R2, Durable Objects,
+// queues); migrations are applied by test/setup.ts. Test-only secrets are fixed here.
+const key = (seed: number) => Buffer.alloc(32, seed).toString("base64url");
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      main: "./src/index.ts",
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          ENVIRONMENT: "test",
+          JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
+          PHI_KEYS: `k1:${key(1)},k2:${key(2)}`,
+          PHI_ACTIVE_KEY_ID: "k2",
+          BLIND_INDEX_KEY: "test-blind-index-key-0123456789abcdef",
+          AUDIT_HMAC_KEY: "test-audit-hmac-key-0123456789abcdef",
+          PASSWORD_PEPPER: "test-pepper-0123456789abcdef",
+          DEV_SEED_TOKEN: "test-seed-token",
+          TEST_MIGRATIONS: await readD1Migrations(
+            fileURLToPath(new URL("./migrations", import.meta.url)),
+          ),
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 30_000,
+  },
+});
