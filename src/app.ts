@@ -130,6 +130,19 @@ export function createApp() {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
+  app.openAPIRegistry.registerPath({
+    method: "get",
+    path: "/openapi.json",
+    tags: ["docs"],
+    summary: "This OpenAPI 3.1 document",
+    security: [],
+    responses: {
+      200: {
+        description: "OpenAPI document",
+        content: { "application/json": { schema: { type: "object" } } },
+      },
+    },
+  });
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {

@@ -1,4 +1,5 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
+import type { ClinicianCalendar } from "../party/clinician-calendar";
 import type { RateLimiter } from "../party/rate-limiter";
 import type { UserStream } from "../party/user-stream";
 import type { JobMessage } from "./jobs/jobs.schemas";
@@ -10,6 +11,8 @@ export type Bindings = {
   JOBS: Queue<JobMessage>;
   UserStream: DurableObjectNamespace<UserStream>;
   RateLimiter: DurableObjectNamespace<RateLimiter>;
+  ClinicianCalendar: DurableObjectNamespace<ClinicianCalendar>;
+  ASSETS: Fetcher;
   /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
   AI?: Ai;
   ENVIRONMENT: "development" | "test" | "production";

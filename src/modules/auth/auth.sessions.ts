@@ -1,0 +1,64 @@
+/**
+ * Opening sessions and minting their tokens. A session is one refresh-token family; every login
+ * (password, magic link, invite) ends here, so all of them answer the same shape.
+ */
+import { authSessions, refreshTokens } from "../../db/schema/auth";
+import type { Role } from "../../db/schema/users";
+import { uuidv7 } from "../../lib/ids";
+import { signToken, TOKEN_KINDS } from "../../lib/tokens";
+
+export const SESSION_LIFETIME_MS = 30 * 24 * 3600_000;
+
+export type SessionUser = { id: string; workspaceId: string; role: Role };
+export type LoginMethod = "password" | "magic_link" | "invite";
+
+export async function mintTokens(secret: string, user: SessionUser, sessionId: string) {
+  const access = await signToken(secret, "access", {
+    sub: user.id,
+    wid: user.workspaceId,
+    role: user.role,
+    sid: sessionId,
+  });
+  const refresh = await signToken(secret, "refresh", {
+    sub: user.id,
+    wid: user.workspaceId,
+    sid: sessionId,
+  });
+  return { access, refresh };
+}
+
+/** Rows and tokens for a new session; the caller writes `rows` in its batch before answering. */
+export async function openSession(secret: string, user: SessionUser, method: LoginMethod) {
+  const sessionId = uuidv7();
+  const now = new Date();
+  const { access, refresh } = await mintTokens(secret, user, sessionId);
+  return {
+    sessionId,
+    access,
+    refresh,
+    session: {
+      id: sessionId,
+      userId: user.id,
+      workspaceId: user.workspaceId,
+      method,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
+    } satisfies typeof authSessions.$inferInsert,
+    refreshRow: {
+      jti: refresh.jti,
+      sessionId,
+      createdAt: now.toISOString(),
+      expiresAt: refresh.expiresAt.toISOString(),
+    } satisfies typeof refreshTokens.$inferInsert,
+  };
+}
+
+export const tokenResponse = (tokens: {
+  access: { token: string };
+  refresh: { token: string };
+}) => ({
+  access_token: tokens.access.token,
+  refresh_token: tokens.refresh.token,
+  token_type: "Bearer" as const,
+  expires_in: TOKEN_KINDS.access.ttlSeconds,
+});

@@ -1,0 +1,132 @@
+/**
+ * Building and reading patient rows: the only place that knows which patient fields are encrypted
+ * (each bound to its row and column) and which blind indexes serve search.
+ */
+import { patientSearchTokens, patients } from "../../db/schema/patients";
+import type { PhiCipher } from "../../lib/crypto/phi";
+import { uuidv7 } from "../../lib/ids";
+
+export type EmergencyContact = {
+  name: string;
+  phone?: string | null;
+  relationship?: string | null;
+};
+
+export type PatientFields = {
+  mrn: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  emergencyContact?: EmergencyContact | null;
+  bloodType?: string | null;
+  notes?: string | null;
+  tags?: string[] | null;
+  consentGiven?: boolean;
+  consentDate?: string | null;
+  userId?: string | null;
+};
+
+export const patientRef = (id: string, column: string) => ({
+  table: "patients",
+  column,
+  rowId: id,
+});
+
+export const mrnIndex = (phi: PhiCipher, mrn: string) => phi.blindIndex("patient.mrn", mrn);
+export const nameTokens = (phi: PhiCipher, ...parts: (string | null | undefined)[]) =>
+  phi.nameTokens("patient.name", ...parts);
+
+/** Encrypted column values for the fields present in `input` (a partial update encrypts only those). */
+export async function encryptPatientFields(
+  phi: PhiCipher,
+  id: string,
+  input: Partial<PatientFields>,
+) {
+  const enc = (column: string, value: string | null | undefined) =>
+    value === undefined ? undefined : phi.encryptOptional(value, patientRef(id, column));
+  const json = (value: unknown) =>
+    value === undefined ? undefined : value === null ? null : JSON.stringify(value);
+  const values = {
+    mrnEnc: await enc("mrn", input.mrn),
+    mrnIndex: input.mrn === undefined ? undefined : await mrnIndex(phi, input.mrn),
+    firstNameEnc: await enc("first_name", input.firstName),
+    lastNameEnc: await enc("last_name", input.lastName),
+    dateOfBirthEnc: await enc("date_of_birth", input.dateOfBirth),
+    emailEnc: await enc("email", input.email?.toLowerCase() ?? input.email),
+    phoneEnc: await enc("phone", input.phone),
+    addressEnc: await enc("address", input.address),
+    emergencyContactEnc: await enc("emergency_contact", json(input.emergencyContact)),
+    bloodTypeEnc: await enc("blood_type", input.bloodType),
+    notesEnc: await enc("notes", input.notes),
+    tagsEnc: await enc("tags", json(input.tags)),
+    consentGiven: input.consentGiven,
+    consentDate: input.consentDate,
+    userId: input.userId,
+  };
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<
+    typeof patients.$inferInsert
+  >;
+}
+
+export async function newPatientRows(
+  phi: PhiCipher,
+  workspaceId: string,
+  input: PatientFields,
+  createdBy: string | null,
+  id = uuidv7(),
+) {
+  const now = new Date().toISOString();
+  const row = {
+    id,
+    workspaceId,
+    createdBy,
+    createdAt: now,
+    updatedAt: now,
+    consentGiven: input.consentGiven ?? false,
+    ...(await encryptPatientFields(phi, id, input)),
+  } as typeof patients.$inferInsert;
+  const tokens = (await nameTokens(phi, input.firstName, input.lastName)).map((token) => ({
+    workspaceId,
+    token,
+    patientId: id,
+  })) satisfies (typeof patientSearchTokens.$inferInsert)[];
+  return { id, row, tokens };
+}
+
+export type PatientRow = typeof patients.$inferSelect;
+
+/** The record's own fields, decrypted (sub-records such as diagnoses are added by the caller). */
+export async function presentPatient(phi: PhiCipher, p: PatientRow) {
+  const dec = (column: string, value: string | null) =>
+    phi.decryptOptional(value, patientRef(p.id, column));
+  const parse = <T>(value: string | null): T | null =>
+    value === null ? null : (JSON.parse(value) as T);
+  const firstName = (await dec("first_name", p.firstNameEnc))!;
+  const lastName = (await dec("last_name", p.lastNameEnc))!;
+  return {
+    id: p.id,
+    workspace_id: p.workspaceId,
+    user_id: p.userId,
+    mrn: (await dec("mrn", p.mrnEnc))!,
+    first_name: firstName,
+    last_name: lastName,
+    name: `${firstName} ${lastName}`,
+    date_of_birth: await dec("date_of_birth", p.dateOfBirthEnc),
+    email: await dec("email", p.emailEnc),
+    phone_number: await dec("phone", p.phoneEnc),
+    address: await dec("address", p.addressEnc),
+    emergency_contact: parse<EmergencyContact>(
+      await dec("emergency_contact", p.emergencyContactEnc),
+    ),
+    blood_type: await dec("blood_type", p.bloodTypeEnc),
+    notes: await dec("notes", p.notesEnc),
+    tags: parse<string[]>(await dec("tags", p.tagsEnc)) ?? [],
+    consent_given: p.consentGiven,
+    consent_date: p.consentDate,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}

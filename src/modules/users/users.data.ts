@@ -1,0 +1,68 @@
+/**
+ * Building and reading user rows: the only place that knows which user fields are encrypted and
+ * how. Service verbs and the seed use these; they never touch `*_enc` columns themselves.
+ */
+import { userPreferences, users, type Role } from "../../db/schema/users";
+import type { PhiCipher } from "../../lib/crypto/phi";
+import { uuidv7 } from "../../lib/ids";
+
+export type NewUser = {
+  workspaceId: string;
+  role: Role;
+  email: string;
+  name: string;
+  phone?: string | null;
+  title?: string | null;
+  passwordHash?: string | null;
+};
+
+const ref = (id: string, column: string) => ({ table: "users", column, rowId: id });
+
+export const emailIndex = (phi: PhiCipher, email: string) => phi.blindIndex("user.email", email);
+
+export async function newUserRow(phi: PhiCipher, input: NewUser, id = uuidv7()) {
+  const now = new Date().toISOString();
+  const row: typeof users.$inferInsert = {
+    id,
+    workspaceId: input.workspaceId,
+    role: input.role,
+    emailEnc: await phi.encrypt(input.email.trim().toLowerCase(), ref(id, "email")),
+    emailIndex: await emailIndex(phi, input.email),
+    nameEnc: await phi.encrypt(input.name, ref(id, "name")),
+    nameTokens: await phi.nameTokens("user.name", input.name),
+    phoneEnc: await phi.encryptOptional(input.phone, ref(id, "phone")),
+    title: input.title ?? null,
+    passwordHash: input.passwordHash ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const preferences: typeof userPreferences.$inferInsert = {
+    userId: id,
+    workspaceId: input.workspaceId,
+    favoriteTemplates: [],
+    updatedAt: now,
+  };
+  return { id, row, preferences };
+}
+
+export type UserRow = typeof users.$inferSelect;
+
+/** The public shape of a user (seed 002 §2.2), decrypted. */
+export async function presentUser(phi: PhiCipher, user: UserRow) {
+  return {
+    id: user.id,
+    workspace_id: user.workspaceId,
+    email: await phi.decrypt(user.emailEnc, ref(user.id, "email")),
+    name: await phi.decrypt(user.nameEnc, ref(user.id, "name")),
+    role: user.role,
+    title: user.title,
+    phone_number: await phi.decryptOptional(user.phoneEnc, ref(user.id, "phone")),
+    avatar_url: user.avatarUrl,
+    is_active: user.isActive,
+    mfa_enabled: user.mfaEnabled,
+    last_login_at: user.lastLoginAt,
+    created_at: user.createdAt,
+  };
+}
+
+export const userFieldRef = ref;

@@ -1,0 +1,8 @@
+import type { RouteCase } from "../suite";
+
+export const platformCases: RouteCase[] = [
+  { method: "GET", path: "/health", public: true },
+  { method: "GET", path: "/api/v1/health", public: true },
+  { method: "GET", path: "/docs", public: true },
+  { method: "GET", path: "/openapi.json", public: true },
+];
