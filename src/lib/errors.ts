@@ -49,8 +49,8 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = "Authentication required") {
-    super("UNAUTHORIZED", message, undefined, { "WWW-Authenticate": "Bearer" });
+  constructor(message = "Authentication required", details?: unknown) {
+    super("UNAUTHORIZED", message, details, { "WWW-Authenticate": "Bearer" });
   }
 }
 

@@ -3,6 +3,8 @@
  * (password, magic link, invite) ends here, so all of them answer the same shape.
  */
 import { authSessions, refreshTokens } from "../../db/schema/auth";
+import type { RequestContext } from "../../middleware/request-context";
+import { presentUser, type UserRow } from "../users/users.data";
 import type { Role } from "../../db/schema/users";
 import { uuidv7 } from "../../lib/ids";
 import { signToken, TOKEN_KINDS } from "../../lib/tokens";
@@ -62,3 +64,25 @@ export const tokenResponse = (tokens: {
   token_type: "Bearer" as const,
   expires_in: TOKEN_KINDS.access.ttlSeconds,
 });
+
+/** The login answer: tokens, the user, and the rows that open the session. */
+export async function sessionAnswer(ctx: RequestContext, user: UserRow, method: LoginMethod) {
+  const opened = await openSession(ctx.env.JWT_SECRET, user, method);
+  const profile = await presentUser(ctx.phi, user);
+  return {
+    rows: [
+      ctx.db.orm.insert(authSessions).values(opened.session),
+      ctx.db.orm.insert(refreshTokens).values(opened.refreshRow),
+    ] as const,
+    body: {
+      ...tokenResponse(opened),
+      user: {
+        id: user.id,
+        email: profile.email,
+        name: profile.name,
+        role: user.role,
+        workspace_id: user.workspaceId,
+      },
+    },
+  };
+}

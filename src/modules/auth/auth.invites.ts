@@ -1,0 +1,134 @@
+/**
+ * Accepting an invitation: by registering with its token (with a password) or by following its
+ * magic link (passwordless). Either way the account is created in the inviting workspace with the
+ * invited role, linked to the patient record the invite names (a patient's own record, or a family
+ * member's access to it), and a session opens.
+ * Invariant: the link is claimed with a conditional update, so a token opens one account once.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { invites, magicLinks } from "../../db/schema/auth";
+import { familyAccess, patients } from "../../db/schema/patients";
+import { userPreferences, users } from "../../db/schema/users";
+import { auditEntry } from "../../lib/audit";
+import { hashPassword } from "../../lib/crypto/password";
+import { sha256Hex } from "../../lib/encoding";
+import { ConflictError, UnauthorizedError, ValidationError } from "../../lib/errors";
+import { uuidv7 } from "../../lib/ids";
+import type { RequestContext } from "../../middleware/request-context";
+import { emailIndex, newUserRow, type UserRow } from "../users/users.data";
+import { sessionAnswer } from "./auth.sessions";
+
+export const inviteRef = (id: string, column: string) => ({ table: "invites", column, rowId: id });
+const INVALID = "Invitation is invalid or has expired";
+
+type Profile = {
+  email?: string;
+  password?: string;
+  name?: string;
+  phone_number?: string;
+  title?: string;
+};
+
+export async function acceptInvite(ctx: RequestContext, token: string, profile: Profile = {}) {
+  const now = new Date().toISOString();
+  const [rows] = await ctx.db.read([
+    ctx.db.orm
+      .select({ link: magicLinks, invite: invites })
+      .from(magicLinks)
+      .innerJoin(invites, eq(invites.id, magicLinks.inviteId))
+      .where(eq(magicLinks.tokenHash, await sha256Hex(token)))
+      .limit(1),
+  ]);
+  const found = rows[0];
+  if (!found || found.link.usedAt || found.link.expiresAt < now || found.invite.acceptedAt)
+    throw new UnauthorizedError(INVALID);
+  const { invite, link } = found;
+  const email = await ctx.phi.decrypt(invite.emailEnc, inviteRef(invite.id, "email"));
+  if (profile.email && profile.email.trim().toLowerCase() !== email) {
+    throw new ValidationError([{ field: "email", message: "Does not match the invitation" }]);
+  }
+  const [existing] = await ctx.db.read([
+    ctx.db.orm
+      .select({ id: users.id })
+      .from(users)
+      .where(eq(users.emailIndex, await emailIndex(ctx.phi, email)))
+      .limit(1),
+  ]);
+  if (existing[0])
+    throw new ConflictError(
+      "An account with this email already exists",
+      undefined,
+      "DUPLICATE_ENTRY",
+    );
+
+  const claimed = await ctx.db.orm
+    .update(magicLinks)
+    .set({ usedAt: now })
+    .where(and(eq(magicLinks.id, link.id), isNull(magicLinks.usedAt)))
+    .returning({ id: magicLinks.id });
+  if (claimed.length === 0) throw new UnauthorizedError(INVALID);
+
+  const invitedName = await ctx.phi.decryptOptional(invite.nameEnc, inviteRef(invite.id, "name"));
+  const created = await newUserRow(ctx.phi, {
+    workspaceId: invite.workspaceId,
+    role: invite.role,
+    email,
+    name: profile.name ?? invitedName ?? email.split("@")[0]!,
+    phone: profile.phone_number ?? null,
+    title: profile.title ?? null,
+    passwordHash: profile.password
+      ? await hashPassword(profile.password, ctx.env.PASSWORD_PEPPER)
+      : null,
+  });
+  const user = { ...created.row, isActive: true, mfaEnabled: false } as UserRow;
+  const answer = await sessionAnswer(ctx, user, "invite");
+  const who = { workspaceId: invite.workspaceId, actorId: user.id, actorRole: user.role };
+  const links = [];
+  if (invite.patientId && invite.role === "patient") {
+    links.push(
+      ctx.db.orm
+        .update(patients)
+        .set({ userId: user.id, updatedAt: now })
+        .where(
+          and(
+            eq(patients.id, invite.patientId),
+            eq(patients.workspaceId, invite.workspaceId),
+            isNull(patients.userId),
+          ),
+        ),
+    );
+  }
+  if (invite.patientId && invite.role === "family") {
+    links.push(
+      ctx.db.orm.insert(familyAccess).values({
+        id: uuidv7(),
+        workspaceId: invite.workspaceId,
+        patientId: invite.patientId,
+        familyUserId: user.id,
+        scopes: ["chat", "session_summaries"],
+        grantedBy: invite.invitedBy,
+        createdAt: now,
+      }),
+    );
+  }
+  await ctx.db.write([
+    ctx.db.orm.insert(users).values(created.row),
+    ctx.db.orm.insert(userPreferences).values(created.preferences),
+    ctx.db.orm
+      .update(invites)
+      .set({ acceptedAt: now, acceptedUserId: user.id })
+      .where(eq(invites.id, invite.id)),
+    ...links,
+    ...answer.rows,
+    (
+      await auditEntry(ctx, {
+        ...who,
+        action: "invite.accepted",
+        resourceType: "invite",
+        resourceId: invite.id,
+        metadata: { role: invite.role, patient_linked: !!invite.patientId },
+      })
+    ).query,
+  ]);
+  return answer.body;
+}

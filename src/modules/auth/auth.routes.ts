@@ -1,0 +1,107 @@
+/** Register, login, refresh, logout and the caller's profile. */
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { Context } from "hono";
+import type { AppEnv } from "../../env";
+import { ok } from "../../lib/envelope";
+import { createRouter, defineRoute, jsonBody, jsonOk, z } from "../../lib/openapi";
+import { TOKEN_KINDS } from "../../lib/tokens";
+import { requireAuth } from "../../middleware/auth";
+import { LoginInput, RefreshInput, RegisterInput, TokenPair, UserProfile } from "./auth.schemas";
+import { getProfile, login, logout, refresh, register } from "./auth.service";
+
+export const REFRESH_COOKIE = "rehab_refresh";
+const COOKIE_PATH = "/api/v1/auth";
+
+/** The refresh token also travels in an HttpOnly cookie, for web dashboards. */
+export function setRefreshCookie(c: Context<AppEnv>, token: string) {
+  setCookie(c, REFRESH_COOKIE, token, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: COOKIE_PATH,
+    maxAge: TOKEN_KINDS.refresh.ttlSeconds,
+  });
+}
+
+const tags = ["auth"];
+
+const registerRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/auth/register",
+  tags,
+  public: true,
+  summary: "Create a clinic and its admin, or join one with an invite token",
+  request: jsonBody(RegisterInput),
+  responses: { 201: jsonOk(TokenPair, "Registered and signed in") },
+});
+
+const loginRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/auth/login",
+  tags,
+  public: true,
+  summary: "Sign in with email and password (and mfa_code once MFA is on)",
+  request: jsonBody(LoginInput),
+  responses: { 200: jsonOk(TokenPair, "Signed in") },
+});
+
+const refreshRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/auth/refresh",
+  tags,
+  public: true,
+  summary: "Rotate the refresh token (body or cookie); a reused token revokes its session",
+  request: { body: { required: false, content: { "application/json": { schema: RefreshInput } } } },
+  responses: { 200: jsonOk(TokenPair, "New token pair") },
+});
+
+const logoutRoute = defineRoute({
+  method: "post",
+  path: "/api/v1/auth/logout",
+  tags,
+  summary: "End this session now: its access and refresh tokens stop working",
+  responses: { 200: jsonOk(z.object({ logged_out: z.literal(true) })) },
+});
+
+const profileRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/auth/profile",
+  tags,
+  summary: "The signed-in user's profile",
+  responses: { 200: jsonOk(UserProfile) },
+});
+
+export const authRoutes = createRouter();
+authRoutes.use("/api/v1/auth/logout", requireAuth());
+authRoutes.use("/api/v1/auth/profile", requireAuth());
+
+authRoutes.openapi(registerRoute, async (c) => {
+  const body = await register(c.var.ctx, c.req.valid("json"));
+  setRefreshCookie(c, body.refresh_token);
+  return ok(c, body, 201);
+});
+
+authRoutes.openapi(loginRoute, async (c) => {
+  const body = await login(c.var.ctx, c.req.valid("json"));
+  setRefreshCookie(c, body.refresh_token);
+  return ok(c, body, 200);
+});
+
+authRoutes.openapi(refreshRoute, async (c) => {
+  let fromBody: string | undefined;
+  if (c.req.header("content-type")?.includes("application/json")) {
+    const parsed = RefreshInput.safeParse(await c.req.json().catch(() => ({})));
+    fromBody = parsed.success ? parsed.data.refresh_token : undefined;
+  }
+  const body = await refresh(c.var.ctx, fromBody ?? getCookie(c, REFRESH_COOKIE));
+  setRefreshCookie(c, body.refresh_token);
+  return ok(c, body, 200);
+});
+
+authRoutes.openapi(logoutRoute, async (c) => {
+  await logout(c.var.ctx);
+  deleteCookie(c, REFRESH_COOKIE, { path: COOKIE_PATH, secure: true });
+  return ok(c, { logged_out: true as const }, 200);
+});
+
+authRoutes.openapi(profileRoute, async (c) => ok(c, await getProfile(c.var.ctx), 200));
