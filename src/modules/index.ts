@@ -2,6 +2,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
 import { authRoutes } from "./auth/auth.routes";
+import { seedRoutes } from "./dev/seed.routes";
 import { docsRoutes } from "./docs/docs.routes";
 import { healthRoutes } from "./health/health.routes";
 
@@ -9,4 +10,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
   app.route("/", docsRoutes);
   app.route("/", authRoutes);
+  app.route("/", seedRoutes);
 }

@@ -1,0 +1,71 @@
+// `npm start`: the API on the real runtime (wrangler dev --local: workerd with local D1, R2,
+// Durable Objects, Queues and cron), migrations applied, the demo clinic seeded, logins printed.
+// No Cloudflare login is needed: the default config has no [ai] binding (the embedded AI
+// provider answers). PORT changes the port (default 8787).
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+
+const port = Number(process.env.PORT ?? 8787);
+const base = `http://127.0.0.1:${port}`;
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1", NO_UPDATE_NOTIFIER: "1" };
+const wrangler = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url).pathname;
+
+spawnSync(process.execPath, [new URL("./vendor-docs.mjs", import.meta.url).pathname], { stdio: "inherit" });
+
+// Local secrets, generated once per checkout and kept out of git.
+const vars = new URL("../.dev.vars", import.meta.url).pathname;
+if (!existsSync(vars)) {
+  const key = () => randomBytes(32).toString("base64url");
+  writeFileSync(
+    vars,
+    [
+      `JWT_SECRET=${key()}`,
+      `PHI_KEYS=k1:${key()}`,
+      "PHI_ACTIVE_KEY_ID=k1",
+      `BLIND_INDEX_KEY=${key()}`,
+      `AUDIT_HMAC_KEY=${key()}`,
+      `PASSWORD_PEPPER=${key()}`,
+      `DEV_SEED_TOKEN=${key()}`,
+      "",
+    ].join("\n"),
+    { mode: 0o600 },
+  );
+  console.log("Created .dev.vars with fresh local secrets.");
+}
+const seedToken = /^DEV_SEED_TOKEN=(.*)$/m.exec(readFileSync(vars, "utf8"))?.[1];
+
+const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
+
+const dev = spawn(
+  process.execPath,
+  [wrangler, "dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+  { stdio: ["ignore", "inherit", "inherit"], env },
+);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
+dev.on("exit", (code) => process.exit(code ?? 0));
+
+const deadline = Date.now() + 90_000;
+while (Date.now() < deadline) {
+  try {
+    const res = await fetch(`${base}/health`);
+    if (res.ok) break;
+  } catch {
+    // Not listening yet.
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const seeded = await fetch(`${base}/api/v1/dev/seed`, { method: "POST", headers: { "x-seed-token": seedToken ?? "" } })
+  .then((r) => r.json())
+  .catch((error) => ({ success: false, error: { message: String(error) } }));
+if (!seeded.success) {
+  console.error("Seeding the demo clinic failed:", JSON.stringify(seeded.error));
+} else {
+  const { logins, password } = seeded.data;
+  console.log(`\nrehab-edge is up on ${base}  (docs: ${base}/docs, health: ${base}/health)`);
+  console.log(`Demo clinic ${seeded.data.created ? "seeded" : "already present"}; every demo login uses the password "${password}":`);
+  for (const l of logins) console.log(`  ${l.role.padEnd(16)} ${l.email.padEnd(40)} ${l.name}`);
+  console.log(`\nTry: curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${logins[0].email}","password":"${password}"}'\n`);
+}
