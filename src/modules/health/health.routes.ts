@@ -31,7 +31,18 @@ async function probe(run: () => Promise<unknown>): Promise<"ok" | "error"> {
   }
 }
 
+const pingRoute = defineRoute({
+  method: "get",
+  path: "/ping",
+  tags: ["health"],
+  summary: "Liveness: answers without touching any binding (the benchmark's hello-world baseline)",
+  public: true,
+  responses: { 200: jsonOk(z.object({ pong: z.literal(true) })) },
+});
+
 export const healthRoutes = createRouter();
+
+healthRoutes.openapi(pingRoute, (c) => ok(c, { pong: true as const }, 200));
 
 for (const path of ["/health", "/api/v1/health"]) {
   healthRoutes.openapi(routeFor(path), async (c) => {
