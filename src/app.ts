@@ -10,6 +10,7 @@ import type { AppEnv } from "./env";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
 import { createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
+import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
 import { registerModules } from "./modules";
 
@@ -58,6 +59,8 @@ export function createApp() {
       },
     }),
   );
+
+  app.use("/api/*", idempotency());
 
   registerModules(app);
 
