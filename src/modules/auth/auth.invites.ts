@@ -5,7 +5,7 @@
  * member's access to it), and a session opens.
  * Invariant: the link is claimed with a conditional update, so a token opens one account once.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { invites, magicLinks } from "../../db/schema/auth";
 import { familyAccess, patients } from "../../db/schema/patients";
 import { userPreferences, users } from "../../db/schema/users";
@@ -31,18 +31,29 @@ type Profile = {
 
 export async function acceptInvite(ctx: RequestContext, token: string, profile: Profile = {}) {
   const now = new Date().toISOString();
-  const [rows] = await ctx.db.read([
+  const tokenHash = await sha256Hex(token);
+  // Two queries, not a join: a D1 batch maps result columns by name, so the same-named columns
+  // of magic_links and invites (id, created_at, expires_at) would overwrite each other.
+  const [linkRows, inviteRows] = await ctx.db.read([
+    ctx.db.orm.select().from(magicLinks).where(eq(magicLinks.tokenHash, tokenHash)).limit(1),
     ctx.db.orm
-      .select({ link: magicLinks, invite: invites })
-      .from(magicLinks)
-      .innerJoin(invites, eq(invites.id, magicLinks.inviteId))
-      .where(eq(magicLinks.tokenHash, await sha256Hex(token)))
+      .select()
+      .from(invites)
+      .where(
+        inArray(
+          invites.id,
+          ctx.db.orm
+            .select({ id: magicLinks.inviteId })
+            .from(magicLinks)
+            .where(eq(magicLinks.tokenHash, tokenHash)),
+        ),
+      )
       .limit(1),
   ]);
-  const found = rows[0];
-  if (!found || found.link.usedAt || found.link.expiresAt < now || found.invite.acceptedAt)
+  const link = linkRows[0];
+  const invite = inviteRows[0];
+  if (!link || !invite || link.usedAt || link.expiresAt < now || invite.acceptedAt)
     throw new UnauthorizedError(INVALID);
-  const { invite, link } = found;
   const email = await ctx.phi.decrypt(invite.emailEnc, inviteRef(invite.id, "email"));
   if (profile.email && profile.email.trim().toLowerCase() !== email) {
     throw new ValidationError([{ field: "email", message: "Does not match the invitation" }]);
