@@ -66,3 +66,51 @@ export async function presentUser(phi: PhiCipher, user: UserRow) {
 }
 
 export const userFieldRef = ref;
+
+/**
+ * The encrypted columns for a change of name and/or phone (undefined: unchanged, null phone:
+ * cleared). Name changes re-derive `name_tokens` so search keeps finding the user.
+ */
+export async function encryptedUserChanges(
+  phi: PhiCipher,
+  id: string,
+  change: { name?: string; phone?: string | null },
+) {
+  const set: Partial<typeof users.$inferInsert> = {};
+  if (change.name !== undefined) {
+    set.nameEnc = await phi.encrypt(change.name, ref(id, "name"));
+    set.nameTokens = await phi.nameTokens("user.name", change.name);
+  }
+  if (change.phone !== undefined)
+    set.phoneEnc = await phi.encryptOptional(change.phone, ref(id, "phone"));
+  return set;
+}
+
+/** The directory shape staff see of colleagues: no email, phone or login details. */
+export async function presentDirectoryEntry(phi: PhiCipher, user: UserRow) {
+  return {
+    id: user.id,
+    workspace_id: user.workspaceId,
+    name: await phi.decrypt(user.nameEnc, ref(user.id, "name")),
+    role: user.role,
+    title: user.title,
+    avatar_url: user.avatarUrl,
+    is_active: user.isActive,
+  };
+}
+
+export type PreferencesRow = typeof userPreferences.$inferSelect;
+
+/** Preferences (seed 002 §2.11) in snake_case. */
+export const presentPreferences = (p: PreferencesRow) => ({
+  default_template: p.defaultTemplate,
+  favorite_templates: p.favoriteTemplates,
+  auto_scribe: p.autoScribe,
+  notifications_enabled: p.notificationsEnabled,
+  email_notifications: p.emailNotifications,
+  sms_notifications: p.smsNotifications,
+  dark_mode: p.darkMode,
+  language: p.language,
+  timezone: p.timezone,
+  updated_at: p.updatedAt,
+});
