@@ -22,6 +22,12 @@ describe("auth lifecycle: happy", () => {
     const reg = await registerClinic();
     expect(reg.user).toMatchObject({ email: reg.email, name: "Olivia Owner", role: "admin" });
     expect(reg.token_type).toBe("Bearer");
+    // A new clinic starts with the default exercise catalog.
+    const catalog = expectStatus(
+      await api("GET", "/api/v1/exercise-types?page_size=100", { token: reg.access_token }),
+      200,
+    );
+    expect(catalog.body.pagination.total_items).toBeGreaterThanOrEqual(10);
 
     const login = expectStatus(
       await api("POST", "/api/v1/auth/login", {
