@@ -130,3 +130,99 @@ export async function presentPatient(phi: PhiCipher, p: PatientRow) {
     updated_at: p.updatedAt,
   };
 }
+
+/** A full row from an insert row: the columns the insert left out are null. */
+export function asPatientRow(row: typeof patients.$inferInsert): PatientRow {
+  return {
+    userId: null,
+    dateOfBirthEnc: null,
+    emailEnc: null,
+    phoneEnc: null,
+    addressEnc: null,
+    emergencyContactEnc: null,
+    bloodTypeEnc: null,
+    notesEnc: null,
+    tagsEnc: null,
+    consentGiven: false,
+    consentDate: null,
+    createdBy: null,
+    deletedAt: null,
+    ...row,
+  };
+}
+
+/** The API's snake_case fields, mapped to `PatientFields`; absent keys stay absent (partial updates). */
+export function patientFieldsOf(input: {
+  mrn?: string;
+  first_name?: string;
+  last_name?: string;
+  date_of_birth?: string | null;
+  email?: string | null;
+  phone_number?: string | null;
+  address?: string | null;
+  emergency_contact?: EmergencyContact | null;
+  blood_type?: string | null;
+  notes?: string | null;
+  tags?: string[] | null;
+  consent_given?: boolean;
+  consent_date?: string | null;
+  user_id?: string | null;
+}): Partial<PatientFields> {
+  const fields: Partial<PatientFields> = {
+    mrn: input.mrn,
+    firstName: input.first_name,
+    lastName: input.last_name,
+    dateOfBirth: input.date_of_birth,
+    email: input.email,
+    phone: input.phone_number,
+    address: input.address,
+    emergencyContact: input.emergency_contact,
+    bloodType: input.blood_type,
+    notes: input.notes,
+    tags: input.tags,
+    consentGiven: input.consent_given,
+    consentDate: input.consent_date,
+    userId: input.user_id,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** The columns a list needs, and their decrypted form. */
+export const patientSummaryColumns = {
+  id: patients.id,
+  userId: patients.userId,
+  mrnEnc: patients.mrnEnc,
+  firstNameEnc: patients.firstNameEnc,
+  lastNameEnc: patients.lastNameEnc,
+  dateOfBirthEnc: patients.dateOfBirthEnc,
+  tagsEnc: patients.tagsEnc,
+  createdAt: patients.createdAt,
+  updatedAt: patients.updatedAt,
+};
+
+export async function presentPatientSummary(
+  phi: PhiCipher,
+  p: Pick<PatientRow, keyof typeof patientSummaryColumns>,
+) {
+  const dec = (column: string, value: string | null) =>
+    phi.decryptOptional(value, patientRef(p.id, column));
+  const [mrn, firstName, lastName, dateOfBirth, tags] = await Promise.all([
+    dec("mrn", p.mrnEnc),
+    dec("first_name", p.firstNameEnc),
+    dec("last_name", p.lastNameEnc),
+    dec("date_of_birth", p.dateOfBirthEnc),
+    dec("tags", p.tagsEnc),
+  ]);
+  return {
+    id: p.id,
+    user_id: p.userId,
+    mrn: mrn!,
+    first_name: firstName!,
+    last_name: lastName!,
+    name: `${firstName} ${lastName}`,
+    date_of_birth: dateOfBirth,
+    tags: tags === null ? [] : (JSON.parse(tags) as string[]),
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+  };
+}
