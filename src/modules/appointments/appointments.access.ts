@@ -1,0 +1,103 @@
+/**
+ * Who may reach which appointment, as SQL (lists) and as a checked load (one record).
+ *
+ * - admin: every appointment of the workspace;
+ * - clinicians: appointments of the patients on their care team, and their own appointments;
+ * - patient: their own; family: those of patients who shared the `appointments` scope.
+ * Like `accessPatient`, a denial is audited, and staff get 403 while patients and family get 404,
+ * so they learn nothing of other patients' appointments. Writes need a staff role (checked first
+ * with `requirePermission(ctx, "scheduling.manage", …)`).
+ */
+import { and, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
+import { patients } from "../../db/schema/patients";
+import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
+import { users, type Role } from "../../db/schema/users";
+import { recordAudit, type AuditAction } from "../../lib/audit";
+import { ForbiddenError, NotFoundError } from "../../lib/errors";
+import { callerOf } from "../../middleware/auth";
+import type { Caller, RequestContext } from "../../middleware/request-context";
+import { CLINICIAN_ROLES, isClinician, isStaff, patientVisibility } from "../../policy/policy";
+
+type AuditTarget = { action: AuditAction; resourceType: string; resourceId?: string | null };
+
+/**
+ * Throws 403 (audited) unless the caller has one of `roles`. For role sets that no permission of
+ * the policy names (e.g. "staff and patients may read the service catalog").
+ */
+export async function requireRoles(
+  ctx: RequestContext,
+  roles: readonly Role[],
+  audit: AuditTarget,
+): Promise<Caller> {
+  const caller = callerOf(ctx);
+  if (!roles.includes(caller.role)) {
+    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { roles: [...roles] } });
+    throw new ForbiddenError();
+  }
+  return caller;
+}
+
+/** SQL condition on the `appointments` row: the caller may see it (workspace scoping included). */
+export function appointmentVisibility(caller: Caller): SQL {
+  const inWorkspace = eq(appointments.workspaceId, caller.workspaceId);
+  if (caller.role === "admin") return inWorkspace;
+  const viaPatient = exists(
+    sql`(select 1 from ${patients} where ${patients.id} = ${appointments.patientId}
+      and ${patients.deletedAt} is null and ${patientVisibility(caller, "appointments")})`,
+  );
+  if (isClinician(caller.role)) {
+    return and(inWorkspace, or(eq(appointments.clinicianId, caller.userId), viaPatient))!;
+  }
+  return and(inWorkspace, viaPatient)!;
+}
+
+/**
+ * Loads one appointment the caller may reach, in one round trip (with the session check).
+ * Audits and throws on denial: 404 for another workspace or an unknown id; 403 for staff outside
+ * the relation, 404 for patients and family.
+ */
+export async function loadAppointment(
+  ctx: RequestContext,
+  id: string,
+  action: AuditAction,
+): Promise<AppointmentRow> {
+  const caller = callerOf(ctx);
+  const [rows] = await ctx.db.read([
+    ctx.db.orm
+      .select({
+        appointment: appointments,
+        visible: sql<number>`(${appointmentVisibility(caller)})`,
+      })
+      .from(appointments)
+      .where(and(eq(appointments.id, id), eq(appointments.workspaceId, caller.workspaceId)))
+      .limit(1),
+  ]);
+  const row = rows[0];
+  const target = { action, resourceType: "appointment", resourceId: id };
+  if (!row) {
+    await recordAudit(ctx, { ...target, outcome: "not_found" });
+    throw new NotFoundError("Appointment");
+  }
+  if (!row.visible) {
+    await recordAudit(ctx, { ...target, outcome: "denied", metadata: { reason: "relation" } });
+    if (isStaff(caller.role)) throw new ForbiddenError();
+    throw new NotFoundError("Appointment");
+  }
+  return row.appointment;
+}
+
+/** An active clinician user of the caller's workspace (for `.limit(1)` reads in a batch). */
+export const clinicianQuery = (ctx: RequestContext, workspaceId: string, clinicianId: string) =>
+  ctx.db.orm
+    .select({ id: users.id, role: users.role })
+    .from(users)
+    .where(
+      and(
+        eq(users.id, clinicianId),
+        eq(users.workspaceId, workspaceId),
+        inArray(users.role, [...CLINICIAN_ROLES]),
+        eq(users.isActive, true),
+        isNull(users.deletedAt),
+      ),
+    )
+    .limit(1);

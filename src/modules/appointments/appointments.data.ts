@@ -1,0 +1,123 @@
+/**
+ * Appointment rows: which fields are encrypted (notes, location details, each bound to its row
+ * and column), how a row is presented, and the time arithmetic on ISO-8601 UTC strings.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import {
+  appointments,
+  locations,
+  MAX_APPOINTMENT_MINUTES,
+  services,
+  type AppointmentRow,
+} from "../../db/schema/scheduling";
+import type { PhiCipher } from "../../lib/crypto/phi";
+import type { FieldIssue } from "../../lib/errors";
+import type { RequestContext } from "../../middleware/request-context";
+
+const ref = (id: string, column: string) => ({ table: "appointments", column, rowId: id });
+
+/** Encrypted columns for the free-text fields present in `input` (undefined: unchanged). */
+export async function encryptAppointmentText(
+  phi: PhiCipher,
+  id: string,
+  input: { notes?: string | null; location_details?: string | null },
+) {
+  return {
+    ...(input.notes !== undefined && {
+      notesEnc: await phi.encryptOptional(input.notes, ref(id, "notes")),
+    }),
+    ...(input.location_details !== undefined && {
+      locationDetailsEnc: await phi.encryptOptional(
+        input.location_details,
+        ref(id, "location_details"),
+      ),
+    }),
+  };
+}
+
+/** The public shape; `notes` are staff-only and come back null for patients and family. */
+export async function presentAppointment(
+  phi: PhiCipher,
+  a: AppointmentRow,
+  opts: { notes: boolean },
+) {
+  return {
+    id: a.id,
+    workspace_id: a.workspaceId,
+    patient_id: a.patientId,
+    clinician_id: a.clinicianId,
+    service_id: a.serviceId,
+    location_id: a.locationId,
+    scheduled_start: a.scheduledStart,
+    scheduled_end: a.scheduledEnd,
+    location_type: a.locationType,
+    location_details: await phi.decryptOptional(
+      a.locationDetailsEnc,
+      ref(a.id, "location_details"),
+    ),
+    status: a.status,
+    notes: opts.notes ? await phi.decryptOptional(a.notesEnc, ref(a.id, "notes")) : null,
+    created_by: a.createdBy,
+    created_at: a.createdAt,
+    updated_at: a.updatedAt,
+  };
+}
+
+export const toUtc = (value: string) => new Date(value).toISOString();
+export const addMinutes = (iso: string, minutes: number) =>
+  new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+export const minutesBetween = (start: string, end: string) =>
+  (Date.parse(end) - Date.parse(start)) / 60_000;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A filter bound: a bare date is a whole UTC day (its start, or the next day's start for `end`). */
+export function boundOf(value: string, side: "start" | "end") {
+  if (!DAY.test(value)) return toUtc(value);
+  const start = `${value}T00:00:00.000Z`;
+  return side === "start" ? start : addMinutes(start, 24 * 60);
+}
+
+/** Field issues of an interval: end after start, at most MAX_APPOINTMENT_MINUTES long. */
+export function intervalIssues(start: string, end: string, field = "scheduled_end"): FieldIssue[] {
+  const minutes = minutesBetween(start, end);
+  if (!(minutes > 0)) return [{ field, message: "Must be after scheduled_start" }];
+  if (minutes > MAX_APPOINTMENT_MINUTES) {
+    return [{ field, message: `An appointment lasts at most ${MAX_APPOINTMENT_MINUTES} minutes` }];
+  }
+  return [];
+}
+
+/** An active service of the workspace ("" matches nothing, to keep batch shapes fixed). */
+export const activeServiceQuery = (ctx: RequestContext, workspaceId: string, id: string) =>
+  ctx.db.orm
+    .select()
+    .from(services)
+    .where(
+      and(
+        eq(services.id, id),
+        eq(services.workspaceId, workspaceId),
+        eq(services.isActive, true),
+        isNull(services.deletedAt),
+      ),
+    )
+    .limit(1);
+
+/** An active location of the workspace ("" matches nothing). */
+export const activeLocationQuery = (ctx: RequestContext, workspaceId: string, id: string) =>
+  ctx.db.orm
+    .select({ id: locations.id, locationType: locations.locationType })
+    .from(locations)
+    .where(
+      and(
+        eq(locations.id, id),
+        eq(locations.workspaceId, workspaceId),
+        eq(locations.isActive, true),
+        isNull(locations.deletedAt),
+      ),
+    )
+    .limit(1);
+
+/** Any appointment with this id, in any workspace (a client-chosen id must be fresh or a retry). */
+export const appointmentByIdQuery = (ctx: RequestContext, id: string) =>
+  ctx.db.orm.select().from(appointments).where(eq(appointments.id, id)).limit(1);

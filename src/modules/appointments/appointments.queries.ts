@@ -1,0 +1,151 @@
+/**
+ * Reading appointments: the calendar list, one appointment, the conflict check, and a patient's
+ * own sessions. Lists and the conflict check are ONE D1 round trip each: the session check, the
+ * count, the page and the audit entry ride in the same batch. Every query is scoped by the
+ * caller's workspace and by `appointmentVisibility`.
+ */
+import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { appointments, MAX_APPOINTMENT_MINUTES } from "../../db/schema/scheduling";
+import { auditEntry, recordAudit } from "../../lib/audit";
+import { ValidationError } from "../../lib/errors";
+import { offsetOf, type PageQuery } from "../../lib/pagination";
+import { callerOf } from "../../middleware/auth";
+import type { RequestContext } from "../../middleware/request-context";
+import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
+import { appointmentVisibility, loadAppointment, requireRoles } from "./appointments.access";
+import { conflictQuery } from "./appointments.booking";
+import {
+  addMinutes,
+  boundOf,
+  intervalIssues,
+  presentAppointment,
+  toUtc,
+} from "./appointments.data";
+import type {
+  AppointmentListQuery,
+  ConflictQuery,
+  PatientSessionsQuery,
+} from "./appointments.schemas";
+
+const listed = { action: "appointment.listed", resourceType: "appointment" } as const;
+
+/** Count, page and audit entry of a filtered list, in one round trip. */
+async function pageOf(
+  ctx: RequestContext,
+  where: SQL,
+  query: PageQuery,
+  order: SQL[],
+  metadata: Record<string, unknown>,
+) {
+  const [count, rows] = await ctx.db.read([
+    ctx.db.orm
+      .select({ n: sql<number>`count(*)` })
+      .from(appointments)
+      .where(where),
+    ctx.db.orm
+      .select()
+      .from(appointments)
+      .where(where)
+      .orderBy(...order)
+      .limit(query.page_size)
+      .offset(offsetOf(query)),
+    (await auditEntry(ctx, { ...listed, metadata })).query,
+  ]);
+  const notes = isStaff(callerOf(ctx).role);
+  const items = await Promise.all(rows.map((r) => presentAppointment(ctx.phi, r, { notes })));
+  return { items, total: count[0]?.n ?? 0 };
+}
+
+/**
+ * The calendar view: appointments overlapping [start_date, end_date), filtered by patient,
+ * clinician and status, that the caller may see (a patient's own; a clinician's care-team
+ * patients and own appointments; family with the `appointments` scope; admins all).
+ */
+export async function listAppointments(ctx: RequestContext, query: AppointmentListQuery) {
+  const caller = callerOf(ctx);
+  const from = query.start_date ? boundOf(query.start_date, "start") : undefined;
+  const to = query.end_date ? boundOf(query.end_date, "end") : undefined;
+  if (from && to && from >= to) {
+    throw new ValidationError([{ field: "end_date", message: "Must be after start_date" }]);
+  }
+  const where = and(
+    appointmentVisibility(caller),
+    to ? lt(appointments.scheduledStart, to) : undefined,
+    from ? gt(appointments.scheduledEnd, from) : undefined,
+    from ? gt(appointments.scheduledStart, addMinutes(from, -MAX_APPOINTMENT_MINUTES)) : undefined,
+    query.patient_id ? eq(appointments.patientId, query.patient_id) : undefined,
+    query.clinician_id ? eq(appointments.clinicianId, query.clinician_id) : undefined,
+    query.status ? eq(appointments.status, query.status) : undefined,
+  )!;
+  const filters = ["start_date", "end_date", "patient_id", "clinician_id", "status"].filter(
+    (k) => query[k as keyof AppointmentListQuery] !== undefined,
+  );
+  const order = [asc(appointments.scheduledStart), asc(appointments.id)];
+  return pageOf(ctx, where, query, order, { filters, page: query.page });
+}
+
+/** One appointment the caller may see (audited read). */
+export async function getAppointment(ctx: RequestContext, id: string) {
+  const row = await loadAppointment(ctx, id, "appointment.read");
+  await recordAudit(ctx, {
+    action: "appointment.read",
+    resourceType: "appointment",
+    resourceId: id,
+  });
+  return presentAppointment(ctx.phi, row, { notes: isStaff(callerOf(ctx).role) });
+}
+
+/**
+ * Would [scheduled_start, scheduled_end) overlap a non-cancelled appointment of the clinician or
+ * the patient? Staff only; a patient filter needs read access to that patient.
+ */
+export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) {
+  const caller = await requirePermission(ctx, "scheduling.manage", listed);
+  const start = toUtc(query.scheduled_start);
+  const end = toUtc(query.scheduled_end);
+  const issues = [
+    ...intervalIssues(start, end),
+    ...(query.clinician_id || query.patient_id
+      ? []
+      : [{ field: "clinician_id", message: "Give clinician_id, patient_id or both" }]),
+  ];
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (query.patient_id && caller.role !== "admin") {
+    await accessPatient(ctx, query.patient_id, "read", { ...listed });
+  }
+  const probe = {
+    workspaceId: caller.workspaceId,
+    start,
+    end,
+    clinicianId: query.clinician_id,
+    patientId: query.patient_id,
+    excludeId: query.exclude_appointment_id,
+  };
+  const metadata = {
+    purpose: "conflict_check",
+    clinician_id: query.clinician_id ?? null,
+    patient_id: query.patient_id ?? null,
+  };
+  const [rows] = await ctx.db.read([
+    conflictQuery(ctx.db.orm, probe),
+    (await auditEntry(ctx, { ...listed, metadata })).query,
+  ]);
+  return { has_conflict: rows.length > 0, conflicting_appointments: rows };
+}
+
+/** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */
+export async function listPatientSessions(ctx: RequestContext, query: PatientSessionsQuery) {
+  const caller = await requireRoles(ctx, ["patient"], listed);
+  const now = new Date().toISOString();
+  const where = and(
+    appointmentVisibility(caller),
+    query.when === "upcoming" ? gte(appointments.scheduledStart, now) : undefined,
+    query.when === "past" ? lt(appointments.scheduledStart, now) : undefined,
+    query.status ? eq(appointments.status, query.status) : undefined,
+  )!;
+  const order =
+    query.when === "upcoming"
+      ? [asc(appointments.scheduledStart), asc(appointments.id)]
+      : [desc(appointments.scheduledStart), desc(appointments.id)];
+  return pageOf(ctx, where, query, order, { purpose: "patient_sessions", when: query.when });
+}
