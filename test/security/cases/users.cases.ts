@@ -14,6 +14,14 @@ export const usersCases: RouteCase[] = [
     build: () => ({ body: { title: "DPT" } }),
   },
   { method: "GET", path: "/api/v1/users/me/preferences", allow: anyone },
+  { method: "PUT", path: "/api/v1/users/me/avatar", allow: anyone },
+  {
+    method: "GET",
+    path: "/api/v1/users/{id}/avatar",
+    allow: STAFF,
+    deny: { patient: 404, family: 404 },
+    build: (clinic) => ({ params: { id: clinic.nurse.id } }),
+  },
   {
     method: "PUT",
     path: "/api/v1/users/me/preferences",
