@@ -1,0 +1,44 @@
+// The benchmark's knobs, in one place. Every number can be overridden by an environment variable
+// (e.g. `BENCH_PATIENTS=500 BENCH_APPOINTMENTS=1000 npm run bench` for a quick trial run).
+import { fileURLToPath } from "node:url";
+
+const int = (name, fallback) => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number`);
+  return value;
+};
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+export const config = {
+  /** Dataset, created through the API. */
+  patients: int("BENCH_PATIENTS", 5000),
+  appointments: int("BENCH_APPOINTMENTS", 10_000),
+  /** Clinicians invited on top of the demo clinic's physiotherapist and doctor (about 20 in all). */
+  extraClinicians: int("BENCH_EXTRA_CLINICIANS", 18),
+  /** Requests in flight while seeding. */
+  seedConcurrency: int("BENCH_SEED_CONCURRENCY", 8),
+
+  /** Load shape, identical for every target. */
+  warmupRequests: int("BENCH_WARMUP", 200),
+  requests: int("BENCH_REQUESTS", 2000),
+  concurrency: int("BENCH_CONCURRENCY", 16),
+  /** Then, for reference only, this many requests one at a time (latency without queueing). */
+  serialRequests: int("BENCH_SERIAL_REQUESTS", 300),
+
+  /** The whole run is aborted after this long. */
+  deadlineMs: int("BENCH_DEADLINE_MIN", 25) * 60_000,
+
+  /** Targets: throughput at least half of the hello-world baseline; p95 under these bounds. */
+  minThroughputRatio: 0.5,
+  localP95Ms: 15,
+  seedP95Ms: 150,
+
+  /** Local files, all under .wrangler/ (ignored by git), wiped at the start of each run. */
+  stateDir: ".wrangler/bench-state",
+  buildDir: ".wrangler/bench-build",
+  logFile: ".wrangler/bench-wrangler.log",
+  resultsFile: "bench/results/latest.json",
+};

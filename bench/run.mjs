@@ -1,0 +1,168 @@
+// `npm run bench`: starts the API on the real runtime, seeds a realistic clinic through the API,
+// measures the schedule and search endpoints against a hello-world baseline with the same load
+// shape, prints a Markdown table and writes bench/results/latest.json. See bench/README.md.
+import { cpus, loadavg } from "node:os";
+import { config } from "./config.mjs";
+import { benchWeek, searchSamples } from "./dataset.mjs";
+import { Api } from "./http.mjs";
+import { measure } from "./measure.mjs";
+import { judge, markdown, writeResults } from "./report.mjs";
+import { seedClinic } from "./seed.mjs";
+import { ensureDevVars, killApiNow, logTail, startApi } from "./server.mjs";
+
+const startedAt = new Date();
+const deadline = startedAt.getTime() + config.deadlineMs;
+let server = null;
+
+// Never leave wrangler running: not on success, error, signal, or the overall deadline.
+process.on("exit", killApiNow);
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+]) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping.`);
+    process.exit(code);
+  });
+}
+setTimeout(() => {
+  console.error(`\nThe run took longer than ${config.deadlineMs / 60_000} minutes: aborted.`);
+  process.exit(2);
+}, config.deadlineMs).unref();
+
+/** The measured endpoints, built from the seeded data. */
+function targets(data) {
+  const week = benchWeek();
+  const q = (params) => new URLSearchParams(params).toString();
+  // The physiotherapist's first appointment in that week: the conflict check finds it.
+  const inWeek = data.plan.find(
+    (a) =>
+      a.clinician === 0 &&
+      a.scheduled_start >= week.start.toISOString() &&
+      a.scheduled_start < week.end.toISOString(),
+  );
+  const probeStart = new Date(
+    inWeek ? inWeek.scheduled_start : week.start.getTime() + 9 * 3600_000,
+  );
+  const search = searchSamples(config.patients);
+  return [
+    { name: "GET /ping (baseline)", path: "/ping", auth: false, role: "baseline" },
+    { name: "GET /health (D1+R2, reference)", path: "/health", auth: false, role: "reference" },
+    {
+      name: "calendar week",
+      path: `/api/v1/appointments?${q({ start_date: week.start.toISOString(), end_date: week.end.toISOString(), page_size: 100 })}`,
+    },
+    {
+      name: "conflict check",
+      path: `/api/v1/appointments/conflicts?${q({
+        scheduled_start: probeStart.toISOString(),
+        scheduled_end: new Date(probeStart.getTime() + 45 * 60_000).toISOString(),
+        clinician_id: data.physio.user.id,
+      })}`,
+    },
+    {
+      name: "patient search (last name)",
+      path: `/api/v1/patients?${q({ search: search.lastName })}`,
+    },
+    { name: "patient search (MRN)", path: `/api/v1/patients?${q({ search: search.mrn })}` },
+  ];
+}
+
+/** One request per target before measuring, to show what each one returns. */
+async function probe(api, session, target) {
+  const { status, body } = await api.request("GET", target.path, {
+    token: target.auth === false ? undefined : await session.token(),
+  });
+  const data = body?.data;
+  const what = Array.isArray(data)
+    ? `${data.length} items (total ${body.pagination?.total_items})`
+    : data && "has_conflict" in data
+      ? `has_conflict=${data.has_conflict}, ${data.conflicting_appointments.length} listed`
+      : "ok";
+  const line = `  ${target.name}: ${status}, ${status < 300 ? what : JSON.stringify(body?.error)}`;
+  console.log(line);
+  return { status, summary: what };
+}
+
+async function main() {
+  console.log(
+    `rehab-edge benchmark, ${startedAt.toISOString()}; the run aborts after ${config.deadlineMs / 60_000} min.`,
+  );
+  const seedToken = ensureDevVars();
+  console.log("Starting the API (bundle, migrations, wrangler dev --local)...");
+  server = await startApi();
+  console.log(`API up on ${server.base} (wrangler pid ${server.pid}).`);
+  const api = new Api(server.base);
+
+  const data = await seedClinic(api, { seedToken, config, deadline });
+
+  const load = {
+    warmup: config.warmupRequests,
+    requests: config.requests,
+    concurrency: config.concurrency,
+    serialRequests: config.serialRequests,
+  };
+  const list = targets(data);
+  console.log("What each target returns:");
+  const probes = {};
+  for (const t of list) probes[t.name] = await probe(api, data.physio, t);
+
+  console.log(
+    `Measuring: ${load.requests} requests per target after ${load.warmup} warm-up, ${load.concurrency} in flight.`,
+  );
+  const results = [];
+  for (const t of list) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const headers = async () =>
+      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
+    const r = await measure({ name: t.name, base: server.base, path: t.path, headers, load });
+    results.push({ role: t.role ?? "target", ...r });
+    const l = r.latency_ms;
+    const one = r.serial
+      ? `; one at a time: p50 ${r.serial.latency_ms.p50}, p95 ${r.serial.latency_ms.p95} ms`
+      : "";
+    console.log(
+      `  ${t.name}: ${r.requests_per_s} req/s, p50 ${l.p50} ms, p95 ${l.p95} ms, p99 ${l.p99} ms, errors ${r.errors}${one}`,
+    );
+  }
+
+  await server.stop();
+  server = null;
+
+  const seconds = (Date.now() - startedAt.getTime()) / 1000;
+  const judged = judge(results, config);
+  const table = markdown(judged, {
+    config,
+    dataset: data.summary,
+    load,
+    startedAt: startedAt.toISOString(),
+    seconds,
+  });
+  const file = writeResults(config.resultsFile, {
+    generated_at: startedAt.toISOString(),
+    duration_s: Math.round(seconds),
+    machine: {
+      node: process.version,
+      platform: process.platform,
+      cpus: cpus().length,
+      loadavg: loadavg(),
+    },
+    load,
+    dataset: { ...data.summary, bench_week: benchWeek() },
+    probes,
+    targets: judged,
+    markdown: table,
+  });
+  console.log(`\n${table}\n`);
+  console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
+}
+
+main().catch(async (error) => {
+  console.error(`\nBenchmark failed: ${error.stack ?? error}`);
+  if (server) {
+    console.error(`Last lines of ${config.logFile}:\n${logTail(20)}`);
+    await server.stop();
+    server = null;
+  }
+  process.exit(1);
+});
