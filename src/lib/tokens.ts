@@ -21,8 +21,17 @@ export type TokenKind = keyof typeof TOKEN_KINDS;
 export type AccessClaims = { sub: string; wid: string; role: string; sid: string };
 export type RefreshClaims = { sub: string; wid: string; sid: string };
 
-async function keyFor(secret: string, kind: TokenKind) {
-  return new Uint8Array(await hmac(secret, `jwt-key:${kind}`));
+const keys = new Map<string, Promise<Uint8Array>>();
+
+/** The signing key of a token kind, derived once per isolate from JWT_SECRET. */
+function keyFor(secret: string, kind: TokenKind): Promise<Uint8Array> {
+  const id = `${kind}:${secret}`;
+  let key = keys.get(id);
+  if (!key) {
+    key = hmac(secret, `jwt-key:${kind}`).then((mac) => new Uint8Array(mac));
+    keys.set(id, key);
+  }
+  return key;
 }
 
 export async function signToken(
