@@ -85,6 +85,61 @@ CREATE TABLE `refresh_tokens` (
 );
 --> statement-breakpoint
 CREATE INDEX `refresh_tokens_session` ON `refresh_tokens` (`session_id`);--> statement-breakpoint
+CREATE TABLE `exercise_assignments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`exercise_type_id` text NOT NULL,
+	`assigned_by` text NOT NULL,
+	`sets` integer NOT NULL,
+	`repetitions` integer,
+	`hold_seconds` integer,
+	`frequency_enc` text,
+	`times_per_week` integer,
+	`due_date` text,
+	`instructions_enc` text,
+	`status` text DEFAULT 'Pending' NOT NULL,
+	`completed_at` text,
+	`idempotency_key` text,
+	`request_fingerprint` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `exercise_assignments_idempotency` ON `exercise_assignments` (`workspace_id`,`assigned_by`,`idempotency_key`);--> statement-breakpoint
+CREATE INDEX `exercise_assignments_patient` ON `exercise_assignments` (`workspace_id`,`patient_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `exercise_assignments_assigned_by` ON `exercise_assignments` (`workspace_id`,`assigned_by`,`created_at`);--> statement-breakpoint
+CREATE TABLE `exercise_types` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`name` text NOT NULL,
+	`name_key` text NOT NULL,
+	`slug` text NOT NULL,
+	`category` text NOT NULL,
+	`description` text,
+	`target_muscles` text NOT NULL,
+	`difficulty_level` text NOT NULL,
+	`analysis` text NOT NULL,
+	`created_by` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `exercise_types_workspace_name` ON `exercise_types` (`workspace_id`,`name_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `exercise_types_workspace_slug` ON `exercise_types` (`workspace_id`,`slug`);--> statement-breakpoint
+CREATE INDEX `exercise_types_workspace_category` ON `exercise_types` (`workspace_id`,`category`);--> statement-breakpoint
+CREATE TABLE `idempotency_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`status` integer,
+	`response_enc` text,
+	`created_at` text NOT NULL,
+	`completed_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `idempotency_keys_user_key` ON `idempotency_keys` (`user_id`,`key`);--> statement-breakpoint
 CREATE TABLE `outbound_messages` (
 	`id` text PRIMARY KEY NOT NULL,
 	`workspace_id` text,
@@ -102,6 +157,61 @@ CREATE TABLE `outbound_messages` (
 );
 --> statement-breakpoint
 CREATE INDEX `outbound_messages_workspace` ON `outbound_messages` (`workspace_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `patient_allergies` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`allergy_enc` text NOT NULL,
+	`severity` text DEFAULT 'mild' NOT NULL,
+	`reaction_enc` text,
+	`created_by` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `patient_allergies_patient` ON `patient_allergies` (`patient_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `patient_diagnoses` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`diagnosis_enc` text NOT NULL,
+	`diagnosed_date_enc` text,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_by` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `patient_diagnoses_patient` ON `patient_diagnoses` (`patient_id`,`is_active`,`created_at`);--> statement-breakpoint
+CREATE TABLE `patient_medications` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`name_enc` text NOT NULL,
+	`dosage_enc` text,
+	`frequency_enc` text,
+	`start_date_enc` text,
+	`end_date_enc` text,
+	`prescribing_doctor_id` text,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_by` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `patient_medications_patient` ON `patient_medications` (`patient_id`,`is_active`,`created_at`);--> statement-breakpoint
+CREATE TABLE `patient_vitals` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`recorded_by` text,
+	`recorded_date` text NOT NULL,
+	`measurements_enc` text NOT NULL,
+	`notes_enc` text,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `patient_vitals_patient_recorded` ON `patient_vitals` (`patient_id`,`recorded_date`);--> statement-breakpoint
 CREATE TABLE `care_team_members` (
 	`id` text PRIMARY KEY NOT NULL,
 	`workspace_id` text NOT NULL,
@@ -162,6 +272,84 @@ CREATE TABLE `patients` (
 CREATE UNIQUE INDEX `patients_workspace_mrn` ON `patients` (`workspace_id`,`mrn_index`);--> statement-breakpoint
 CREATE INDEX `patients_workspace_created` ON `patients` (`workspace_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `patients_user` ON `patients` (`user_id`);--> statement-breakpoint
+CREATE TABLE `appointments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`patient_id` text NOT NULL,
+	`clinician_id` text NOT NULL,
+	`service_id` text,
+	`location_id` text,
+	`scheduled_start` text NOT NULL,
+	`scheduled_end` text NOT NULL,
+	`location_type` text NOT NULL,
+	`location_details_enc` text,
+	`status` text NOT NULL,
+	`notes_enc` text,
+	`created_by` text,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `appointments_workspace_start` ON `appointments` (`workspace_id`,`scheduled_start`);--> statement-breakpoint
+CREATE INDEX `appointments_clinician_start` ON `appointments` (`clinician_id`,`scheduled_start`);--> statement-breakpoint
+CREATE INDEX `appointments_patient_start` ON `appointments` (`patient_id`,`scheduled_start`);--> statement-breakpoint
+CREATE INDEX `appointments_service` ON `appointments` (`service_id`);--> statement-breakpoint
+CREATE INDEX `appointments_location` ON `appointments` (`location_id`);--> statement-breakpoint
+CREATE TABLE `clinician_time_off` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`clinician_id` text NOT NULL,
+	`starts_at` text NOT NULL,
+	`ends_at` text NOT NULL,
+	`reason_enc` text,
+	`created_by` text,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `clinician_time_off_clinician` ON `clinician_time_off` (`clinician_id`,`starts_at`);--> statement-breakpoint
+CREATE TABLE `clinician_working_hours` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`clinician_id` text NOT NULL,
+	`weekday` integer NOT NULL,
+	`start_time` text NOT NULL,
+	`end_time` text NOT NULL,
+	`timezone` text NOT NULL,
+	`created_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `clinician_working_hours_clinician` ON `clinician_working_hours` (`clinician_id`,`weekday`);--> statement-breakpoint
+CREATE TABLE `locations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`name` text NOT NULL,
+	`name_key` text NOT NULL,
+	`location_type` text NOT NULL,
+	`address_enc` text,
+	`details_enc` text,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	`deleted_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `locations_workspace_name` ON `locations` (`workspace_id`,`name_key`) WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX `locations_workspace_active` ON `locations` (`workspace_id`,`is_active`,`name_key`);--> statement-breakpoint
+CREATE TABLE `services` (
+	`id` text PRIMARY KEY NOT NULL,
+	`workspace_id` text NOT NULL,
+	`name` text NOT NULL,
+	`name_key` text NOT NULL,
+	`description` text,
+	`default_duration_minutes` integer NOT NULL,
+	`is_active` integer DEFAULT true NOT NULL,
+	`created_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	`deleted_at` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `services_workspace_name` ON `services` (`workspace_id`,`name_key`) WHERE deleted_at is null;--> statement-breakpoint
+CREATE INDEX `services_workspace_active` ON `services` (`workspace_id`,`is_active`,`name_key`);--> statement-breakpoint
 CREATE TABLE `user_preferences` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`workspace_id` text NOT NULL,

@@ -1,5 +1,14 @@
-/** Messages of the user stream socket (`/ws`), both directions, checked at runtime. */
+/**
+ * Messages of the user stream socket (`/ws`), both directions, checked at runtime.
+ *
+ * Invariants: the identity a connection carries comes only from the Worker (`StreamCaller`, in a
+ * header clients cannot reach); client messages are parsed with `UserStreamIn` and anything else
+ * answers an `error` event without closing the socket; the API publishes only `PUBLISHED_EVENTS`.
+ */
 import { z } from "zod";
+
+/** The largest client message the stream reads (larger ones answer a validation error). */
+export const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
 
 export const UserStreamIn = z.discriminatedUnion("event", [
   z.object({
@@ -9,11 +18,8 @@ export const UserStreamIn = z.discriminatedUnion("event", [
 ]);
 export type UserStreamIn = z.infer<typeof UserStreamIn>;
 
-/** Server-to-client events (seed 002 §3). */
-export const USER_EVENTS = [
-  "ready",
-  "pong",
-  "error",
+/** Events the API pushes to a user (seed 002 §3), through `publishToUser`. */
+export const PUBLISHED_EVENTS = [
   "message:received",
   "message:read",
   "user:typing",
@@ -22,4 +28,22 @@ export const USER_EVENTS = [
   "call:ended",
   "notification:new",
 ] as const;
+
+/** Server-to-client events: the published ones plus the stream's own replies. */
+export const USER_EVENTS = ["ready", "pong", "error", ...PUBLISHED_EVENTS] as const;
 export type UserEvent = { event: (typeof USER_EVENTS)[number]; data: unknown };
+
+export const PublishedEvent = z.object({
+  event: z.enum(PUBLISHED_EVENTS),
+  data: z.record(z.string(), z.unknown()),
+});
+export type PublishedEvent = z.infer<typeof PublishedEvent>;
+
+/** Who a connection belongs to, as set by the Worker after verifying the token and session. */
+export const StreamCaller = z.object({
+  userId: z.string().min(1),
+  workspaceId: z.string().min(1),
+  role: z.string().min(1),
+  sessionId: z.string().min(1),
+});
+export type StreamCaller = z.infer<typeof StreamCaller>;

@@ -2,6 +2,8 @@
  * Delivery of a stored outbound message: email through an HTTP provider (EMAIL_API_URL, a
  * JSON `{from,to,subject,text}` POST with a bearer key), SMS through Twilio's REST API. Without
  * credentials the message is held in the development outbox (`status = "outbox"`), never dropped.
+ * A provider failure is retried by the queue; after the last attempt the row says `failed`, so
+ * an undeliverable message stays visible instead of waiting as `queued` forever.
  */
 import { drizzle } from "drizzle-orm/d1";
 import { eq, sql } from "drizzle-orm";
@@ -11,6 +13,9 @@ import { phiCipherFor } from "../middleware/request-context";
 import { outboundRef } from "./outbound";
 
 type Sent = { provider: string } | null;
+
+/** Delivery attempts before a message is marked failed: the queue's max_retries (5) + 1. */
+export const MAX_DELIVERY_ATTEMPTS = 6;
 
 async function sendEmail(env: Bindings, to: string, subject: string, text: string): Promise<Sent> {
   if (!env.EMAIL_API_URL || !env.EMAIL_API_KEY) return null;
@@ -80,13 +85,15 @@ export async function deliverMessage(env: Bindings, id: string) {
       )
       .where(eq(outboundMessages.id, id));
   } catch (error) {
+    const final = row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS;
     await db
       .update(outboundMessages)
       .set({
+        ...(final && { status: "failed" as const }),
         lastError: (error as Error).message.slice(0, 200),
         attempts: sql`${outboundMessages.attempts} + 1`,
       })
       .where(eq(outboundMessages.id, id));
-    throw error;
+    if (!final) throw error;
   }
 }

@@ -1,14 +1,47 @@
 /** Mounts every feature module. A module exports a router built with `createRouter()`. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../env";
+import { appointmentsRoutes } from "./appointments/appointments.routes";
+import { availabilityRoutes } from "./availability/availability.routes";
+import { locationsRoutes } from "./locations/locations.routes";
+import { servicesRoutes } from "./services/services.routes";
+import { auditRoutes } from "./audit/audit.routes";
 import { authRoutes } from "./auth/auth.routes";
+import { magicLinkRoutes } from "./auth/magic-link.routes";
+import { mfaRoutes } from "./auth/mfa.routes";
+import { outboxRoutes } from "./dev/outbox.routes";
 import { seedRoutes } from "./dev/seed.routes";
 import { docsRoutes } from "./docs/docs.routes";
+import { exerciseTypeRoutes } from "./exercise-types/exercise-types.routes";
+import { exerciseRoutes } from "./exercises/exercises.routes";
+import { templateRoutes } from "./templates/templates.routes";
 import { healthRoutes } from "./health/health.routes";
+import { invitesRoutes } from "./invites/invites.routes";
+import { patientRoutes } from "./patients/patients.routes";
+import { realtimeRoutes } from "./realtime/realtime.routes";
+import { avatarRoutes } from "./users/users.avatar.routes";
+import { usersRoutes } from "./users/users.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
   app.route("/", docsRoutes);
   app.route("/", authRoutes);
+  app.route("/", magicLinkRoutes);
+  app.route("/", mfaRoutes);
+  app.route("/", invitesRoutes);
+  app.route("/", outboxRoutes);
+  app.route("/", avatarRoutes);
+  app.route("/", usersRoutes);
+  app.route("/", auditRoutes);
+  app.route("/", realtimeRoutes);
   app.route("/", seedRoutes);
+  app.route("/", exerciseTypeRoutes);
+  app.route("/", exerciseRoutes);
+  app.route("/", templateRoutes);
+  // Scheduling first: /patients/sessions must win over /patients/{id}.
+  app.route("/", servicesRoutes);
+  app.route("/", locationsRoutes);
+  app.route("/", appointmentsRoutes);
+  app.route("/", availabilityRoutes);
+  app.route("/", patientRoutes);
 }
