@@ -149,6 +149,7 @@ CREATE TABLE `outbound_messages` (
 	`subject_enc` text,
 	`body_enc` text NOT NULL,
 	`status` text NOT NULL,
+	`claimed_at` text,
 	`provider` text,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`last_error` text,

@@ -1,21 +1,33 @@
 /**
  * The cron trigger: seals the audit chains and removes expired credentials
- * (magic links, refresh tokens, used TOTP steps) so they cannot pile up.
+ * (magic links, refresh tokens, used TOTP steps, idempotency keys) so they cannot pile up, and
+ * hands back to the queue any message whose delivery claimed it and then died.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { lt } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { magicLinks, mfaUsedSteps, refreshTokens } from "../db/schema/auth";
+import { idempotencyKeys } from "../db/schema/idempotency";
+import { outboundMessages } from "../db/schema/messaging";
 import { sealAuditChain, unsealedWorkspaces } from "../lib/audit";
 
 export async function runCron(env: Bindings, now = new Date()) {
   const db = drizzle(env.DB);
   const iso = now.toISOString();
   const dayAgo = new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const tenMinutesAgo = new Date(now.getTime() - 10 * 60_000).toISOString();
   await db.batch([
     db.delete(magicLinks).where(lt(magicLinks.expiresAt, dayAgo)),
     db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, iso)),
     db.delete(mfaUsedSteps).where(lt(mfaUsedSteps.createdAt, dayAgo)),
+    db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, dayAgo)),
+    // A delivery that claimed a message and then died: hand it back to the queue.
+    db
+      .update(outboundMessages)
+      .set({ status: "queued" })
+      .where(
+        and(eq(outboundMessages.status, "sending"), lt(outboundMessages.claimedAt, tenMinutesAgo)),
+      ),
   ]);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))

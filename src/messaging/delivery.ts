@@ -6,7 +6,7 @@
  * an undeliverable message stays visible instead of waiting as `queued` forever.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { outboundMessages } from "../db/schema/messaging";
 import { phiCipherFor } from "../middleware/request-context";
@@ -52,12 +52,13 @@ export async function sendSms(env: Bindings, to: string, body: string): Promise<
 
 export async function deliverMessage(env: Bindings, id: string) {
   const db = drizzle(env.DB);
+  // Claim the message first: of two deliveries racing for it (a queue redelivery), one sends.
   const [row] = await db
-    .select()
-    .from(outboundMessages)
-    .where(eq(outboundMessages.id, id))
-    .limit(1);
-  if (!row || row.status !== "queued") return;
+    .update(outboundMessages)
+    .set({ status: "sending", claimedAt: new Date().toISOString() })
+    .where(and(eq(outboundMessages.id, id), eq(outboundMessages.status, "queued")))
+    .returning();
+  if (!row) return;
   const phi = phiCipherFor(env);
   const recipient = await phi.decrypt(row.recipientEnc, outboundRef(id, "recipient"));
   const body = await phi.decrypt(row.bodyEnc, outboundRef(id, "body"));
@@ -89,7 +90,7 @@ export async function deliverMessage(env: Bindings, id: string) {
     await db
       .update(outboundMessages)
       .set({
-        ...(final && { status: "failed" as const }),
+        status: final ? ("failed" as const) : ("queued" as const),
         lastError: (error as Error).message.slice(0, 200),
         attempts: sql`${outboundMessages.attempts} + 1`,
       })

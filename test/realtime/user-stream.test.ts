@@ -228,3 +228,14 @@ describe("security", () => {
     expect(await closed).toBe(1008);
   });
 });
+
+describe("logout closes the session's sockets", () => {
+  it("a socket opened by a session is closed when that session logs out", async () => {
+    const clinic = await createClinic();
+    const { socket } = await openStream(clinic.physio.token);
+    expect((await socket.next()).event).toBe("ready");
+    const res = await api("POST", "/api/v1/auth/logout", { token: clinic.physio.token });
+    expect(res.status, res.text).toBe(200);
+    expect(await socket.closed).toBe(SESSION_ENDED_CODE);
+  });
+});

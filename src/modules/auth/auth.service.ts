@@ -27,6 +27,7 @@ import type { LoginInput, RegisterInput } from "./auth.schemas";
 import { mintTokens, sessionAnswer, tokenResponse } from "./auth.sessions";
 import { verifyMfaCode } from "./mfa.verify";
 import { workspaceSetupRows } from "./workspace-setup";
+import { endUserStreamSession } from "../realtime/realtime.service";
 
 const INVALID_LOGIN = "Invalid email or password";
 
@@ -226,6 +227,7 @@ export async function refresh(ctx: RequestContext, token: string | undefined) {
         })
       ).query,
     ]);
+    ctx.waitUntil(endUserStreamSession(ctx.env, user.id, session.id).catch(() => 0));
     throw new UnauthorizedError("Refresh token already used; the session has been revoked");
   }
   const tokens = await mintTokens(ctx.env.JWT_SECRET, user, session.id);
@@ -275,6 +277,8 @@ export async function logout(ctx: RequestContext) {
       })
     ).query,
   ]);
+  // Open sockets of this session close too (the stream also re-checks every minute).
+  ctx.waitUntil(endUserStreamSession(ctx.env, caller.userId, caller.sessionId).catch(() => 0));
 }
 
 /** The caller's own profile (seed 003 `GET /auth/profile`). */

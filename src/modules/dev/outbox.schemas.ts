@@ -18,7 +18,7 @@ export const OutboxMessage = z
     recipient: z.string(),
     subject: z.string().nullable(),
     body: z.string(),
-    status: z.enum(["queued", "sent", "outbox", "failed"]),
+    status: z.enum(["queued", "sending", "sent", "outbox", "failed"]),
     provider: z.string().nullable(),
     attempts: z.number().int(),
     created_at: z.string(),
