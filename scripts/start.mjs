@@ -8,10 +8,17 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1", NO_UPDATE_NOTIFIER: "1" };
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CI: process.env.CI ?? "1",
+  NO_UPDATE_NOTIFIER: "1",
+};
 const wrangler = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url).pathname;
 
-spawnSync(process.execPath, [new URL("./vendor-docs.mjs", import.meta.url).pathname], { stdio: "inherit" });
+spawnSync(process.execPath, [new URL("./vendor-docs.mjs", import.meta.url).pathname], {
+  stdio: "inherit",
+});
 
 // Local secrets, generated once per checkout and kept out of git.
 const vars = new URL("../.dev.vars", import.meta.url).pathname;
@@ -35,12 +42,25 @@ if (!existsSync(vars)) {
 }
 const seedToken = /^DEV_SEED_TOKEN=(.*)$/m.exec(readFileSync(vars, "utf8"))?.[1];
 
-const migrate = spawnSync(process.execPath, [wrangler, "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env });
+const migrate = spawnSync(
+  process.execPath,
+  [wrangler, "d1", "migrations", "apply", "DB", "--local"],
+  { stdio: "inherit", env },
+);
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dev = spawn(
   process.execPath,
-  [wrangler, "dev", "--local", "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"],
+  [
+    wrangler,
+    "dev",
+    "--local",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--show-interactive-dev-session=false",
+  ],
   { stdio: ["ignore", "inherit", "inherit"], env },
 );
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
@@ -57,7 +77,10 @@ while (Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
-const seeded = await fetch(`${base}/api/v1/dev/seed`, { method: "POST", headers: { "x-seed-token": seedToken ?? "" } })
+const seeded = await fetch(`${base}/api/v1/dev/seed`, {
+  method: "POST",
+  headers: { "x-seed-token": seedToken ?? "" },
+})
   .then((r) => r.json())
   .catch((error) => ({ success: false, error: { message: String(error) } }));
 if (!seeded.success) {
@@ -65,7 +88,11 @@ if (!seeded.success) {
 } else {
   const { logins, password } = seeded.data;
   console.log(`\nrehab-edge is up on ${base}  (docs: ${base}/docs, health: ${base}/health)`);
-  console.log(`Demo clinic ${seeded.data.created ? "seeded" : "already present"}; every demo login uses the password "${password}":`);
+  console.log(
+    `Demo clinic ${seeded.data.created ? "seeded" : "already present"}; every demo login uses the password "${password}":`,
+  );
   for (const l of logins) console.log(`  ${l.role.padEnd(16)} ${l.email.padEnd(40)} ${l.name}`);
-  console.log(`\nTry: curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${logins[0].email}","password":"${password}"}'\n`);
+  console.log(
+    `\nTry: curl -s ${base}/api/v1/auth/login -H 'content-type: application/json' -d '{"email":"${logins[0].email}","password":"${password}"}'\n`,
+  );
 }

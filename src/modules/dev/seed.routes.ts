@@ -32,6 +32,7 @@ export const seedRoutes = createRouter();
 seedRoutes.openapi(route, async (c) => {
   if (c.env.ENVIRONMENT === "production" || !c.env.DEV_SEED_TOKEN) throw new NotFoundError("Route");
   const given = c.req.valid("header")["x-seed-token"] ?? "";
-  if (!timingSafeEqual(given, c.env.DEV_SEED_TOKEN)) throw new UnauthorizedError("Seed token required");
+  if (!timingSafeEqual(given, c.env.DEV_SEED_TOKEN))
+    throw new UnauthorizedError("Seed token required");
   return ok(c, await seedDemoClinic(c.var.ctx), 200);
 });

@@ -4,7 +4,12 @@
  * Demo credentials are for local development only; the route does not exist in production.
  */
 import { eq } from "drizzle-orm";
-import { careTeamMembers, familyAccess, patientSearchTokens, patients } from "../../db/schema/patients";
+import {
+  careTeamMembers,
+  familyAccess,
+  patientSearchTokens,
+  patients,
+} from "../../db/schema/patients";
 import { userPreferences, users, type Role } from "../../db/schema/users";
 import { workspaces } from "../../db/schema/workspaces";
 import { auditEntry } from "../../lib/audit";
@@ -25,55 +30,139 @@ const STAFF: DemoUser[] = [
   { key: "doctor", role: "doctor", name: "Ada Okafor", title: "MD, Sports medicine" },
 ];
 const PATIENTS = [
-  { key: "patient.john", first: "John", last: "Doe", mrn: "DEMO-0001", dob: "1979-03-15", careTeam: ["physio", "doctor"], note: "ACL reconstruction, week 6" },
-  { key: "patient.maria", first: "Maria", last: "Garcia", mrn: "DEMO-0002", dob: "1988-11-02", careTeam: ["physio"], note: "Rotator cuff tendinopathy" },
-  { key: "patient.wei", first: "Wei", last: "Chen", mrn: "DEMO-0003", dob: "1954-07-21", careTeam: ["physio", "doctor"], note: "Total knee replacement, post-op" },
+  {
+    key: "patient.john",
+    first: "John",
+    last: "Doe",
+    mrn: "DEMO-0001",
+    dob: "1979-03-15",
+    careTeam: ["physio", "doctor"],
+    note: "ACL reconstruction, week 6",
+  },
+  {
+    key: "patient.maria",
+    first: "Maria",
+    last: "Garcia",
+    mrn: "DEMO-0002",
+    dob: "1988-11-02",
+    careTeam: ["physio"],
+    note: "Rotator cuff tendinopathy",
+  },
+  {
+    key: "patient.wei",
+    first: "Wei",
+    last: "Chen",
+    mrn: "DEMO-0003",
+    dob: "1954-07-21",
+    careTeam: ["physio", "doctor"],
+    note: "Total knee replacement, post-op",
+  },
 ];
 const FAMILY = { key: "family.jane", name: "Jane Doe", follows: "patient.john" };
 
 export const demoEmail = (key: string) => `${key}@${domain}`;
 
-export type SeedResult = { workspace_id: string; created: boolean; password: string; logins: { email: string; role: Role; name: string }[] };
+export type SeedResult = {
+  workspace_id: string;
+  created: boolean;
+  password: string;
+  logins: { email: string; role: Role; name: string }[];
+};
 
 export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
   const logins = [
     ...STAFF.map((u) => ({ email: demoEmail(u.key), role: u.role, name: u.name })),
-    ...PATIENTS.map((p) => ({ email: demoEmail(p.key), role: "patient" as Role, name: `${p.first} ${p.last}` })),
+    ...PATIENTS.map((p) => ({
+      email: demoEmail(p.key),
+      role: "patient" as Role,
+      name: `${p.first} ${p.last}`,
+    })),
     { email: demoEmail(FAMILY.key), role: "family" as Role, name: FAMILY.name },
   ];
   const [existing] = await ctx.db.read([
-    ctx.db.orm.select({ workspaceId: users.workspaceId }).from(users).where(eq(users.emailIndex, await emailIndex(ctx.phi, demoEmail("admin")))).limit(1),
+    ctx.db.orm
+      .select({ workspaceId: users.workspaceId })
+      .from(users)
+      .where(eq(users.emailIndex, await emailIndex(ctx.phi, demoEmail("admin"))))
+      .limit(1),
   ]);
-  if (existing[0]) return { workspace_id: existing[0].workspaceId, created: false, password: DEMO_PASSWORD, logins };
+  if (existing[0])
+    return {
+      workspace_id: existing[0].workspaceId,
+      created: false,
+      password: DEMO_PASSWORD,
+      logins,
+    };
 
   const now = new Date().toISOString();
   const workspaceId = uuidv7();
   const passwordHash = await hashPassword(DEMO_PASSWORD, ctx.env.PASSWORD_PEPPER);
   const ids = new Map<string, string>();
   const writes = [];
-  writes.push(ctx.db.orm.insert(workspaces).values({ id: workspaceId, name: "Harbour Rehab Demo Clinic", createdAt: now, updatedAt: now }));
+  writes.push(
+    ctx.db.orm
+      .insert(workspaces)
+      .values({
+        id: workspaceId,
+        name: "Harbour Rehab Demo Clinic",
+        createdAt: now,
+        updatedAt: now,
+      }),
+  );
   const people: DemoUser[] = [
     ...STAFF,
     ...PATIENTS.map((p) => ({ key: p.key, role: "patient" as Role, name: `${p.first} ${p.last}` })),
     { key: FAMILY.key, role: "family", name: FAMILY.name },
   ];
   for (const person of people) {
-    const user = await newUserRow(ctx.phi, { workspaceId, role: person.role, email: demoEmail(person.key), name: person.name, title: person.title ?? null, passwordHash });
+    const user = await newUserRow(ctx.phi, {
+      workspaceId,
+      role: person.role,
+      email: demoEmail(person.key),
+      name: person.name,
+      title: person.title ?? null,
+      passwordHash,
+    });
     ids.set(person.key, user.id);
-    writes.push(ctx.db.orm.insert(users).values(user.row), ctx.db.orm.insert(userPreferences).values(user.preferences));
+    writes.push(
+      ctx.db.orm.insert(users).values(user.row),
+      ctx.db.orm.insert(userPreferences).values(user.preferences),
+    );
   }
   for (const p of PATIENTS) {
     const rows = await newPatientRows(
       ctx.phi,
       workspaceId,
-      { mrn: p.mrn, firstName: p.first, lastName: p.last, dateOfBirth: p.dob, email: demoEmail(p.key), notes: p.note, consentGiven: true, consentDate: now, userId: ids.get(p.key)! },
+      {
+        mrn: p.mrn,
+        firstName: p.first,
+        lastName: p.last,
+        dateOfBirth: p.dob,
+        email: demoEmail(p.key),
+        notes: p.note,
+        consentGiven: true,
+        consentDate: now,
+        userId: ids.get(p.key)!,
+      },
       ids.get("admin")!,
     );
     ids.set(`record:${p.key}`, rows.id);
     writes.push(ctx.db.orm.insert(patients).values(rows.row));
-    for (const token of rows.tokens) writes.push(ctx.db.orm.insert(patientSearchTokens).values(token));
+    for (const token of rows.tokens)
+      writes.push(ctx.db.orm.insert(patientSearchTokens).values(token));
     for (const member of p.careTeam) {
-      writes.push(ctx.db.orm.insert(careTeamMembers).values({ id: uuidv7(), workspaceId, patientId: rows.id, userId: ids.get(member)!, addedBy: ids.get("admin")!, createdAt: now }));
+      writes.push(
+        ctx.db.orm
+          .insert(careTeamMembers)
+          .values({
+            id: uuidv7(),
+            workspaceId,
+            patientId: rows.id,
+            userId: ids.get(member)!,
+            addedBy: ids.get("admin")!,
+            createdAt: now,
+          }),
+      );
     }
   }
   writes.push(
@@ -89,7 +178,19 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
     }),
   );
   writes.push(...(await workspaceSetupRows(ctx, workspaceId)));
-  writes.push((await auditEntry(ctx, { workspaceId, actorId: null, actorRole: "system", action: "workspace.created", resourceType: "workspace", resourceId: workspaceId, metadata: { seed: "demo" } })).query);
+  writes.push(
+    (
+      await auditEntry(ctx, {
+        workspaceId,
+        actorId: null,
+        actorRole: "system",
+        action: "workspace.created",
+        resourceType: "workspace",
+        resourceId: workspaceId,
+        metadata: { seed: "demo" },
+      })
+    ).query,
+  );
   await ctx.db.write(writes as never);
   return { workspace_id: workspaceId, created: true, password: DEMO_PASSWORD, logins };
 }
