@@ -100,14 +100,12 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
   const ids = new Map<string, string>();
   const writes = [];
   writes.push(
-    ctx.db.orm
-      .insert(workspaces)
-      .values({
-        id: workspaceId,
-        name: "Harbour Rehab Demo Clinic",
-        createdAt: now,
-        updatedAt: now,
-      }),
+    ctx.db.orm.insert(workspaces).values({
+      id: workspaceId,
+      name: "Harbour Rehab Demo Clinic",
+      createdAt: now,
+      updatedAt: now,
+    }),
   );
   const people: DemoUser[] = [
     ...STAFF,
@@ -152,16 +150,14 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
       writes.push(ctx.db.orm.insert(patientSearchTokens).values(token));
     for (const member of p.careTeam) {
       writes.push(
-        ctx.db.orm
-          .insert(careTeamMembers)
-          .values({
-            id: uuidv7(),
-            workspaceId,
-            patientId: rows.id,
-            userId: ids.get(member)!,
-            addedBy: ids.get("admin")!,
-            createdAt: now,
-          }),
+        ctx.db.orm.insert(careTeamMembers).values({
+          id: uuidv7(),
+          workspaceId,
+          patientId: rows.id,
+          userId: ids.get(member)!,
+          addedBy: ids.get("admin")!,
+          createdAt: now,
+        }),
       );
     }
   }
