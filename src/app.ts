@@ -157,20 +157,20 @@ export function createApp() {
   });
   // Not `app.doc31()`: it answers a generation failure with the raw error as JSON (internals,
   // no envelope). The generator throws non-Error values, which Hono's onError would not see.
+  // The routes do not change after start-up, so the document is built once per isolate.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | null = null;
   app.get("/openapi.json", (c) => {
     try {
-      return c.json(
-        app.getOpenAPI31Document({
-          openapi: "3.1.0",
-          info: {
-            title: "rehab-edge API",
-            version: "1.0.0",
-            description:
-              "Tele-rehabilitation and care-team communication backend. Success: `{success, data, meta}`; errors: `{success:false, error:{code,message,details}, meta}`.",
-          },
-          servers: [{ url: new URL(c.req.url).origin }],
-        }),
-      );
+      document ??= app.getOpenAPI31Document({
+        openapi: "3.1.0",
+        info: {
+          title: "rehab-edge API",
+          version: "1.0.0",
+          description:
+            "Tele-rehabilitation and care-team communication backend. Success: `{success, data, meta}`; errors: `{success:false, error:{code,message,details}, meta}`.",
+        },
+      });
+      return c.json({ ...document, servers: [{ url: new URL(c.req.url).origin }] });
     } catch (cause) {
       // Route definitions only (no request data): safe to log for whoever broke the document.
       console.error(
