@@ -36,6 +36,7 @@ export const AUDIT_RESOURCES = [
   "exercise_assignment",
   "template",
   "consultation_type",
+  "idempotency",
 ] as const;
 export const AUDIT_VERBS = [
   "created",

@@ -14,7 +14,8 @@ import type { AppEnv } from "../env";
 import { sha256Hex } from "../lib/encoding";
 import { ConflictError, ValidationError } from "../lib/errors";
 import { uuidv7 } from "../lib/ids";
-import { bearerToken, callerFromAccessToken } from "./auth";
+import { recordAudit } from "../lib/audit";
+import { bearerToken, callerFromAccessToken, liveSessionQuery } from "./auth";
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -60,6 +61,15 @@ export const idempotency = () =>
       if (existing.status === null || existing.responseEnc === null) {
         throw new ConflictError("A request with this Idempotency-Key is still in progress");
       }
+      // A replay hands back stored data: the session must still be live, and the read is audited.
+      ctx.caller = caller;
+      ctx.db.requireSession(liveSessionQuery(ctx, caller));
+      await recordAudit(ctx, {
+        action: "idempotency.read",
+        resourceType: "idempotent_replay",
+        resourceId: existing.id,
+        metadata: { path: new URL(c.req.url).pathname, status: existing.status },
+      });
       const body = await ctx.phi.decrypt(existing.responseEnc, { ...ref, rowId: existing.id });
       return c.body(body, existing.status as 200, {
         "content-type": "application/json",

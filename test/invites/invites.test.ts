@@ -110,7 +110,7 @@ describe("invites: happy", () => {
     const clinic = await createClinic();
     const email = newEmail("family");
     expectStatus(
-      await invite(clinic.doctor, { email, role: "family", patient_id: clinic.otherPatient.id }),
+      await invite(clinic.admin, { email, role: "family", patient_id: clinic.otherPatient.id }),
       201,
     );
     const joined = expectStatus(await acceptByLink(await inviteToken(clinic, email)), 200);
@@ -127,8 +127,8 @@ describe("invites: happy", () => {
     const mine = expectStatus(
       await invite(clinic.physio, {
         email: newEmail(),
-        role: "family",
-        patient_id: clinic.patient.id,
+        role: "patient",
+        patient_id: (await createPatientRecord(clinic.workspaceId, { careTeam: [clinic.physio.id] })).id,
       }),
       201,
     );
@@ -223,8 +223,18 @@ describe("invites: security", () => {
     const clinic = await createClinic();
     const res = await invite(clinic.physio, {
       email: newEmail(),
-      role: "family",
+      role: "patient",
       patient_id: clinic.otherPatient.id,
+    });
+    expect(res.status, res.text).toBe(403);
+  });
+
+  it("only an admin invites family: a clinician's family invite would grant access (403)", async () => {
+    const clinic = await createClinic();
+    const res = await invite(clinic.physio, {
+      email: newEmail(),
+      role: "family",
+      patient_id: clinic.patient.id,
     });
     expect(res.status, res.text).toBe(403);
   });

@@ -81,3 +81,27 @@ describe("Idempotency-Key", () => {
     expect(b.body.data.id).not.toBe(a.body.data.id);
   });
 });
+
+describe("Idempotency-Key replays", () => {
+  it("stop with the session: a logged-out token cannot replay stored data", async () => {
+    const clinic = await createClinic();
+    const key = `key-${crypto.randomUUID()}`;
+    const name = `gone.${crypto.randomUUID().slice(0, 8)}`;
+    expectStatus(await createSomething(clinic.admin.token, key, name), 201);
+    expectStatus(await api("POST", "/api/v1/auth/logout", { token: clinic.admin.token }), 200);
+    const replay = await createSomething(clinic.admin.token, key, name);
+    expect(replay.status, replay.text).toBe(401);
+  });
+
+  it("are audited", async () => {
+    const clinic = await createClinic();
+    const key = `key-${crypto.randomUUID()}`;
+    const name = `audited.${crypto.randomUUID().slice(0, 8)}`;
+    expectStatus(await createSomething(clinic.admin.token, key, name), 201);
+    const replay = expectStatus(await createSomething(clinic.admin.token, key, name), 201);
+    const row = await env.DB.prepare("SELECT action FROM audit_log WHERE request_id = ?")
+      .bind(replay.headers.get("x-request-id"))
+      .first<{ action: string }>();
+    expect(row?.action).toBe("idempotency.read");
+  });
+});

@@ -5,6 +5,7 @@
  * A clinician sees a patient only through a `care_team_members` row; a family member only through
  * an unrevoked `family_access` grant, and only within its scopes.
  */
+import { sql } from "drizzle-orm";
 import { index, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, flag, id, timestamp, updatedAt, workspaceId } from "./columns";
 
@@ -37,6 +38,10 @@ export const patients = sqliteTable(
     uniqueIndex("patients_workspace_mrn").on(t.workspaceId, t.mrnIndex),
     index("patients_workspace_created").on(t.workspaceId, t.createdAt),
     index("patients_user").on(t.userId),
+    // One live record per patient account, so concurrent links cannot attach it twice.
+    uniqueIndex("patients_workspace_user_live")
+      .on(t.workspaceId, t.userId)
+      .where(sql`${t.userId} is not null and ${t.deletedAt} is null`),
   ],
 );
 

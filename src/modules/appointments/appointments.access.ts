@@ -9,7 +9,7 @@
  * with `requirePermission(ctx, "scheduling.manage", …)`).
  */
 import { and, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
-import { patients } from "../../db/schema/patients";
+import { careTeamMembers, patients } from "../../db/schema/patients";
 import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
 import { users, type Role } from "../../db/schema/users";
 import { recordAudit, type AuditAction } from "../../lib/audit";
@@ -101,3 +101,37 @@ export const clinicianQuery = (ctx: RequestContext, workspaceId: string, clinici
       ),
     )
     .limit(1);
+
+type Conflict = { patient_id: string | null; clinician_id: string } & Record<string, unknown>;
+
+/**
+ * Conflicting appointments as the caller may see them: times and clinician always (a booking
+ * needs to know the slot is taken), the patient only where the caller may see that patient
+ * (admin, the appointment's own clinician, or a member of the patient's care team).
+ */
+export async function redactConflicts<T extends Conflict>(
+  ctx: RequestContext,
+  rows: T[],
+): Promise<T[]> {
+  const caller = callerOf(ctx);
+  if (caller.role === "admin" || rows.length === 0) return rows;
+  const patientIds = [...new Set(rows.map((r) => r.patient_id).filter((id): id is string => !!id))];
+  const [team] = await ctx.db.read([
+    ctx.db.orm
+      .select({ patientId: careTeamMembers.patientId })
+      .from(careTeamMembers)
+      .where(
+        and(
+          eq(careTeamMembers.workspaceId, caller.workspaceId),
+          eq(careTeamMembers.userId, caller.userId),
+          inArray(careTeamMembers.patientId, patientIds),
+        ),
+      ),
+  ]);
+  const visible = new Set(team.map((t) => t.patientId));
+  return rows.map((r) =>
+    r.clinician_id === caller.userId || (r.patient_id && visible.has(r.patient_id))
+      ? r
+      : { ...r, patient_id: null },
+  );
+}

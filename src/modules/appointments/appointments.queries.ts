@@ -12,7 +12,12 @@ import { offsetOf, type PageQuery } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
-import { appointmentVisibility, loadAppointment, requireRoles } from "./appointments.access";
+import {
+  appointmentVisibility,
+  loadAppointment,
+  redactConflicts,
+  requireRoles,
+} from "./appointments.access";
 import { conflictQuery } from "./appointments.booking";
 import {
   addMinutes,
@@ -130,7 +135,10 @@ export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) 
     conflictQuery(ctx.db.orm, probe),
     (await auditEntry(ctx, { ...listed, metadata })).query,
   ]);
-  return { has_conflict: rows.length > 0, conflicting_appointments: rows };
+  return {
+    has_conflict: rows.length > 0,
+    conflicting_appointments: await redactConflicts(ctx, rows),
+  };
 }
 
 /** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */

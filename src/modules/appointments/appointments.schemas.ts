@@ -95,7 +95,10 @@ export const ConflictingAppointment = z
     scheduled_start: z.string(),
     scheduled_end: z.string(),
     clinician_id: z.string(),
-    patient_id: z.string(),
+    patient_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "Null when the caller may not see that patient" }),
     status: z.enum(APPOINTMENT_STATUSES),
   })
   .openapi("ConflictingAppointment");

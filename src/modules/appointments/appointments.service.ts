@@ -13,7 +13,7 @@ import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, requirePermission } from "../../policy/policy";
-import { clinicianQuery, loadAppointment } from "./appointments.access";
+import { clinicianQuery, loadAppointment, redactConflicts } from "./appointments.access";
 import { bookThroughCalendar, type BookingPlan } from "./appointments.booking";
 import {
   activeLocationQuery,
@@ -60,7 +60,7 @@ async function book(
     const n = outcome.conflicts.length;
     await recordAudit(ctx, { ...audit, outcome: "failure", metadata: { conflicts: n } });
     throw new ConflictError("The time overlaps another appointment of this clinician or patient", {
-      conflicting_appointments: outcome.conflicts,
+      conflicting_appointments: await redactConflicts(ctx, outcome.conflicts),
     });
   }
   return outcome.status;

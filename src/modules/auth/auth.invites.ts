@@ -96,18 +96,23 @@ export async function acceptInvite(ctx: RequestContext, token: string, profile: 
   const who = { workspaceId: invite.workspaceId, actorId: user.id, actorRole: user.role };
   const links = [];
   if (invite.patientId && invite.role === "patient") {
-    links.push(
-      ctx.db.orm
-        .update(patients)
-        .set({ userId: user.id, updatedAt: now })
-        .where(
-          and(
-            eq(patients.id, invite.patientId),
-            eq(patients.workspaceId, invite.workspaceId),
-            isNull(patients.userId),
-          ),
+    // Claim the record before creating the account: of two invites for one record, one links.
+    const linked = await ctx.db.orm
+      .update(patients)
+      .set({ userId: user.id, updatedAt: now })
+      .where(
+        and(
+          eq(patients.id, invite.patientId),
+          eq(patients.workspaceId, invite.workspaceId),
+          isNull(patients.userId),
         ),
-    );
+      )
+      .returning({ id: patients.id });
+    if (linked.length === 0) {
+      throw new ConflictError("This patient record already has an account", [
+        { field: "invite_token", message: "The patient record is already linked" },
+      ]);
+    }
   }
   if (invite.patientId && invite.role === "family") {
     links.push(
@@ -120,26 +125,58 @@ export async function acceptInvite(ctx: RequestContext, token: string, profile: 
         grantedBy: invite.invitedBy,
         createdAt: now,
       }),
+      (
+        await auditEntry(ctx, {
+          ...who,
+          action: "family_access.granted",
+          resourceType: "patient",
+          resourceId: invite.patientId,
+          metadata: {
+            family_user_id: user.id,
+            scopes: ["chat", "session_summaries"],
+            granted_by: invite.invitedBy,
+          },
+        })
+      ).query,
     );
   }
-  await ctx.db.write([
-    ctx.db.orm.insert(users).values(created.row),
-    ctx.db.orm.insert(userPreferences).values(created.preferences),
-    ctx.db.orm
-      .update(invites)
-      .set({ acceptedAt: now, acceptedUserId: user.id })
-      .where(eq(invites.id, invite.id)),
-    ...links,
-    ...answer.rows,
-    (
-      await auditEntry(ctx, {
-        ...who,
-        action: "invite.accepted",
-        resourceType: "invite",
-        resourceId: invite.id,
-        metadata: { role: invite.role, patient_linked: !!invite.patientId },
-      })
-    ).query,
-  ]);
+  try {
+    await ctx.db.write([
+      ctx.db.orm.insert(users).values(created.row),
+      ctx.db.orm.insert(userPreferences).values(created.preferences),
+      ctx.db.orm
+        .update(invites)
+        .set({ acceptedAt: now, acceptedUserId: user.id })
+        .where(eq(invites.id, invite.id)),
+      ...links,
+      ...answer.rows,
+      (
+        await auditEntry(ctx, {
+          ...who,
+          action: "invite.accepted",
+          resourceType: "invite",
+          resourceId: invite.id,
+          metadata: { role: invite.role, patient_linked: !!invite.patientId },
+        })
+      ).query,
+    ]);
+  } catch (error) {
+    // The account could not be created (an account with this email appeared meanwhile): undo the
+    // record claim so the invite's patient is not left linked to nobody.
+    if (invite.patientId && invite.role === "patient") {
+      await ctx.db.orm
+        .update(patients)
+        .set({ userId: null })
+        .where(and(eq(patients.id, invite.patientId), eq(patients.userId, user.id)));
+    }
+    if (String((error as Error).message).includes("UNIQUE")) {
+      throw new ConflictError(
+        "An account with this email already exists",
+        undefined,
+        "DUPLICATE_ENTRY",
+      );
+    }
+    throw error;
+  }
   return answer.body;
 }

@@ -26,7 +26,11 @@ import { emailIndex } from "../users/users.data";
 import type { CreateInviteInput, ListInvitesQuery } from "./invites.schemas";
 
 export const INVITE_TTL_MS = 7 * 24 * 3600_000;
-const CLINICIAN_MAY_INVITE: readonly Role[] = ["patient", "family"];
+/**
+ * Clinicians invite their patients; family members are invited by an admin, because accepting a
+ * family invite grants access to the patient, and only the patient or an admin grants that.
+ */
+const CLINICIAN_MAY_INVITE: readonly Role[] = ["patient"];
 
 type InviteRow = typeof invites.$inferSelect;
 
@@ -73,7 +77,7 @@ export async function createInvite(ctx: RequestContext, input: CreateInviteInput
       outcome: "denied",
       metadata: { reason: "role", invited_role: input.role },
     });
-    throw new ForbiddenError("Clinicians may invite patients and family members only");
+    throw new ForbiddenError("Clinicians may invite patients only");
   }
   if (input.patient_id) {
     const patient = await accessPatient(ctx, input.patient_id, "write", { action: audit.action });

@@ -7,7 +7,8 @@
  */
 import { and, eq } from "drizzle-orm";
 import { careTeamMembers, patientSearchTokens, patients } from "../../db/schema/patients";
-import { auditEntry } from "../../lib/audit";
+import { auditEntry, recordAudit } from "../../lib/audit";
+import { ConflictError, ForbiddenError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { isClinician, requirePermission } from "../../policy/policy";
@@ -79,6 +80,7 @@ export async function createPatient(ctx: RequestContext, input: CreatePatientInp
     ]);
   } catch (error) {
     if (brokeUnique(error, "patients.mrn_index")) throw duplicateMrn();
+    if (brokeUnique(error, "patients.user_id")) throw accountAlreadyLinked();
     throw error;
   }
   return presentPatient(ctx.phi, asPatientRow(created.row));
@@ -153,10 +155,16 @@ export async function writePatientChange(
     ]);
   } catch (error) {
     if (brokeUnique(error, "patients.mrn_index")) throw duplicateMrn();
+    if (brokeUnique(error, "patients.user_id")) throw accountAlreadyLinked();
     throw error;
   }
   return presentPatient(ctx.phi, { ...patient, ...values });
 }
+
+const accountAlreadyLinked = () =>
+  new ConflictError("This account is already linked to a patient record", [
+    { field: "user_id", message: "Already linked" },
+  ]);
 
 /** Partial update by staff with the care-team relation (or an admin). */
 export async function updatePatient(
@@ -171,6 +179,17 @@ export async function updatePatient(
     "patient.updated",
     "patients.write_clinical",
   );
+  if (input.user_id !== undefined && caller.role !== "admin") {
+    // Linking an account opens the whole chart to it: an admin decision, not a care-team one.
+    await recordAudit(ctx, {
+      action: "patient.updated",
+      resourceType: "patient",
+      resourceId: patient.id,
+      outcome: "denied",
+      metadata: { reason: "user_link_admin_only" },
+    });
+    throw new ForbiddenError("Only an admin may link or unlink a patient's account");
+  }
   await checkPatientInput(ctx, caller, {
     mrn: input.mrn,
     userId: input.user_id,

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `patients_workspace_user_live` ON `patients` (`workspace_id`,`user_id`) WHERE "patients"."user_id" is not null and "patients"."deleted_at" is null;
