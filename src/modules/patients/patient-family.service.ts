@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../../lib/errors"
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { userFieldRef } from "../users/users.data";
-import { reachPatient } from "./patients.access";
+import { brokeUnique, reachPatient } from "./patients.access";
 import type { GrantFamilyAccessInput } from "./patient-team.schemas";
 
 type Grant = typeof familyAccess.$inferSelect;
@@ -125,19 +125,32 @@ export async function grantFamilyAccess(
     revokedAt: null,
   };
   const { id, ...fields } = grant;
-  await ctx.db.write([
-    previous
-      ? ctx.db.orm.update(familyAccess).set(fields).where(eq(familyAccess.id, id))
-      : ctx.db.orm.insert(familyAccess).values(grant),
-    (
-      await auditEntry(ctx, {
-        action,
-        resourceType: "patient",
-        resourceId: patient.id,
-        metadata: { family_user_id: user.id, scopes: input.scopes },
-      })
-    ).query,
-  ]);
+  try {
+    await ctx.db.write([
+      previous
+        ? ctx.db.orm
+            .update(familyAccess)
+            .set(fields)
+            .where(and(eq(familyAccess.id, id), eq(familyAccess.workspaceId, patient.workspaceId)))
+        : ctx.db.orm.insert(familyAccess).values(grant),
+      (
+        await auditEntry(ctx, {
+          action,
+          resourceType: "patient",
+          resourceId: patient.id,
+          metadata: { family_user_id: user.id, scopes: input.scopes },
+        })
+      ).query,
+    ]);
+  } catch (error) {
+    // Two grants for the same family member at once: the unique index lets one through.
+    if (brokeUnique(error, "family_access.")) {
+      throw new ConflictError("This family member's access was just granted", [
+        { field: "family_user_id", message: "Already granted" },
+      ]);
+    }
+    throw error;
+  }
   return presentGrant(ctx, grant, user.nameEnc);
 }
 

@@ -221,14 +221,28 @@ export async function deleteUser(ctx: RequestContext, id: string) {
     throw new ConflictError("You cannot delete your own account");
   }
   const user = await loadUser(ctx, id, "user.deleted");
-  // The caller is an active admin other than the target, so the workspace keeps an admin.
+  // The caller must still be an active admin when the write lands: two admins deleting each
+  // other at once would otherwise leave the workspace with none.
   const now = nowIso();
+  const callerStillAdmin = sql`exists (select 1 from ${users} as me where me.id = ${caller.userId}
+    and me.role = 'admin' and me.is_active = 1 and me.deleted_at is null)`;
+  const deleted = await ctx.db.orm
+    .update(users)
+    .set({ deletedAt: now, isActive: false, updatedAt: now })
+    .where(and(inWorkspace(caller.workspaceId, id), ne(users.id, caller.userId), callerStillAdmin))
+    .returning({ id: users.id });
+  if (deleted.length === 0) {
+    await recordAudit(ctx, {
+      action: "user.deleted",
+      resourceType: "user",
+      resourceId: id,
+      outcome: "failure",
+      metadata: { reason: "caller_no_longer_admin" },
+    });
+    throw new ConflictError("Your admin rights changed meanwhile; nothing was deleted");
+  }
   await ctx.db.write([
     revokeSessions(ctx, id, "account_deleted"),
-    ctx.db.orm
-      .update(users)
-      .set({ deletedAt: now, isActive: false, updatedAt: now })
-      .where(and(inWorkspace(caller.workspaceId, id), ne(users.id, caller.userId))),
     (
       await auditEntry(ctx, {
         action: "user.deleted",
