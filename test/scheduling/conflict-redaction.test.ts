@@ -32,3 +32,22 @@ describe("security: conflict details name only patients the caller may see", () 
     expect(asAdmin.body.data.conflicting_appointments[0].patient_id).toBe(clinic.patient.id);
   });
 });
+
+describe("security: a client-chosen appointment id", () => {
+  it("taken in another workspace is a plain 409, never that workspace's appointment", async () => {
+    const [clinic, other] = await Promise.all([createClinic(), createClinic()]);
+    const theirs = await book(other);
+    const res = await api("POST", "/api/v1/appointments", {
+      token: clinic.admin.token,
+      body: {
+        id: theirs.id,
+        patient_id: clinic.patient.id,
+        clinician_id: clinic.physio.id,
+        scheduled_start: "2033-03-01T10:00:00.000Z",
+        scheduled_end: "2033-03-01T11:00:00.000Z",
+      },
+    });
+    expect(res.status, res.text).toBe(409);
+    expect(res.text).not.toContain(other.patient.id);
+  });
+});

@@ -118,6 +118,12 @@ export const activeLocationQuery = (ctx: RequestContext, workspaceId: string, id
     )
     .limit(1);
 
-/** Any appointment with this id, in any workspace (a client-chosen id must be fresh or a retry). */
+/** The caller's workspace's appointment with this id (a client-chosen id is fresh or a retry). */
 export const appointmentByIdQuery = (ctx: RequestContext, id: string) =>
-  ctx.db.orm.select().from(appointments).where(eq(appointments.id, id)).limit(1);
+  ctx.db.orm
+    .select()
+    .from(appointments)
+    .where(
+      and(eq(appointments.id, id), eq(appointments.workspaceId, ctx.caller?.workspaceId ?? "")),
+    )
+    .limit(1);

@@ -141,7 +141,12 @@ export async function createAppointment(ctx: RequestContext, input: AppointmentI
   const status = await book(ctx, "insert", row, row, { ...audit, resourceId: id, metadata });
   if (status === "exists") {
     const [again] = await ctx.db.read([appointmentByIdQuery(ctx, id)]);
-    return replay(ctx, again[0]!, input);
+    if (!again[0]) {
+      throw new ConflictError("This id is already in use", [
+        { field: "id", message: "Choose another id" },
+      ]);
+    }
+    return replay(ctx, again[0], input);
   }
   return present(ctx, row);
 }
