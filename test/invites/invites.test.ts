@@ -128,7 +128,9 @@ describe("invites: happy", () => {
       await invite(clinic.physio, {
         email: newEmail(),
         role: "patient",
-        patient_id: (await createPatientRecord(clinic.workspaceId, { careTeam: [clinic.physio.id] })).id,
+        patient_id: (
+          await createPatientRecord(clinic.workspaceId, { careTeam: [clinic.physio.id] })
+        ).id,
       }),
       201,
     );
