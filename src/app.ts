@@ -6,7 +6,6 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
-import type { AppEnv } from "./env";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
 import { createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";

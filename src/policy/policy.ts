@@ -38,6 +38,11 @@ export const PERMISSIONS = {
   "catalog.manage": ["admin"],
   "scheduling.manage": STAFF_ROLES,
   "exercises.assign": CLINICIAN_ROLES,
+  "services.read": [...STAFF_ROLES, "patient"],
+  "locations.read": STAFF_ROLES,
+  "availability.read": STAFF_ROLES,
+  "slots.read": [...STAFF_ROLES, "patient"],
+  "appointments.own": ["patient"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

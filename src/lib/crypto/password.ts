@@ -6,7 +6,7 @@
  * The stored string carries its parameters, `pbkdf2-sha256$<iterations>$<pepper id>$<salt>$<hash>`,
  * so they can be raised later: `needsRehash` tells login to upgrade an old hash.
  */
-import { fromBase64Url, randomBytes, toBase64Url, timingSafeEqual, utf8 } from "../encoding";
+import { fromBase64Url, randomBytes, toBase64Url, timingSafeEqual } from "../encoding";
 import { hmac } from "./keys";
 
 export const PBKDF2_MAX_ITERATIONS = 100_000;

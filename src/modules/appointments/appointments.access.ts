@@ -11,31 +11,12 @@
 import { and, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import { careTeamMembers, patients } from "../../db/schema/patients";
 import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
-import { users, type Role } from "../../db/schema/users";
+import { users } from "../../db/schema/users";
 import { recordAudit, type AuditAction } from "../../lib/audit";
 import { ForbiddenError, NotFoundError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
 import { CLINICIAN_ROLES, isClinician, isStaff, patientVisibility } from "../../policy/policy";
-
-type AuditTarget = { action: AuditAction; resourceType: string; resourceId?: string | null };
-
-/**
- * Throws 403 (audited) unless the caller has one of `roles`. For role sets that no permission of
- * the policy names (e.g. "staff and patients may read the service catalog").
- */
-export async function requireRoles(
-  ctx: RequestContext,
-  roles: readonly Role[],
-  audit: AuditTarget,
-): Promise<Caller> {
-  const caller = callerOf(ctx);
-  if (!roles.includes(caller.role)) {
-    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { roles: [...roles] } });
-    throw new ForbiddenError();
-  }
-  return caller;
-}
 
 /** SQL condition on the `appointments` row: the caller may see it (workspace scoping included). */
 export function appointmentVisibility(caller: Caller): SQL {

@@ -12,12 +12,7 @@ import { offsetOf, type PageQuery } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
-import {
-  appointmentVisibility,
-  loadAppointment,
-  redactConflicts,
-  requireRoles,
-} from "./appointments.access";
+import { appointmentVisibility, loadAppointment, redactConflicts } from "./appointments.access";
 import { conflictQuery } from "./appointments.booking";
 import {
   addMinutes,
@@ -143,7 +138,7 @@ export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) 
 
 /** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */
 export async function listPatientSessions(ctx: RequestContext, query: PatientSessionsQuery) {
-  const caller = await requireRoles(ctx, ["patient"], listed);
+  const caller = await requirePermission(ctx, "appointments.own", listed);
   const now = new Date().toISOString();
   const where = and(
     appointmentVisibility(caller),

@@ -11,8 +11,8 @@ import {
 } from "../../db/schema/scheduling";
 import { ValidationError } from "../../lib/errors";
 import type { RequestContext } from "../../middleware/request-context";
-import { STAFF_ROLES } from "../../policy/policy";
-import { clinicianQuery, requireRoles } from "../appointments/appointments.access";
+import { requirePermission } from "../../policy/policy";
+import { clinicianQuery } from "../appointments/appointments.access";
 import { activeServiceQuery, addMinutes } from "../appointments/appointments.data";
 import { MAX_SLOT_RANGE_DAYS, type SlotsQuery } from "./availability.schemas";
 import { presentWorkingHours, workingHoursQuery } from "./availability.service";
@@ -22,7 +22,7 @@ const DEFAULT_MINUTES = 60;
 
 /** Free slots of a clinician, honouring the service duration, working hours, bookings and time off. */
 export async function findAvailableSlots(ctx: RequestContext, q: SlotsQuery) {
-  const caller = await requireRoles(ctx, [...STAFF_ROLES, "patient"], {
+  const caller = await requirePermission(ctx, "slots.read", {
     action: "availability.read",
     resourceType: "availability",
     resourceId: q.clinician_id,

@@ -16,8 +16,8 @@ import { uuidv7 } from "../../lib/ids";
 import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { STAFF_ROLES } from "../../policy/policy";
-import { clinicianQuery, requireRoles } from "../appointments/appointments.access";
+import { requirePermission } from "../../policy/policy";
+import { clinicianQuery } from "../appointments/appointments.access";
 import { toUtc } from "../appointments/appointments.data";
 import { isTimeZone } from "./availability.slots";
 import type { TimeOffInput, TimeOffListQuery, WorkingHoursInput } from "./availability.schemas";
@@ -30,7 +30,7 @@ const target = (action: AuditAction, clinicianId: string) =>
 
 /** Staff may read any clinician's availability of their workspace. */
 const requireReader = (ctx: RequestContext, clinicianId: string) =>
-  requireRoles(ctx, STAFF_ROLES, target("availability.read", clinicianId));
+  requirePermission(ctx, "availability.read", target("availability.read", clinicianId));
 
 /** Only the clinician themself or an admin may change it; 403 (audited) otherwise. */
 async function requireEditor(ctx: RequestContext, clinicianId: string, action: AuditAction) {

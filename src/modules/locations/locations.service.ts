@@ -11,8 +11,7 @@ import { NotFoundError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
-import { requirePermission, STAFF_ROLES } from "../../policy/policy";
-import { requireRoles } from "../appointments/appointments.access";
+import { requirePermission } from "../../policy/policy";
 import { catalogNameKey, duplicateName, isUniqueViolation } from "../services/services.catalog";
 import {
   ADDRESS_REQUIRED,
@@ -105,7 +104,7 @@ export async function createLocation(ctx: RequestContext, input: LocationInput) 
 
 /** A page of locations (staff), active ones by default, optionally of one type. */
 export async function listLocations(ctx: RequestContext, query: LocationListQuery) {
-  const caller = await requireRoles(ctx, STAFF_ROLES, {
+  const caller = await requirePermission(ctx, "locations.read", {
     action: "location.listed",
     resourceType: "location",
   });
@@ -133,7 +132,7 @@ export async function listLocations(ctx: RequestContext, query: LocationListQuer
 
 /** One location (staff); 404 in another workspace. */
 export async function getLocation(ctx: RequestContext, id: string) {
-  const caller = await requireRoles(ctx, STAFF_ROLES, {
+  const caller = await requirePermission(ctx, "locations.read", {
     action: "location.read",
     resourceType: "location",
     resourceId: id,

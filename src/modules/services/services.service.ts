@@ -11,12 +11,9 @@ import { NotFoundError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
-import { requirePermission, STAFF_ROLES } from "../../policy/policy";
-import { requireRoles } from "../appointments/appointments.access";
+import { requirePermission } from "../../policy/policy";
 import { catalogNameKey, duplicateName, isUniqueViolation } from "./services.catalog";
 import type { ServiceInput, ServiceListQuery, ServiceUpdate } from "./services.schemas";
-
-const READERS = [...STAFF_ROLES, "patient"] as const;
 
 export const presentService = (s: ServiceRow) => ({
   id: s.id,
@@ -87,7 +84,7 @@ export async function createService(ctx: RequestContext, input: ServiceInput) {
 
 /** A page of services, active ones by default; patients only ever see active ones. */
 export async function listServices(ctx: RequestContext, query: ServiceListQuery) {
-  const caller = await requireRoles(ctx, READERS, {
+  const caller = await requirePermission(ctx, "services.read", {
     action: "service.listed",
     resourceType: "service",
   });
@@ -111,7 +108,7 @@ export async function listServices(ctx: RequestContext, query: ServiceListQuery)
 
 /** One service; 404 in another workspace, and for patients when it is inactive. */
 export async function getService(ctx: RequestContext, id: string) {
-  const caller = await requireRoles(ctx, READERS, {
+  const caller = await requirePermission(ctx, "services.read", {
     action: "service.read",
     resourceType: "service",
     resourceId: id,
