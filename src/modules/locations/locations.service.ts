@@ -60,11 +60,11 @@ const sameName = (ctx: RequestContext, workspaceId: string, name: string, except
     )
     .limit(1);
 
-const usedBy = (ctx: RequestContext, id: string) =>
+const usedBy = (ctx: RequestContext, workspaceId: string, id: string) =>
   ctx.db.orm
     .select({ one: sql`1` })
     .from(appointments)
-    .where(eq(appointments.locationId, id));
+    .where(and(eq(appointments.workspaceId, workspaceId), eq(appointments.locationId, id)));
 
 const encrypt = (phi: PhiCipher, id: string, column: string, value: string | null | undefined) =>
   value === undefined ? undefined : phi.encryptOptional(value, ref(id, column));
@@ -172,7 +172,10 @@ export async function updateLocation(ctx: RequestContext, id: string, input: Loc
   };
   try {
     await ctx.db.write([
-      ctx.db.orm.update(locations).set(patch).where(eq(locations.id, id)),
+      ctx.db.orm
+        .update(locations)
+        .set(patch)
+        .where(and(live(current.workspaceId), eq(locations.id, id))),
       (await auditEntry(ctx, { ...audit, metadata: { fields: Object.keys(input) } })).query,
     ]);
   } catch (error) {
@@ -188,7 +191,7 @@ export async function deleteLocation(ctx: RequestContext, id: string) {
   const caller = await requirePermission(ctx, "catalog.manage", audit);
   const [rows, uses] = await ctx.db.read([
     byId(ctx, caller.workspaceId, id),
-    usedBy(ctx, id).limit(1),
+    usedBy(ctx, caller.workspaceId, id).limit(1),
   ]);
   if (!rows[0]) throw new NotFoundError("Location");
   const now = new Date().toISOString();
@@ -197,8 +200,8 @@ export async function deleteLocation(ctx: RequestContext, id: string) {
     ctx.db.orm
       .update(locations)
       .set({ isActive: false, deletedAt: now, updatedAt: now })
-      .where(and(mine, exists(usedBy(ctx, id)))),
-    ctx.db.orm.delete(locations).where(and(mine, notExists(usedBy(ctx, id)))),
+      .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
+    ctx.db.orm.delete(locations).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
     (await auditEntry(ctx, { ...audit, metadata: { soft: uses.length > 0 } })).query,
   ]);
   return { soft: uses.length > 0 };

@@ -174,7 +174,7 @@ export async function revokeFamilyAccess(
     ctx.db.orm
       .update(familyAccess)
       .set({ revokedAt: new Date().toISOString() })
-      .where(eq(familyAccess.id, grant.id)),
+      .where(and(eq(familyAccess.id, grant.id), eq(familyAccess.workspaceId, patient.workspaceId))),
     (await auditEntry(ctx, { ...audit, metadata })).query,
   ]);
 }

@@ -165,7 +165,14 @@ export async function removeCareTeamMember(ctx: RequestContext, patientId: strin
     throw new NotFoundError("Care team member");
   }
   await ctx.db.write([
-    ctx.db.orm.delete(careTeamMembers).where(eq(careTeamMembers.id, existing[0].id)),
+    ctx.db.orm
+      .delete(careTeamMembers)
+      .where(
+        and(
+          eq(careTeamMembers.id, existing[0].id),
+          eq(careTeamMembers.workspaceId, patient.workspaceId),
+        ),
+      ),
     (await auditEntry(ctx, { ...audit, metadata: { member_id: userId } })).query,
   ]);
 }

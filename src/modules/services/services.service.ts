@@ -45,11 +45,11 @@ const sameName = (ctx: RequestContext, workspaceId: string, name: string, except
     )
     .limit(1);
 
-const usedBy = (ctx: RequestContext, id: string) =>
+const usedBy = (ctx: RequestContext, workspaceId: string, id: string) =>
   ctx.db.orm
     .select({ one: sql`1` })
     .from(appointments)
-    .where(eq(appointments.serviceId, id));
+    .where(and(eq(appointments.workspaceId, workspaceId), eq(appointments.serviceId, id)));
 
 /** Adds a service; 409 DUPLICATE_ENTRY when the name is taken in the workspace (any case). */
 export async function createService(ctx: RequestContext, input: ServiceInput) {
@@ -141,7 +141,10 @@ export async function updateService(ctx: RequestContext, id: string, input: Serv
   };
   try {
     await ctx.db.write([
-      ctx.db.orm.update(services).set(patch).where(eq(services.id, id)),
+      ctx.db.orm
+        .update(services)
+        .set(patch)
+        .where(and(live(current.workspaceId), eq(services.id, id))),
       (await auditEntry(ctx, { ...audit, metadata: { fields: Object.keys(input) } })).query,
     ]);
   } catch (error) {
@@ -157,7 +160,7 @@ export async function deleteService(ctx: RequestContext, id: string) {
   const caller = await requirePermission(ctx, "catalog.manage", audit);
   const [rows, uses] = await ctx.db.read([
     byId(ctx, caller.workspaceId, id),
-    usedBy(ctx, id).limit(1),
+    usedBy(ctx, caller.workspaceId, id).limit(1),
   ]);
   if (!rows[0]) throw new NotFoundError("Service");
   const now = new Date().toISOString();
@@ -166,8 +169,8 @@ export async function deleteService(ctx: RequestContext, id: string) {
     ctx.db.orm
       .update(services)
       .set({ isActive: false, deletedAt: now, updatedAt: now })
-      .where(and(mine, exists(usedBy(ctx, id)))),
-    ctx.db.orm.delete(services).where(and(mine, notExists(usedBy(ctx, id)))),
+      .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
+    ctx.db.orm.delete(services).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
     (await auditEntry(ctx, { ...audit, metadata: { soft: uses.length > 0 } })).query,
   ]);
   return { soft: uses.length > 0 };
