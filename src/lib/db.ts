@@ -58,3 +58,16 @@ export class RequestDb {
 function assertSession(rows: unknown) {
   if (!Array.isArray(rows) || rows.length === 0) throw new UnauthorizedError("Session has ended");
 }
+
+/**
+ * Whether `error` (or one of its causes; D1 wraps SQLite's) is a UNIQUE violation, optionally of
+ * a given `table.column` or index. Verbs turn it into a 409 instead of a 500.
+ */
+export function isUniqueViolation(error: unknown, target = ""): boolean {
+  let e = error as { message?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
+    const message = String(e.message ?? "");
+    if (message.includes("UNIQUE") && message.includes(target)) return true;
+  }
+  return false;
+}

@@ -5,6 +5,7 @@
  * member's access to it), and a session opens.
  * Invariant: the link is claimed with a conditional update, so a token opens one account once.
  */
+import { isUniqueViolation } from "../../lib/db";
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { invites, magicLinks } from "../../db/schema/auth";
 import { familyAccess, patients } from "../../db/schema/patients";
@@ -169,7 +170,7 @@ export async function acceptInvite(ctx: RequestContext, token: string, profile: 
         .set({ userId: null })
         .where(and(eq(patients.id, invite.patientId), eq(patients.userId, user.id)));
     }
-    if (String((error as Error).message).includes("UNIQUE")) {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(
         "An account with this email already exists",
         undefined,

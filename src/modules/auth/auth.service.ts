@@ -4,6 +4,7 @@
  * (the family, newest token included). Logout revokes the session, which every access token
  * checks on its first D1 round trip. Failures answer the same for unknown emails and wrong passwords.
  */
+import { isUniqueViolation } from "../../lib/db";
 import { and, eq, isNull } from "drizzle-orm";
 import { authSessions, refreshTokens } from "../../db/schema/auth";
 import { userPreferences, users } from "../../db/schema/users";
@@ -95,7 +96,7 @@ export async function register(ctx: RequestContext, input: RegisterInput) {
       ).query,
     ]);
   } catch (error) {
-    if (String((error as Error).message).includes("UNIQUE")) {
+    if (isUniqueViolation(error)) {
       throw new ConflictError(
         "An account with this email already exists",
         [{ field: "email", message: "Already registered" }],

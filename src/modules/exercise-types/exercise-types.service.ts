@@ -2,6 +2,7 @@
  * The exercise catalog of a workspace. Reads are open to every signed-in user of the workspace
  * (catalog rows are not patient data); writes need 'catalog.manage' and are audited.
  */
+import { isUniqueViolation } from "../../lib/db";
 import { and, asc, count, eq, ne, or, type SQL } from "drizzle-orm";
 import { exerciseTypes } from "../../db/schema/exercises";
 import { auditEntry } from "../../lib/audit";
@@ -46,8 +47,6 @@ async function assertUnique(
     throw new ConflictError(DUPLICATE, [{ field, message: "Already in use" }], "DUPLICATE_ENTRY");
   }
 }
-
-const isUniqueViolation = (error: unknown) => String((error as Error)?.message).includes("UNIQUE");
 
 /** Lists the workspace's catalog, filtered by category and difficulty, by name. */
 export async function listExerciseTypes(ctx: RequestContext, query: ExerciseTypeQuery) {

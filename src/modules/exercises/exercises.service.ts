@@ -6,6 +6,7 @@
  * same user in the workspace returns the first assignment; the same key with another request is
  * a 409.
  */
+import { isUniqueViolation } from "../../lib/db";
 import { and, eq } from "drizzle-orm";
 import { exerciseAssignments, exerciseTypes } from "../../db/schema/exercises";
 import { auditEntry, recordAudit } from "../../lib/audit";
@@ -145,7 +146,7 @@ export async function createAssignment(
     await ctx.db.write([ctx.db.orm.insert(exerciseAssignments).values(row), audit.query]);
   } catch (error) {
     // A concurrent retry with the same key won the insert: answer with its row.
-    if (key && String((error as Error)?.message).includes("UNIQUE")) {
+    if (key && isUniqueViolation(error)) {
       const [again] = await ctx.db.read([byKey()]);
       if (again[0]) return replay(again[0]);
     }

@@ -13,7 +13,8 @@ import { ConflictError, NotFoundError, ValidationError } from "../../lib/errors"
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { userFieldRef } from "../users/users.data";
-import { brokeUnique, reachPatient } from "./patients.access";
+import { reachPatient } from "./patients.access";
+import { isUniqueViolation } from "../../lib/db";
 import type { GrantFamilyAccessInput } from "./patient-team.schemas";
 
 type Grant = typeof familyAccess.$inferSelect;
@@ -144,7 +145,7 @@ export async function grantFamilyAccess(
     ]);
   } catch (error) {
     // Two grants for the same family member at once: the unique index lets one through.
-    if (brokeUnique(error, "family_access.")) {
+    if (isUniqueViolation(error, "family_access.")) {
       throw new ConflictError("This family member's access was just granted", [
         { field: "family_user_id", message: "Already granted" },
       ]);

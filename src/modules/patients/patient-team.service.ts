@@ -12,7 +12,8 @@ import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { isClinician } from "../../policy/policy";
 import { userFieldRef } from "../users/users.data";
-import { brokeUnique, reachPatient } from "./patients.access";
+import { reachPatient } from "./patients.access";
+import { isUniqueViolation } from "../../lib/db";
 import type { AddCareTeamMemberInput } from "./patient-team.schemas";
 
 type Patient = { id: string; workspaceId: string };
@@ -143,7 +144,7 @@ export async function addCareTeamMember(
   try {
     await ctx.db.write([ctx.db.orm.insert(careTeamMembers).values(member), audit.query]);
   } catch (error) {
-    if (brokeUnique(error, "care_team_members.")) throw duplicateMember();
+    if (isUniqueViolation(error, "care_team_members.")) throw duplicateMember();
     throw error;
   }
   return presentMember(ctx, {

@@ -50,13 +50,3 @@ export async function requireRole(
   }
   return caller;
 }
-
-/** Whether a failed D1 write broke a unique index over `column` (e.g. "patients.mrn_index"). */
-export function brokeUnique(error: unknown, column: string) {
-  let e = error as { message?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++, e = e.cause as typeof e) {
-    const message = String(e.message ?? "");
-    if (message.includes("UNIQUE") && message.includes(column)) return true;
-  }
-  return false;
-}

@@ -12,7 +12,8 @@ import { ConflictError, ForbiddenError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { isClinician, requirePermission } from "../../policy/policy";
-import { brokeUnique, reachPatient } from "./patients.access";
+import { reachPatient } from "./patients.access";
+import { isUniqueViolation } from "../../lib/db";
 import { checkPatientInput, duplicateMrn } from "./patients.checks";
 import {
   asPatientRow,
@@ -79,8 +80,8 @@ export async function createPatient(ctx: RequestContext, input: CreatePatientInp
       audit.query,
     ]);
   } catch (error) {
-    if (brokeUnique(error, "patients.mrn_index")) throw duplicateMrn();
-    if (brokeUnique(error, "patients.user_id")) throw accountAlreadyLinked();
+    if (isUniqueViolation(error, "patients.mrn_index")) throw duplicateMrn();
+    if (isUniqueViolation(error, "patients.user_id")) throw accountAlreadyLinked();
     throw error;
   }
   return presentPatient(ctx.phi, asPatientRow(created.row));
@@ -154,8 +155,8 @@ export async function writePatientChange(
       audit.query,
     ]);
   } catch (error) {
-    if (brokeUnique(error, "patients.mrn_index")) throw duplicateMrn();
-    if (brokeUnique(error, "patients.user_id")) throw accountAlreadyLinked();
+    if (isUniqueViolation(error, "patients.mrn_index")) throw duplicateMrn();
+    if (isUniqueViolation(error, "patients.user_id")) throw accountAlreadyLinked();
     throw error;
   }
   return presentPatient(ctx.phi, { ...patient, ...values });

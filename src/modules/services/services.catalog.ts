@@ -17,9 +17,6 @@ export const duplicateName = (what: string) =>
     "DUPLICATE_ENTRY",
   );
 
-export const isUniqueViolation = (error: unknown) =>
-  String((error as Error)?.message ?? "").includes("UNIQUE");
-
 export const ActiveFilter = z
   .enum(["true", "false"])
   .default("true")
