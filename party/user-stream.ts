@@ -8,15 +8,27 @@
  * socket stays open. Events are published by the API through `publish()`. A socket lives no
  * longer than its session: `endSession()` closes it at once (logout), and while sockets are open
  * an alarm re-checks their sessions in D1 every minute (revocation, expiry, any other path).
+ *
+ * Replay: every published event except the ephemeral ones (typing) is stored with a per-user
+ * `seq` for at least 24 h (user-stream.log.ts) before it is sent. A client connecting with
+ * `?since=<seq>` (or a `device_id` whose cursor it acknowledged) first receives the later events
+ * in order, then `replayed`, then live ones; the replay runs synchronously inside `onConnect`, so
+ * no live event can overtake it. When the gap cannot be filled it gets `resync_required`.
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
+import { EventLog } from "./user-stream.log";
 import {
+  EPHEMERAL_EVENTS,
   MAX_CLIENT_MESSAGE_BYTES,
+  ResumeQuery,
   StreamCaller,
   UserStreamIn,
   type UserEvent,
 } from "./user-stream.schemas";
+
+/** What a connection carries: who (from the Worker) and which device (for its cursor). */
+type ConnState = StreamCaller & { deviceId: string | null };
 
 /** The header through which the Worker tells this object who connected (never from a client). */
 export const CALLER_HEADER = "x-rehab-caller";
@@ -30,15 +42,62 @@ export const SESSION_CHECK_MS = 60_000;
 export class UserStream extends Server<Bindings & Cloudflare.Env> {
   static override options = { hibernate: true };
 
-  override onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
+  private eventLog: EventLog | null = null;
+
+  private get log(): EventLog {
+    this.eventLog ??= new EventLog(this.ctx.storage.sql);
+    return this.eventLog;
+  }
+
+  override onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
     const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
     if (!caller || caller.userId !== this.name) {
       connection.close(1008, "unauthorized");
       return;
     }
-    connection.setState(caller);
-    send(connection, { event: "ready", data: { user_id: caller.userId } });
+    const url = new URL(ctx.request.url);
+    const resume = ResumeQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!resume.success) {
+      // The Worker validated the query already; this only guards a direct call.
+      connection.close(1008, "invalid resume parameters");
+      return;
+    }
+    const deviceId = resume.data.device_id ?? null;
+    connection.setState({ ...caller, deviceId });
+    const log = this.log;
+    const cursor = deviceId ? log.cursor(deviceId) : null;
+    const latest = log.latest();
+    send(connection, {
+      event: "ready",
+      data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: latest },
+    });
+    const since = resume.data.since ?? cursor;
+    if (since !== null && since !== undefined) this.replay(connection, since);
     return this.scheduleSessionCheck();
+  }
+
+  /** Sends what the client missed after `since`, or says it must resync over HTTP. */
+  private replay(connection: Connection<ConnState>, since: number) {
+    const plan = this.log.plan(since);
+    if (plan.kind === "resync") {
+      send(connection, {
+        event: "resync_required",
+        data: {
+          since,
+          reason: plan.reason,
+          oldest_seq: this.log.oldest(),
+          latest_seq: this.log.latest(),
+        },
+      });
+      return;
+    }
+    for (const stored of plan.events) {
+      connection.send(JSON.stringify(stored));
+    }
+    send(connection, {
+      event: "replayed",
+      data: { since, count: plan.events.length, latest_seq: this.log.latest() },
+    });
   }
 
   /** Closes the sockets whose session is no longer live; looks again while any remain. */
@@ -70,7 +129,7 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
       await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
   }
 
-  override onMessage(connection: Connection<StreamCaller>, message: WSMessage) {
+  override onMessage(connection: Connection<ConnState>, message: WSMessage) {
     const size = typeof message === "string" ? message.length : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE_BYTES) {
       return invalid(connection, [
@@ -95,13 +154,36 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
         })),
       );
     }
-    if (parsed.data.event === "ping")
-      send(connection, { event: "pong", data: { id: parsed.data.data?.id ?? null } });
+    const input = parsed.data;
+    if (input.event === "ping") {
+      send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
+      return;
+    }
+    const deviceId = connection.state?.deviceId;
+    if (!deviceId) {
+      return invalid(connection, [
+        { field: "device_id", message: "Connect with ?device_id= to acknowledge events" },
+      ]);
+    }
+    if (input.data.seq > this.log.latest()) {
+      return invalid(connection, [
+        { field: "data.seq", message: "Cannot acknowledge an event that was never sent" },
+      ]);
+    }
+    const seq = this.log.acknowledge(deviceId, input.data.seq);
+    send(connection, { event: "acked", data: { device_id: deviceId, seq } });
   }
 
-  /** Sends an event to every open connection of this user; returns how many received it. */
+  /**
+   * Stores the event under the next seq (unless it is ephemeral), then sends it to every open
+   * connection of this user; returns how many received it. Stored before sent: a client never
+   * sees a seq that a replay could not give again.
+   */
   async publish(event: UserEvent): Promise<number> {
-    const payload = JSON.stringify(event);
+    const seq = EPHEMERAL_EVENTS.includes(event.event)
+      ? undefined
+      : this.log.append(event.event, event.data);
+    const payload = JSON.stringify({ event: event.event, data: event.data, seq });
     let delivered = 0;
     for (const connection of this.getConnections()) {
       try {
