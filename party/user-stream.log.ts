@@ -4,8 +4,9 @@
  * Invariants: every stored event has a per-user `seq`, strictly increasing and never reused (the
  * last one given is kept in `stream_meta`, so pruning every row does not restart the count);
  * events stay at least `RETENTION_MS` (24 h) and are pruned after that; a device's cursor only
- * moves forward and never past the last seq given. All calls are synchronous SQLite, so a replay
- * runs to its end before any publish can interleave.
+ * moves forward and never past the last seq given. Event data may be patient data (message
+ * bodies): the stream stores it sealed with the PHI cipher (`data` is ciphertext, bound to `ref`);
+ * this file never sees plaintext. All calls are synchronous SQLite.
  */
 
 /** How long events stay replayable (the guarantee is "at least"; pruning happens after). */
@@ -17,7 +18,7 @@ export const CURSOR_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** The most events one reconnect replays; beyond that the client resyncs over HTTP instead. */
 export const MAX_REPLAY = 5000;
 
-export type StoredEvent = { seq: number; event: string; data: unknown };
+export type StoredEvent = { seq: number; event: string; sealed: string; ref: string };
 
 export type ReplayPlan =
   | { kind: "replay"; events: StoredEvent[] }
@@ -26,7 +27,8 @@ export type ReplayPlan =
 export class EventLog {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`CREATE TABLE IF NOT EXISTS stream_events (
-      seq INTEGER PRIMARY KEY, event TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL)`);
+      seq INTEGER PRIMARY KEY, event TEXT NOT NULL, sealed TEXT NOT NULL, ref TEXT NOT NULL,
+      at INTEGER NOT NULL)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS stream_events_at ON stream_events(at)`);
     sql.exec(`CREATE TABLE IF NOT EXISTS stream_cursors (
       device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`);
@@ -51,8 +53,8 @@ export class EventLog {
     return row?.seq ?? this.latest() + 1;
   }
 
-  /** Stores an event under the next seq and prunes what is past retention; returns the seq. */
-  append(event: string, data: unknown, now = Date.now()): number {
+  /** Stores a sealed event under the next seq and prunes what is past retention; returns the seq. */
+  append(event: string, sealed: string, ref: string, now = Date.now()): number {
     const seq = this.latest() + 1;
     this.sql.exec(
       `INSERT INTO stream_meta (key, value) VALUES ('last_seq', ?)
@@ -60,10 +62,11 @@ export class EventLog {
       seq,
     );
     this.sql.exec(
-      `INSERT INTO stream_events (seq, event, data, at) VALUES (?, ?, ?, ?)`,
+      `INSERT INTO stream_events (seq, event, sealed, ref, at) VALUES (?, ?, ?, ?, ?)`,
       seq,
       event,
-      JSON.stringify(data),
+      sealed,
+      ref,
       now,
     );
     this.prune(now);
@@ -87,17 +90,13 @@ export class EventLog {
     if (since === latest) return { kind: "replay", events: [] };
     if (since + 1 < this.oldest()) return { kind: "resync", reason: "too_old" };
     if (latest - since > MAX_REPLAY) return { kind: "resync", reason: "too_many" };
-    const rows = this.sql
-      .exec<{
-        seq: number;
-        event: string;
-        data: string;
-      }>(`SELECT seq, event, data FROM stream_events WHERE seq > ? ORDER BY seq`, since)
+    const events = this.sql
+      .exec<StoredEvent>(
+        `SELECT seq, event, sealed, ref FROM stream_events WHERE seq > ? ORDER BY seq`,
+        since,
+      )
       .toArray();
-    return {
-      kind: "replay",
-      events: rows.map((r) => ({ seq: r.seq, event: r.event, data: JSON.parse(r.data) })),
-    };
+    return { kind: "replay", events };
   }
 
   /** The device's acknowledged seq, if it has one. */

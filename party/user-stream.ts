@@ -17,7 +17,8 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
-import { EventLog } from "./user-stream.log";
+import { phiCipherFor } from "../src/middleware/request-context";
+import { EventLog, type StoredEvent } from "./user-stream.log";
 import {
   EPHEMERAL_EVENTS,
   MAX_CLIENT_MESSAGE_BYTES,
@@ -28,7 +29,7 @@ import {
 } from "./user-stream.schemas";
 
 /** What a connection carries: who (from the Worker) and which device (for its cursor). */
-type ConnState = StreamCaller & { deviceId: string | null };
+type ConnState = StreamCaller & { deviceId: string | null; live?: boolean };
 
 /** The header through which the Worker tells this object who connected (never from a client). */
 export const CALLER_HEADER = "x-rehab-caller";
@@ -49,7 +50,7 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
     return this.eventLog;
   }
 
-  override onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
+  override async onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
     const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
     if (!caller || caller.userId !== this.name) {
       connection.close(1008, "unauthorized");
@@ -63,41 +64,65 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
       return;
     }
     const deviceId = resume.data.device_id ?? null;
-    connection.setState({ ...caller, deviceId });
     const log = this.log;
     const cursor = deviceId ? log.cursor(deviceId) : null;
-    const latest = log.latest();
+    const since = resume.data.since ?? cursor;
+    // A replaying connection is not live yet: publish() skips it until it has caught up.
+    connection.setState({ ...caller, deviceId, live: since === null });
     send(connection, {
       event: "ready",
-      data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: latest },
+      data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: log.latest() },
     });
-    const since = resume.data.since ?? cursor;
-    if (since !== null && since !== undefined) this.replay(connection, since);
-    return this.scheduleSessionCheck();
+    if (since !== null) await this.replay(connection, since);
+    await this.scheduleSessionCheck();
   }
 
-  /** Sends what the client missed after `since`, or says it must resync over HTTP. */
-  private replay(connection: Connection<ConnState>, since: number) {
-    const plan = this.log.plan(since);
-    if (plan.kind === "resync") {
-      send(connection, {
-        event: "resync_required",
-        data: {
-          since,
-          reason: plan.reason,
-          oldest_seq: this.log.oldest(),
-          latest_seq: this.log.latest(),
-        },
-      });
-      return;
+  /**
+   * Sends what the client missed after `since`, in order, or says it must resync over HTTP; then
+   * makes the connection live. Opening sealed events is async, so events published meanwhile are
+   * caught by looping until a (synchronous) look finds nothing newer; the connection turns live
+   * in that same synchronous step, so nothing falls between replay and live.
+   */
+  private async replay(connection: Connection<ConnState>, since: number) {
+    let from = since;
+    let count = 0;
+    for (;;) {
+      const plan = this.log.plan(from);
+      if (plan.kind === "resync") {
+        send(connection, {
+          event: "resync_required",
+          data: {
+            since,
+            reason: plan.reason,
+            oldest_seq: this.log.oldest(),
+            latest_seq: this.log.latest(),
+          },
+        });
+        break;
+      }
+      if (plan.events.length === 0) {
+        send(connection, {
+          event: "replayed",
+          data: { since, count, latest_seq: this.log.latest() },
+        });
+        break;
+      }
+      const opened = await Promise.all(plan.events.map((e) => this.open(e)));
+      for (const event of opened) trySend(connection, JSON.stringify(event));
+      count += opened.length;
+      from = plan.events[plan.events.length - 1]!.seq;
     }
-    for (const stored of plan.events) {
-      connection.send(JSON.stringify(stored));
-    }
-    send(connection, {
-      event: "replayed",
-      data: { since, count: plan.events.length, latest_seq: this.log.latest() },
-    });
+    if (connection.state) connection.setState({ ...connection.state, live: true });
+  }
+
+  private get phi() {
+    return phiCipherFor(this.env);
+  }
+
+  private async open(stored: StoredEvent): Promise<UserEvent> {
+    const ref = { table: "stream_events", column: "data", rowId: stored.ref };
+    const data: unknown = JSON.parse(await this.phi.decrypt(stored.sealed, ref));
+    return { event: stored.event as UserEvent["event"], data, seq: stored.seq };
   }
 
   /** Closes the sockets whose session is no longer live; looks again while any remain. */
@@ -180,18 +205,23 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
    * sees a seq that a replay could not give again.
    */
   async publish(event: UserEvent): Promise<number> {
-    const seq = EPHEMERAL_EVENTS.includes(event.event)
-      ? undefined
-      : this.log.append(event.event, event.data);
+    let seq: number | undefined;
+    if (!EPHEMERAL_EVENTS.includes(event.event)) {
+      // Sealed first (async); the seq is taken and the sockets written in one synchronous step,
+      // so the order of seqs is the order of sending.
+      const ref = `${this.name}:${crypto.randomUUID()}`;
+      const sealed = await this.phi.encrypt(JSON.stringify(event.data), {
+        table: "stream_events",
+        column: "data",
+        rowId: ref,
+      });
+      seq = this.log.append(event.event, sealed, ref);
+    }
     const payload = JSON.stringify({ event: event.event, data: event.data, seq });
     let delivered = 0;
-    for (const connection of this.getConnections()) {
-      try {
-        connection.send(payload);
-        delivered++;
-      } catch {
-        // A socket closing at this moment: it will be dropped by the runtime.
-      }
+    for (const connection of this.getConnections<ConnState>()) {
+      if (connection.state?.live === false) continue;
+      if (trySend(connection, payload)) delivered++;
     }
     return delivered;
   }
@@ -215,6 +245,16 @@ function readCaller(raw: string | null): StreamCaller | null {
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
+  }
+}
+
+/** Sends unless the socket is closing at this moment (the runtime drops it then). */
+function trySend(connection: Connection, payload: string): boolean {
+  try {
+    connection.send(payload);
+    return true;
+  } catch {
+    return false;
   }
 }
 

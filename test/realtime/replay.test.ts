@@ -166,6 +166,25 @@ describe("errors", () => {
 });
 
 describe("security", () => {
+  it("stores event data sealed: no plaintext in the Durable Object's storage", async () => {
+    const user = await createUser(clinic.workspaceId, "nurse");
+    const secret = "Knee pain worse after stairs";
+    await publishToUser(env, user.id, {
+      event: "message:received",
+      data: { id: "m1", content: secret },
+    });
+    const room = env.UserStream.get(env.UserStream.idFromName(user.id));
+    const rows = await runInDurableObject(room, (_, state) =>
+      state.storage.sql.exec("SELECT * FROM stream_events").toArray(),
+    );
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain("Knee");
+    const socket = await connect(user.token, "&since=0");
+    await socket.next();
+    expect((await socket.next()).data.content).toBe(secret);
+    socket.close();
+  });
+
   it("refuses a bad subprotocol token with 401 and never echoes the token", async () => {
     const res = await upgrade("/ws", { "sec-websocket-protocol": "rehab.v1, bearer.not-a-jwt" });
     expect(res.status).toBe(401);
