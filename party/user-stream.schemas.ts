@@ -15,6 +15,11 @@ export const UserStreamIn = z.discriminatedUnion("event", [
     event: z.literal("ping"),
     data: z.object({ id: z.string().max(64).optional() }).optional(),
   }),
+  // Acknowledges delivery up to `seq` for the connection's device (`?device_id=`).
+  z.object({
+    event: z.literal("ack"),
+    data: z.object({ seq: z.number().int().min(0) }),
+  }),
 ]);
 export type UserStreamIn = z.infer<typeof UserStreamIn>;
 
@@ -29,9 +34,32 @@ export const PUBLISHED_EVENTS = [
   "notification:new",
 ] as const;
 
+/** Published events that are not stored nor replayed (they mean nothing a minute later). */
+export const EPHEMERAL_EVENTS: readonly string[] = ["user:typing"];
+
 /** Server-to-client events: the published ones plus the stream's own replies. */
-export const USER_EVENTS = ["ready", "pong", "error", ...PUBLISHED_EVENTS] as const;
-export type UserEvent = { event: (typeof USER_EVENTS)[number]; data: unknown };
+export const USER_EVENTS = [
+  "ready",
+  "pong",
+  "error",
+  "acked",
+  "replayed",
+  "resync_required",
+  ...PUBLISHED_EVENTS,
+] as const;
+export type UserEvent = { event: (typeof USER_EVENTS)[number]; data: unknown; seq?: number };
+
+/** A device's id: chosen by the client, opaque, used only to keep its delivery cursor. */
+export const DeviceId = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "1-64 letters, digits, . _ : -");
+
+/** Where a connecting client resumes, from the connection URL (`?since=&device_id=`). */
+export const ResumeQuery = z.object({
+  since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  device_id: DeviceId.optional(),
+});
+export type ResumeQuery = z.infer<typeof ResumeQuery>;
 
 export const PublishedEvent = z.object({
   event: z.enum(PUBLISHED_EVENTS),

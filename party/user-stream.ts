@@ -8,15 +8,28 @@
  * socket stays open. Events are published by the API through `publish()`. A socket lives no
  * longer than its session: `endSession()` closes it at once (logout), and while sockets are open
  * an alarm re-checks their sessions in D1 every minute (revocation, expiry, any other path).
+ *
+ * Replay: every published event except the ephemeral ones (typing) is stored with a per-user
+ * `seq` for at least 24 h (user-stream.log.ts) before it is sent. A client connecting with
+ * `?since=<seq>` (or a `device_id` whose cursor it acknowledged) first receives the later events
+ * in order, then `replayed`, then live ones; the replay runs synchronously inside `onConnect`, so
+ * no live event can overtake it. When the gap cannot be filled it gets `resync_required`.
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
+import { phiCipherFor } from "../src/middleware/request-context";
+import { EventLog, type StoredEvent } from "./user-stream.log";
 import {
+  EPHEMERAL_EVENTS,
   MAX_CLIENT_MESSAGE_BYTES,
+  ResumeQuery,
   StreamCaller,
   UserStreamIn,
   type UserEvent,
 } from "./user-stream.schemas";
+
+/** What a connection carries: who (from the Worker) and which device (for its cursor). */
+type ConnState = StreamCaller & { deviceId: string | null; live?: boolean };
 
 /** The header through which the Worker tells this object who connected (never from a client). */
 export const CALLER_HEADER = "x-rehab-caller";
@@ -30,15 +43,86 @@ export const SESSION_CHECK_MS = 60_000;
 export class UserStream extends Server<Bindings & Cloudflare.Env> {
   static override options = { hibernate: true };
 
-  override onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
+  private eventLog: EventLog | null = null;
+
+  private get log(): EventLog {
+    this.eventLog ??= new EventLog(this.ctx.storage.sql);
+    return this.eventLog;
+  }
+
+  override async onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
     const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
     if (!caller || caller.userId !== this.name) {
       connection.close(1008, "unauthorized");
       return;
     }
-    connection.setState(caller);
-    send(connection, { event: "ready", data: { user_id: caller.userId } });
-    return this.scheduleSessionCheck();
+    const url = new URL(ctx.request.url);
+    const resume = ResumeQuery.safeParse(Object.fromEntries(url.searchParams));
+    if (!resume.success) {
+      // The Worker validated the query already; this only guards a direct call.
+      connection.close(1008, "invalid resume parameters");
+      return;
+    }
+    const deviceId = resume.data.device_id ?? null;
+    const log = this.log;
+    const cursor = deviceId ? log.cursor(deviceId) : null;
+    const since = resume.data.since ?? cursor;
+    // A replaying connection is not live yet: publish() skips it until it has caught up.
+    connection.setState({ ...caller, deviceId, live: since === null });
+    send(connection, {
+      event: "ready",
+      data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: log.latest() },
+    });
+    if (since !== null) await this.replay(connection, since);
+    await this.scheduleSessionCheck();
+  }
+
+  /**
+   * Sends what the client missed after `since`, in order, or says it must resync over HTTP; then
+   * makes the connection live. Opening sealed events is async, so events published meanwhile are
+   * caught by looping until a (synchronous) look finds nothing newer; the connection turns live
+   * in that same synchronous step, so nothing falls between replay and live.
+   */
+  private async replay(connection: Connection<ConnState>, since: number) {
+    let from = since;
+    let count = 0;
+    for (;;) {
+      const plan = this.log.plan(from);
+      if (plan.kind === "resync") {
+        send(connection, {
+          event: "resync_required",
+          data: {
+            since,
+            reason: plan.reason,
+            oldest_seq: this.log.oldest(),
+            latest_seq: this.log.latest(),
+          },
+        });
+        break;
+      }
+      if (plan.events.length === 0) {
+        send(connection, {
+          event: "replayed",
+          data: { since, count, latest_seq: this.log.latest() },
+        });
+        break;
+      }
+      const opened = await Promise.all(plan.events.map((e) => this.open(e)));
+      for (const event of opened) trySend(connection, JSON.stringify(event));
+      count += opened.length;
+      from = plan.events[plan.events.length - 1]!.seq;
+    }
+    if (connection.state) connection.setState({ ...connection.state, live: true });
+  }
+
+  private get phi() {
+    return phiCipherFor(this.env);
+  }
+
+  private async open(stored: StoredEvent): Promise<UserEvent> {
+    const ref = { table: "stream_events", column: "data", rowId: stored.ref };
+    const data: unknown = JSON.parse(await this.phi.decrypt(stored.sealed, ref));
+    return { event: stored.event as UserEvent["event"], data, seq: stored.seq };
   }
 
   /** Closes the sockets whose session is no longer live; looks again while any remain. */
@@ -70,7 +154,7 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
       await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
   }
 
-  override onMessage(connection: Connection<StreamCaller>, message: WSMessage) {
+  override onMessage(connection: Connection<ConnState>, message: WSMessage) {
     const size = typeof message === "string" ? message.length : message.byteLength;
     if (size > MAX_CLIENT_MESSAGE_BYTES) {
       return invalid(connection, [
@@ -95,21 +179,49 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
         })),
       );
     }
-    if (parsed.data.event === "ping")
-      send(connection, { event: "pong", data: { id: parsed.data.data?.id ?? null } });
+    const input = parsed.data;
+    if (input.event === "ping") {
+      send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
+      return;
+    }
+    const deviceId = connection.state?.deviceId;
+    if (!deviceId) {
+      return invalid(connection, [
+        { field: "device_id", message: "Connect with ?device_id= to acknowledge events" },
+      ]);
+    }
+    if (input.data.seq > this.log.latest()) {
+      return invalid(connection, [
+        { field: "data.seq", message: "Cannot acknowledge an event that was never sent" },
+      ]);
+    }
+    const seq = this.log.acknowledge(deviceId, input.data.seq);
+    send(connection, { event: "acked", data: { device_id: deviceId, seq } });
   }
 
-  /** Sends an event to every open connection of this user; returns how many received it. */
+  /**
+   * Stores the event under the next seq (unless it is ephemeral), then sends it to every open
+   * connection of this user; returns how many received it. Stored before sent: a client never
+   * sees a seq that a replay could not give again.
+   */
   async publish(event: UserEvent): Promise<number> {
-    const payload = JSON.stringify(event);
+    let seq: number | undefined;
+    if (!EPHEMERAL_EVENTS.includes(event.event)) {
+      // Sealed first (async); the seq is taken and the sockets written in one synchronous step,
+      // so the order of seqs is the order of sending.
+      const ref = `${this.name}:${crypto.randomUUID()}`;
+      const sealed = await this.phi.encrypt(JSON.stringify(event.data), {
+        table: "stream_events",
+        column: "data",
+        rowId: ref,
+      });
+      seq = this.log.append(event.event, sealed, ref);
+    }
+    const payload = JSON.stringify({ event: event.event, data: event.data, seq });
     let delivered = 0;
-    for (const connection of this.getConnections()) {
-      try {
-        connection.send(payload);
-        delivered++;
-      } catch {
-        // A socket closing at this moment: it will be dropped by the runtime.
-      }
+    for (const connection of this.getConnections<ConnState>()) {
+      if (connection.state?.live === false) continue;
+      if (trySend(connection, payload)) delivered++;
     }
     return delivered;
   }
@@ -133,6 +245,16 @@ function readCaller(raw: string | null): StreamCaller | null {
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
+  }
+}
+
+/** Sends unless the socket is closing at this moment (the runtime drops it then). */
+function trySend(connection: Connection, payload: string): boolean {
+  try {
+    connection.send(payload);
+    return true;
+  } catch {
+    return false;
   }
 }
 

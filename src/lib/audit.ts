@@ -37,6 +37,10 @@ export const AUDIT_RESOURCES = [
   "template",
   "consultation_type",
   "idempotency",
+  "chat",
+  "chat_participant",
+  "chat_message",
+  "call",
 ] as const;
 export const AUDIT_VERBS = [
   "created",

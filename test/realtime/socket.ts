@@ -1,7 +1,7 @@
 /** Opening `/ws` through the Worker's real fetch handler and reading its events in order. */
 import { SELF } from "cloudflare:test";
 
-export type StreamEvent = { event: string; data: any };
+export type StreamEvent = { event: string; data: any; seq?: number };
 
 export type TestSocket = {
   ws: WebSocket;

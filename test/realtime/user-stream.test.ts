@@ -29,7 +29,10 @@ describe("happy", () => {
   it("upgrades with ?token=, says ready, answers ping with pong", async () => {
     const { res, socket } = await openStream(clinic.physio.token);
     expect(res.status).toBe(101);
-    expect(await socket.next()).toEqual({ event: "ready", data: { user_id: clinic.physio.id } });
+    expect(await socket.next()).toMatchObject({
+      event: "ready",
+      data: { user_id: clinic.physio.id, device_id: null, cursor: null },
+    });
     socket.send({ event: "ping", data: { id: "p1" } });
     expect(await socket.next()).toEqual({ event: "pong", data: { id: "p1" } });
     socket.send({ event: "ping" });
@@ -50,8 +53,10 @@ describe("happy", () => {
     await b.next();
     const event = { event: "notification:new" as const, data: { id: "n1", title: "Hello" } };
     expect(await publishToUser(env, clinic.doctor.id, event)).toBe(2);
-    expect(await a.next()).toEqual(event);
-    expect(await b.next()).toEqual(event);
+    const got = await a.next();
+    expect(got).toMatchObject(event);
+    expect(got.seq).toBeGreaterThan(0);
+    expect(await b.next()).toEqual(got);
     a.close();
     b.close();
   });
@@ -192,7 +197,7 @@ describe("security", () => {
     await owner.next();
     const event = { event: "message:received" as const, data: { id: "private" } };
     expect(await publishToUser(env, clinic.patientUser.id, event)).toBe(1);
-    expect(await owner.next()).toEqual(event);
+    expect(await owner.next()).toMatchObject(event);
     expect(await intruder.quiet()).toBe(true);
     owner.close();
     intruder.close();

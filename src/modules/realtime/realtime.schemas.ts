@@ -1,4 +1,5 @@
 /** Request schemas of the realtime routes; the socket's messages are in party/user-stream.schemas.ts. */
+import { DeviceId } from "../../../party/user-stream.schemas";
 import { z } from "../../lib/openapi";
 
 export const WsQuery = z.object({
@@ -8,7 +9,22 @@ export const WsQuery = z.object({
     .optional()
     .openapi({
       param: { name: "token", in: "query" },
-      description: "The access token (alternative to the Authorization header)",
+      description:
+        "The access token (alternatives: `Authorization: Bearer`, or the subprotocol `bearer.<token>`)",
     }),
+  since: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .optional()
+    .openapi({
+      param: { name: "since", in: "query" },
+      description: "The last `seq` this client processed: later events are replayed first",
+    }),
+  device_id: DeviceId.optional().openapi({
+    param: { name: "device_id", in: "query" },
+    description: "The device whose delivery cursor `ack` moves; without `since`, resume from it",
+  }),
 });
 export type WsQuery = z.infer<typeof WsQuery>;
