@@ -1,6 +1,7 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
 import type { ClinicianCalendar } from "../party/clinician-calendar";
 import type { RateLimiter } from "../party/rate-limiter";
+import type { LiveSession } from "../party/live-session";
 import type { UserStream } from "../party/user-stream";
 import type { JobMessage } from "./jobs/jobs.schemas";
 import type { RequestContext } from "./middleware/request-context";
@@ -10,6 +11,7 @@ export type Bindings = {
   MEDIA: R2Bucket;
   JOBS: Queue<JobMessage>;
   UserStream: DurableObjectNamespace<UserStream>;
+  LiveSession: DurableObjectNamespace<LiveSession>;
   RateLimiter: DurableObjectNamespace<RateLimiter>;
   ClinicianCalendar: DurableObjectNamespace<ClinicianCalendar>;
   ASSETS: Fetcher;

@@ -5,6 +5,7 @@ import { handleJobs } from "./jobs/consumer";
 import { runCron } from "./jobs/cron";
 
 export { ClinicianCalendar } from "../party/clinician-calendar";
+export { LiveSession } from "../party/live-session";
 export { RateLimiter } from "../party/rate-limiter";
 export { UserStream } from "../party/user-stream";
 

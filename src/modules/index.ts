@@ -18,6 +18,7 @@ import { templateRoutes } from "./templates/templates.routes";
 import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
+import { liveRoutes } from "./live/live.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
@@ -34,6 +35,7 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", usersRoutes);
   app.route("/", auditRoutes);
   app.route("/", realtimeRoutes);
+  app.route("/", liveRoutes);
   app.route("/", seedRoutes);
   app.route("/", exerciseTypeRoutes);
   app.route("/", exerciseRoutes);
