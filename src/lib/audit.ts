@@ -37,6 +37,11 @@ export const AUDIT_RESOURCES = [
   "template",
   "consultation_type",
   "idempotency",
+  "exercise_session",
+  "pose_data",
+  "session_review",
+  "motion_prediction",
+  "posture_analysis",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -60,6 +65,9 @@ export const AUDIT_VERBS = [
   "accepted",
   "granted",
   "revoked",
+  "uploaded",
+  "completed",
+  "analyzed",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 
