@@ -37,6 +37,7 @@ export const AUDIT_RESOURCES = [
   "template",
   "consultation_type",
   "idempotency",
+  "media",
   "exercise_session",
   "pose_data",
   "session_review",
@@ -66,6 +67,7 @@ export const AUDIT_VERBS = [
   "granted",
   "revoked",
   "uploaded",
+  "aborted",
   "completed",
   "analyzed",
 ] as const;

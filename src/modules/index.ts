@@ -21,6 +21,7 @@ import { patientRoutes } from "./patients/patients.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
+import { mediaRoutes } from "./media/media.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -44,4 +45,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", appointmentsRoutes);
   app.route("/", availabilityRoutes);
   app.route("/", patientRoutes);
+  app.route("/", mediaRoutes);
 }

@@ -4,6 +4,7 @@ import { auditCases } from "./audit.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
 import { exerciseCases } from "./exercises.cases";
+import { mediaCases } from "./media.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
 import { realtimeCases } from "./realtime.cases";
@@ -20,4 +21,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   exercises: exerciseCases,
   patients: patientsCases,
   scheduling: schedulingCases,
+  media: mediaCases,
 };
