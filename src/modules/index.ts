@@ -19,6 +19,7 @@ import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
+import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
@@ -44,6 +45,7 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", locationsRoutes);
   app.route("/", appointmentsRoutes);
   app.route("/", availabilityRoutes);
+  app.route("/", sessionsModule);
   app.route("/", patientRoutes);
   app.route("/", mediaRoutes);
 }

@@ -44,6 +44,7 @@ export const PERMISSIONS = {
   "slots.read": [...STAFF_ROLES, "patient"],
   "appointments.own": ["patient"],
   "sessions.review": CLINICIAN_ROLES,
+  "sessions.review_queue": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
