@@ -4,7 +4,11 @@
  * chunked uploads of frames.
  */
 import { env } from "cloudflare:test";
-import { seedCatalog } from "../exercises/helpers";
+import { drizzle } from "drizzle-orm/d1";
+import { exerciseSessions, postureAnalyses } from "../../src/db/schema/sessions";
+import { uuidv7 } from "../../src/lib/ids";
+import { phiCipherFor } from "../../src/middleware/request-context";
+import { insertExerciseType, seedCatalog } from "../exercises/helpers";
 import { createClinic, type Clinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 
@@ -129,3 +133,43 @@ export const auditActions = async (resourceId: string) =>
       .bind(resourceId)
       .all<{ action: string; outcome: string }>()
   ).results;
+
+/** A pending session of `patientId`, written straight to D1 (for the security suite). */
+export async function insertSession(workspaceId: string, patientId: string, createdBy: string) {
+  const type = await insertExerciseType(workspaceId);
+  const id = uuidv7();
+  const now = new Date().toISOString();
+  await drizzle(env.DB).insert(exerciseSessions).values({
+    id,
+    workspaceId,
+    patientId,
+    exerciseTypeId: type.id,
+    createdBy,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return { id, typeId: type.id };
+}
+
+/** A posture analysis of `patientId`, written straight to D1 (for the security suite). */
+export async function insertPosture(workspaceId: string, patientId: string, createdBy: string) {
+  const id = uuidv7();
+  await drizzle(env.DB)
+    .insert(postureAnalyses)
+    .values({
+      id,
+      workspaceId,
+      patientId,
+      createdBy,
+      score: 90,
+      parts: {},
+      cues: [],
+      landmarksEnc: await phiCipherFor(env).encrypt("[]", {
+        table: "posture_analyses",
+        column: "landmarks",
+        rowId: id,
+      }),
+      createdAt: new Date().toISOString(),
+    });
+  return { id };
+}

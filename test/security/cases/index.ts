@@ -9,6 +9,7 @@ import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
+import { sessionsCases } from "./sessions.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -22,4 +23,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   patients: patientsCases,
   scheduling: schedulingCases,
   media: mediaCases,
+  sessions: sessionsCases,
 };
