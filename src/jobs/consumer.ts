@@ -6,6 +6,7 @@ import type { Bindings } from "../env";
 import { drizzle } from "drizzle-orm/d1";
 import { sealAuditChain } from "../lib/audit";
 import { deliverMessage } from "../messaging/delivery";
+import { analyzeStoredSession } from "../modules/sessions/sessions.complete";
 import { JobMessage } from "./jobs.schemas";
 
 export async function handleJobs(batch: MessageBatch<unknown>, env: Bindings) {
@@ -34,5 +35,7 @@ export async function runJob(job: JobMessage, env: Bindings) {
       return deliverMessage(env, job.message_id);
     case "seal_audit":
       return sealAuditChain(drizzle(env.DB), job.workspace_id);
+    case "analyze_session":
+      return analyzeStoredSession(env, job.workspace_id, job.session_id);
   }
 }

@@ -4,5 +4,10 @@ import { z } from "zod";
 export const JobMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("deliver_message"), message_id: z.string() }),
   z.object({ type: z.literal("seal_audit"), workspace_id: z.string().nullable() }),
+  z.object({
+    type: z.literal("analyze_session"),
+    workspace_id: z.string(),
+    session_id: z.string(),
+  }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

@@ -41,6 +41,12 @@ export const AUDIT_RESOURCES = [
   "chat_participant",
   "chat_message",
   "call",
+  "media",
+  "exercise_session",
+  "pose_data",
+  "session_review",
+  "motion_prediction",
+  "posture_analysis",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -64,6 +70,10 @@ export const AUDIT_VERBS = [
   "accepted",
   "granted",
   "revoked",
+  "uploaded",
+  "aborted",
+  "completed",
+  "analyzed",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

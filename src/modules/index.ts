@@ -20,8 +20,10 @@ import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
 import { liveRoutes } from "./live/live.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
+import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
+import { mediaRoutes } from "./media/media.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -45,5 +47,7 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", locationsRoutes);
   app.route("/", appointmentsRoutes);
   app.route("/", availabilityRoutes);
+  app.route("/", sessionsModule);
   app.route("/", patientRoutes);
+  app.route("/", mediaRoutes);
 }

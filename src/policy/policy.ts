@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   "availability.read": STAFF_ROLES,
   "slots.read": [...STAFF_ROLES, "patient"],
   "appointments.own": ["patient"],
+  "sessions.review": CLINICIAN_ROLES,
+  "sessions.review_queue": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

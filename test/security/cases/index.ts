@@ -4,10 +4,12 @@ import { auditCases } from "./audit.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
 import { exerciseCases } from "./exercises.cases";
+import { mediaCases } from "./media.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
+import { sessionsCases } from "./sessions.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -20,4 +22,6 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   exercises: exerciseCases,
   patients: patientsCases,
   scheduling: schedulingCases,
+  media: mediaCases,
+  sessions: sessionsCases,
 };

@@ -1,0 +1,36 @@
+/**
+ * Route-level verbs over a media id: the owner's registered check runs first (so access follows
+ * the owning object's rules), then the media verb.
+ */
+import { NotFoundError } from "../../lib/errors";
+import type { RequestContext } from "../../middleware/request-context";
+import { recordAudit } from "../../lib/audit";
+import { checkMediaOwner, type MediaAccessMode } from "./media.owners";
+import { issueDownload, loadMedia, presentMedia } from "./media.service";
+
+/** The media row, after the owner's check for `mode`; 404 (audited) if not in the workspace. */
+export async function accessMedia(ctx: RequestContext, mediaId: string, mode: MediaAccessMode) {
+  const row = await loadMedia(ctx, mediaId);
+  if (!row) {
+    await recordAudit(ctx, {
+      action: mode === "write" ? "media.updated" : "media.read",
+      resourceType: "media",
+      resourceId: mediaId,
+      outcome: "not_found",
+    });
+    throw new NotFoundError("Media");
+  }
+  await checkMediaOwner(ctx, { kind: row.ownerKind, id: row.ownerId }, mode);
+  return row;
+}
+
+/** A download URL for a media id the caller may read (through its owner), with its metadata. */
+export async function downloadUrlFor(
+  ctx: RequestContext,
+  mediaId: string,
+  options: { ttl_seconds?: number },
+) {
+  const row = await accessMedia(ctx, mediaId, "read");
+  const issued = await issueDownload(ctx, row.id, options);
+  return { ...issued, media: presentMedia(row) };
+}

@@ -1,0 +1,124 @@
+/**
+ * Packed pose chunks in R2. A chunk of many frames is one object: frames packed as arrays
+ * (timestamp, 132 numbers of landmarks, 132 of world landmarks or null, the client's own values
+ * or null), JSON, then encrypted with the PHI key bound to the chunk's row, because body movement
+ * of a named patient is health data. Object keys are ids only.
+ *
+ * Independent of the request context so the queue consumer reads chunks the same way.
+ */
+import { and, asc, eq, gte, lte } from "drizzle-orm";
+import { sessionPoseChunks } from "../../db/schema/sessions";
+import type { PhiCipher } from "../../lib/crypto/phi";
+import type { Database } from "../../lib/db";
+import { BLAZEPOSE_LANDMARKS, type Landmark, type PoseFrame } from "../../analysis/landmarks";
+import type { PoseFrameInput } from "./pose.schemas";
+
+type ClientBits = Pick<PoseFrameInput, "angles" | "quality_score" | "form_issues">;
+export type PackedFrame = [number, number[], number[] | null, ClientBits | null];
+
+export type StoreDeps = { bucket: R2Bucket; phi: PhiCipher; db: Database };
+
+export const chunkKey = (workspaceId: string, sessionId: string, chunkId: string) =>
+  `pose/${workspaceId}/${sessionId}/${chunkId}`;
+const chunkRef = (chunkId: string) => ({
+  table: "session_pose_chunks",
+  column: "frames",
+  rowId: chunkId,
+});
+
+const flat = (landmarks: Landmark[]) => {
+  const out = new Array<number>(landmarks.length * 4);
+  landmarks.forEach((l, i) => {
+    out[i * 4] = l.x;
+    out[i * 4 + 1] = l.y;
+    out[i * 4 + 2] = l.z;
+    out[i * 4 + 3] = l.visibility;
+  });
+  return out;
+};
+
+const unflat = (values: number[], named: boolean): Landmark[] => {
+  const out: Landmark[] = [];
+  for (let i = 0; i < values.length; i += 4) {
+    const l: Landmark = {
+      x: values[i]!,
+      y: values[i + 1]!,
+      z: values[i + 2]!,
+      visibility: values[i + 3]!,
+    };
+    out.push(named ? { type: BLAZEPOSE_LANDMARKS[i / 4], ...l } : l);
+  }
+  return out;
+};
+
+/** Packs validated frames; `type` names are dropped (order is BlazePose order, checked before). */
+export function packFrames(frames: PoseFrameInput[]): PackedFrame[] {
+  return frames.map((f) => {
+    const client: ClientBits = {};
+    if (f.angles) client.angles = f.angles;
+    if (f.quality_score !== undefined) client.quality_score = f.quality_score;
+    if (f.form_issues) client.form_issues = f.form_issues;
+    return [
+      f.timestamp,
+      flat(f.landmarks),
+      f.world_landmarks ? flat(f.world_landmarks) : null,
+      Object.keys(client).length > 0 ? client : null,
+    ];
+  });
+}
+
+/** A packed frame as the analysis reads it. */
+export const toPoseFrame = (p: PackedFrame, named = false): PoseFrame => ({
+  timestamp: p[0],
+  landmarks: unflat(p[1], named),
+  ...(p[2] && { world_landmarks: unflat(p[2], named) }),
+});
+
+/** Seals and stores a chunk's packed JSON. */
+export async function putChunk(deps: StoreDeps, key: string, chunkId: string, packedJson: string) {
+  const sealed = await deps.phi.encrypt(packedJson, chunkRef(chunkId));
+  await deps.bucket.put(key, sealed, { httpMetadata: { contentType: "application/octet-stream" } });
+}
+
+/** Reads and opens one chunk; a missing object is a storage fault (thrown, retried by callers). */
+export async function getChunk(deps: StoreDeps, key: string, chunkId: string) {
+  const object = await deps.bucket.get(key);
+  if (!object) throw new Error("Pose chunk object missing");
+  return JSON.parse(
+    await deps.phi.decrypt(await object.text(), chunkRef(chunkId)),
+  ) as PackedFrame[];
+}
+
+/** Chunks of a session overlapping [fromMs, toMs] (absolute), in time order. */
+export function chunksBetween(
+  db: Database,
+  workspaceId: string,
+  sessionId: string,
+  fromMs = -Infinity,
+  toMs = Infinity,
+) {
+  return db
+    .select()
+    .from(sessionPoseChunks)
+    .where(
+      and(
+        eq(sessionPoseChunks.workspaceId, workspaceId),
+        eq(sessionPoseChunks.sessionId, sessionId),
+        Number.isFinite(fromMs) ? gte(sessionPoseChunks.lastMs, fromMs) : undefined,
+        Number.isFinite(toMs) ? lte(sessionPoseChunks.firstMs, toMs) : undefined,
+      ),
+    )
+    .orderBy(asc(sessionPoseChunks.firstMs));
+}
+
+/** Every frame of a session in time order (for the analysis): reads chunks a few at a time. */
+export async function loadSessionFrames(deps: StoreDeps, workspaceId: string, sessionId: string) {
+  const chunks = await chunksBetween(deps.db, workspaceId, sessionId);
+  const frames: PackedFrame[] = [];
+  for (let i = 0; i < chunks.length; i += 6) {
+    const batch = chunks.slice(i, i + 6);
+    const opened = await Promise.all(batch.map((c) => getChunk(deps, c.objectKey, c.id)));
+    for (const packed of opened) frames.push(...packed);
+  }
+  return frames;
+}

@@ -1,0 +1,85 @@
+/**
+ * Posture analyses (seed 003): `POST/GET /posture-analyses`, `GET/DELETE /posture-analyses/{id}`,
+ * and the seed's own paths `POST /analysis/save`, `GET /analysis/list`, `GET/DELETE /analysis/{id}`.
+ */
+import { z } from "@hono/zod-openapi";
+import { ok, okList } from "../../lib/envelope";
+import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
+import { paginationOf } from "../../lib/pagination";
+import { requireAuth } from "../../middleware/auth";
+import {
+  CreatePostureInput,
+  PostureAnalysis,
+  PostureIdParam,
+  PostureQuery,
+} from "./posture.schemas";
+import {
+  createPostureAnalysis,
+  deletePostureAnalysis,
+  getPostureAnalysis,
+  listPostureAnalyses,
+} from "./posture.service";
+
+const tags = ["posture analyses"];
+const Saved = PostureAnalysis.extend({ message: z.string() }).openapi("SavedPostureAnalysis");
+const Deleted = z.object({ message: z.string() }).openapi("DeletedPostureAnalysis");
+
+/** The four routes under a base path (the REST one and the seed's alias). */
+function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: boolean) {
+  const create = defineRoute({
+    method: "post",
+    path: alias ? `${base}/save` : base,
+    tags,
+    summary: "Score a posture from 33 landmarks and save it",
+    request: jsonBody(CreatePostureInput),
+    responses: { 201: jsonOk(Saved) },
+  });
+  const list = defineRoute({
+    method: "get",
+    path: alias ? `${base}/list` : base,
+    tags,
+    summary: "Posture analyses of the patients the caller sees",
+    request: { query: PostureQuery },
+    responses: { 200: jsonList(PostureAnalysis) },
+  });
+  const get = defineRoute({
+    method: "get",
+    path: `${base}/{id}`,
+    tags,
+    summary: "One posture analysis",
+    request: { params: PostureIdParam },
+    responses: { 200: jsonOk(PostureAnalysis) },
+  });
+  const remove = defineRoute({
+    method: "delete",
+    path: `${base}/{id}`,
+    tags,
+    summary: "Delete a posture analysis",
+    request: { params: PostureIdParam },
+    responses: { 200: jsonOk(Deleted) },
+  });
+  return { create, list, get, remove };
+}
+
+export const postureRoutes = createRouter();
+postureRoutes.use("/api/v1/posture-analyses", requireAuth());
+postureRoutes.use("/api/v1/posture-analyses/*", requireAuth());
+postureRoutes.use("/api/v1/analysis/*", requireAuth());
+
+for (const r of [routesAt("/api/v1/posture-analyses", false), routesAt("/api/v1/analysis", true)]) {
+  postureRoutes.openapi(r.create, async (c) =>
+    ok(c, await createPostureAnalysis(c.var.ctx, c.req.valid("json")), 201),
+  );
+  // The static `list` path before `{id}`.
+  postureRoutes.openapi(r.list, async (c) => {
+    const query = c.req.valid("query");
+    const page = await listPostureAnalyses(c.var.ctx, query);
+    return okList(c, page.items, paginationOf(query, page.total));
+  });
+  postureRoutes.openapi(r.get, async (c) =>
+    ok(c, await getPostureAnalysis(c.var.ctx, c.req.valid("param").id), 200),
+  );
+  postureRoutes.openapi(r.remove, async (c) =>
+    ok(c, await deletePostureAnalysis(c.var.ctx, c.req.valid("param").id), 200),
+  );
+}

@@ -1,0 +1,221 @@
+/**
+ * Completing a session: `POST /sessions/{id}/complete` moves it to processing, runs the movement
+ * analysis over every stored frame (inline for short sessions, on the JOBS queue for long ones,
+ * answering 202), stores the result and moves it to review_pending, then tells the care team's
+ * clinicians on their event stream (`notification:new`; ids and numbers only, no patient data).
+ * The analysis step is idempotent: it only acts on a session still in processing.
+ */
+import { and, eq, inArray } from "drizzle-orm";
+import { analyzeSession } from "../../analysis/session";
+import type { Bindings } from "../../env";
+import { exerciseTypes } from "../../db/schema/exercises";
+import { careTeamMembers } from "../../db/schema/patients";
+import { exerciseSessions, type SessionStatus } from "../../db/schema/sessions";
+import { users } from "../../db/schema/users";
+import { auditEntry } from "../../lib/audit";
+import { ConflictError, ValidationError } from "../../lib/errors";
+import { callerOf } from "../../middleware/auth";
+import { createRequestContext, type RequestContext } from "../../middleware/request-context";
+import { CLINICIAN_ROLES } from "../../policy/policy";
+import type { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
+import { publishToUser } from "../realtime/realtime.service";
+import { loadSessionFrames, toPoseFrame } from "./pose.store";
+import { accessSession, RESOURCE } from "./sessions.access";
+import { presentPoseData } from "./sessions.data";
+
+const COMPLETED = "exercise_session.completed" as const;
+const ANALYZED = "exercise_session.analyzed" as const;
+
+/** Sessions longer than this (frames; 90 s at 30 fps) are analysed on the queue. */
+export const INLINE_ANALYSIS_MAX_FRAMES = 2700;
+
+/** Ends recording and runs (or queues) the analysis. `queued` means the answer is a 202. */
+export async function completeSession(ctx: RequestContext, id: string) {
+  const caller = callerOf(ctx);
+  const { session } = await accessSession(ctx, id, "write", COMPLETED);
+  if (session.status !== "pending" && session.status !== "recording") {
+    throw new ConflictError(`A session cannot move from '${session.status}' to 'processing'`, [
+      { field: "status", message: `Illegal transition ${session.status} → processing` },
+    ]);
+  }
+  if (session.frameCount === 0) {
+    throw new ValidationError([{ field: "frames", message: "Upload pose data before completing" }]);
+  }
+  const now = new Date().toISOString();
+  const audit = await auditEntry(ctx, {
+    action: COMPLETED,
+    resourceType: RESOURCE,
+    resourceId: id,
+    metadata: { patient_id: session.patientId, frames: session.frameCount },
+  });
+  const s = exerciseSessions;
+  const [moved] = await ctx.db.write([
+    ctx.db.orm
+      .update(s)
+      .set({ status: "processing", endedAt: now, updatedAt: now })
+      .where(
+        and(
+          eq(s.id, id),
+          eq(s.workspaceId, caller.workspaceId),
+          inArray(s.status, ["pending", "recording"]),
+        ),
+      )
+      .returning({ id: s.id }),
+    audit.query,
+  ]);
+  if (moved.length === 0) throw new ConflictError("The session was completed by another request");
+  const job = {
+    type: "analyze_session" as const,
+    workspace_id: caller.workspaceId,
+    session_id: id,
+  };
+  const queued = {
+    queued: true as const,
+    result: { session_id: id, status: "processing" as const, pose_data: null },
+  };
+  if (session.frameCount > INLINE_ANALYSIS_MAX_FRAMES) {
+    await ctx.env.JOBS.send(job);
+    return queued;
+  }
+  let row;
+  try {
+    row = await analyzeStoredSession(ctx.env, caller.workspaceId, id, ctx);
+  } catch (error) {
+    // Never leave a session stuck in processing: the queue retries the analysis.
+    console.error(
+      JSON.stringify({
+        level: "error",
+        event: "inline_analysis_failed",
+        error: (error as Error).name,
+      }),
+    );
+    await ctx.env.JOBS.send(job);
+    return queued;
+  }
+  return {
+    queued: false as const,
+    result: {
+      session_id: id,
+      status: (row?.status ?? "processing") as SessionStatus,
+      pose_data: row ? presentPoseData(row) : null,
+    },
+  };
+}
+
+/**
+ * Runs the analysis of a session in processing and moves it to review_pending (the queue job and
+ * the inline path). Returns the updated row, or null when there was nothing to do.
+ */
+export async function analyzeStoredSession(
+  env: Bindings,
+  workspaceId: string,
+  sessionId: string,
+  requestCtx?: RequestContext,
+) {
+  const ctx =
+    requestCtx ?? createRequestContext(env, new Request("https://jobs.internal/"), () => undefined);
+  const db = ctx.db.orm;
+  const s = exerciseSessions;
+  const [session] = await db
+    .select()
+    .from(s)
+    .where(and(eq(s.id, sessionId), eq(s.workspaceId, workspaceId)))
+    .limit(1);
+  if (!session || session.status !== "processing") return null;
+  const [type] = await db
+    .select({ slug: exerciseTypes.slug, analysis: exerciseTypes.analysis })
+    .from(exerciseTypes)
+    .where(
+      and(eq(exerciseTypes.id, session.exerciseTypeId), eq(exerciseTypes.workspaceId, workspaceId)),
+    )
+    .limit(1);
+  if (!type) throw new Error("Session's exercise type is missing");
+  const packed = await loadSessionFrames(
+    { bucket: env.MEDIA, phi: ctx.phi, db },
+    workspaceId,
+    sessionId,
+  );
+  const frameSize =
+    session.frameWidth && session.frameHeight
+      ? { width: session.frameWidth, height: session.frameHeight }
+      : undefined;
+  const analysis = analyzeSession(
+    packed.map((p) => toPoseFrame(p)),
+    type.analysis as AnalysisConfig,
+    frameSize ? { frameSize } : {},
+  );
+  const now = new Date().toISOString();
+  const changes = {
+    analysis: analysis as unknown as Record<string, unknown>,
+    repCount: analysis.rep_count,
+    qualityScore: analysis.quality_score,
+    analyzedAt: now,
+    status: "review_pending" as const,
+    updatedAt: now,
+  };
+  const audit = await auditEntry(ctx, {
+    action: ANALYZED,
+    resourceType: RESOURCE,
+    resourceId: sessionId,
+    workspaceId,
+    ...(!requestCtx && { actorId: null, actorRole: "system" }),
+    metadata: {
+      patient_id: session.patientId,
+      frames_used: analysis.frames_used,
+      rep_count: analysis.rep_count,
+    },
+  });
+  const [updated] = await ctx.db.write([
+    db
+      .update(s)
+      .set(changes)
+      .where(and(eq(s.id, sessionId), eq(s.workspaceId, workspaceId), eq(s.status, "processing")))
+      .returning({ id: s.id }),
+    audit.query,
+  ]);
+  if (updated.length === 0) return null;
+  await notifyCareTeam(ctx, workspaceId, { ...session, ...changes }, type.slug);
+  return { ...session, ...changes };
+}
+
+/** `notification:new` to each clinician on the patient's care team; returns sockets reached. */
+async function notifyCareTeam(
+  ctx: RequestContext,
+  workspaceId: string,
+  session: { id: string; patientId: string; repCount: number | null; qualityScore: number | null },
+  slug: string,
+) {
+  const members = await ctx.db.orm
+    .select({ userId: careTeamMembers.userId })
+    .from(careTeamMembers)
+    .innerJoin(users, eq(users.id, careTeamMembers.userId))
+    .where(
+      and(
+        eq(careTeamMembers.workspaceId, workspaceId),
+        eq(careTeamMembers.patientId, session.patientId),
+        inArray(users.role, [...CLINICIAN_ROLES]),
+      ),
+    );
+  let reached = 0;
+  for (const m of members) {
+    try {
+      reached += await publishToUser(ctx.env, m.userId, {
+        event: "notification:new",
+        data: {
+          type: "session.review_pending",
+          session_id: session.id,
+          patient_id: session.patientId,
+          exercise_type: slug,
+          rep_count: session.repCount,
+          quality_score: session.qualityScore,
+        },
+      });
+    } catch (error) {
+      // The session stays in the review queue (GET /physio/sessions): a missed push loses nothing.
+      console.warn(
+        JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
+      );
+    }
+  }
+  return reached;
+}

@@ -1,0 +1,207 @@
+/**
+ * Pose data verbs: `POST /sessions/{id}/data` (a chunk of frames) and `GET /sessions/{id}/frames`
+ * (a time window). A chunk is identified by its first timestamp: a retry with the same frames
+ * answers the stored result (never a second copy), other frames at that start are a 409, and so
+ * is a chunk overlapping another in time. The object is written before its row: a row always has
+ * its data; an interrupted upload leaves at most an unreferenced object (overwritten on retry).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { BLAZEPOSE_LANDMARKS } from "../../analysis/landmarks";
+import { exerciseSessions, sessionPoseChunks } from "../../db/schema/sessions";
+import { auditEntry, recordAudit } from "../../lib/audit";
+import { isUniqueViolation } from "../../lib/db";
+import { sha256Hex } from "../../lib/encoding";
+import { ConflictError, ValidationError, type FieldIssue } from "../../lib/errors";
+import { uuidv7 } from "../../lib/ids";
+import { callerOf } from "../../middleware/auth";
+import type { RequestContext } from "../../middleware/request-context";
+import { MAX_FRAMES_PER_SESSION, type FramesQuery, type PoseChunkInput } from "./pose.schemas";
+import { chunkKey, chunksBetween, getChunk, packFrames, putChunk, toPoseFrame } from "./pose.store";
+import { accessSession, RESOURCE } from "./sessions.access";
+import { acceptsFrames } from "./sessions.status";
+
+const UPLOADED = "pose_data.uploaded" as const;
+const READ = "pose_data.read" as const;
+
+/** Landmark names, when a client sends them, must be BlazePose order (first 5 mismatches named). */
+function checkLandmarkNames(input: PoseChunkInput) {
+  const issues: FieldIssue[] = [];
+  input.frames.forEach((frame, f) => {
+    for (const key of ["landmarks", "world_landmarks"] as const) {
+      frame[key]?.forEach((l, i) => {
+        if (l.type !== undefined && l.type !== BLAZEPOSE_LANDMARKS[i] && issues.length < 5) {
+          issues.push({
+            field: `frames.${f}.${key}.${i}.type`,
+            message: `Landmark ${i} is ${BLAZEPOSE_LANDMARKS[i]} in BlazePose order`,
+          });
+        }
+      });
+    }
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+}
+
+const storeOf = (ctx: RequestContext) => ({ bucket: ctx.env.MEDIA, phi: ctx.phi, db: ctx.db.orm });
+
+/** Stores one chunk of pose frames (seed 000 §2); idempotent per chunk. */
+export async function uploadPoseChunk(
+  ctx: RequestContext,
+  sessionId: string,
+  input: PoseChunkInput,
+) {
+  const caller = callerOf(ctx);
+  const { session } = await accessSession(ctx, sessionId, "write", UPLOADED);
+  checkLandmarkNames(input);
+  const ws = caller.workspaceId;
+  const first = input.frames[0]!.timestamp;
+  const last = input.frames.at(-1)!.timestamp;
+  const packed = JSON.stringify(packFrames(input.frames));
+  const hash = await sha256Hex(packed);
+  const result = (chunkId: string, replayed: boolean, total: number, status: string) => ({
+    session_id: sessionId,
+    chunk_id: chunkId,
+    frames_received: input.frames.length,
+    first_timestamp: first,
+    last_timestamp: last,
+    total_frames: total,
+    status,
+    replayed,
+  });
+
+  const [overlapping] = await ctx.db.read([chunksBetween(ctx.db.orm, ws, sessionId, first, last)]);
+  const same = overlapping.find((c) => c.firstMs === first);
+  if (same && same.contentHash === hash && same.lastMs === last) {
+    await recordAudit(ctx, {
+      action: UPLOADED,
+      resourceType: RESOURCE,
+      resourceId: sessionId,
+      metadata: { chunk_id: same.id, idempotent_replay: true },
+    });
+    return result(same.id, true, session.frameCount, session.status);
+  }
+  if (overlapping.length > 0) {
+    throw new ConflictError("These frames overlap frames already stored for this session", [
+      { field: "frames", message: `Overlaps the chunk starting at ${overlapping[0]!.firstMs}` },
+    ]);
+  }
+  if (!acceptsFrames(session.status)) {
+    throw new ConflictError(`A ${session.status} session accepts no more frames`, [
+      { field: "status", message: `Session is ${session.status}` },
+    ]);
+  }
+  const size = input.frame_size;
+  if (
+    size &&
+    session.frameWidth &&
+    (size.width !== session.frameWidth || size.height !== session.frameHeight)
+  ) {
+    throw new ValidationError([
+      {
+        field: "frame_size",
+        message: `The session's frames are ${session.frameWidth}×${session.frameHeight}`,
+      },
+    ]);
+  }
+  if (session.frameCount + input.frames.length > MAX_FRAMES_PER_SESSION) {
+    throw new ValidationError([
+      { field: "frames", message: `A session holds at most ${MAX_FRAMES_PER_SESSION} frames` },
+    ]);
+  }
+
+  const chunkId = uuidv7();
+  const key = chunkKey(ws, sessionId, chunkId);
+  await putChunk(storeOf(ctx), key, chunkId, packed);
+  const now = new Date().toISOString();
+  const n = input.frames.length;
+  const audit = await auditEntry(ctx, {
+    action: UPLOADED,
+    resourceType: RESOURCE,
+    resourceId: sessionId,
+    metadata: { patient_id: session.patientId, chunk_id: chunkId, frames: n },
+  });
+  const s = exerciseSessions;
+  try {
+    await ctx.db.write([
+      ctx.db.orm.insert(sessionPoseChunks).values({
+        id: chunkId,
+        workspaceId: ws,
+        sessionId,
+        firstMs: first,
+        lastMs: last,
+        frameCount: n,
+        hasWorld: input.frames.some((f) => f.world_landmarks),
+        objectKey: key,
+        contentHash: hash,
+        createdAt: now,
+      }),
+      ctx.db.orm
+        .update(s)
+        .set({
+          frameCount: sql`${s.frameCount} + ${n}`,
+          chunkCount: sql`${s.chunkCount} + 1`,
+          firstFrameMs: sql`min(coalesce(${s.firstFrameMs}, ${first}), ${first})`,
+          lastFrameMs: sql`max(coalesce(${s.lastFrameMs}, ${last}), ${last})`,
+          status: "recording",
+          startedAt: sql`coalesce(${s.startedAt}, ${now})`,
+          ...(size && !session.frameWidth && { frameWidth: size.width, frameHeight: size.height }),
+          updatedAt: now,
+        })
+        .where(and(eq(s.id, sessionId), eq(s.workspaceId, ws))),
+      audit.query,
+    ]);
+  } catch (error) {
+    // A concurrent retry of the same chunk won the insert: drop our copy, answer like a replay.
+    await ctx.env.MEDIA.delete(key);
+    if (isUniqueViolation(error)) {
+      throw new ConflictError("This chunk is being stored by another request; retry", [
+        { field: "frames", message: "Concurrent upload of the same chunk" },
+      ]);
+    }
+    throw error;
+  }
+  return result(chunkId, false, session.frameCount + n, "recording");
+}
+
+/** Frames in [from_ms, to_ms] (offsets from the first frame), at most `limit`; continue at next_from_ms. */
+export async function framesWindow(ctx: RequestContext, sessionId: string, query: FramesQuery) {
+  const caller = callerOf(ctx);
+  const { session } = await accessSession(ctx, sessionId, "read", READ);
+  const base = session.firstFrameMs ?? 0;
+  const from = base + query.from_ms;
+  const to = query.to_ms !== undefined ? base + query.to_ms : Infinity;
+  if (query.to_ms !== undefined && query.to_ms < query.from_ms) {
+    throw new ValidationError([{ field: "query.to_ms", message: "Must not be before from_ms" }]);
+  }
+  const [chunks] = await ctx.db.read([
+    chunksBetween(ctx.db.orm, caller.workspaceId, sessionId, from, to),
+  ]);
+  const frames = [];
+  let next: number | null = null;
+  outer: for (const chunk of chunks) {
+    for (const p of await getChunk(storeOf(ctx), chunk.objectKey, chunk.id)) {
+      if (p[0] < from || p[0] > to) continue;
+      if (frames.length === query.limit) {
+        next = p[0] - base;
+        break outer;
+      }
+      frames.push({
+        ...toPoseFrame(p, true),
+        offset_ms: p[0] - base,
+        ...(p[3] && { client: p[3] }),
+      });
+    }
+  }
+  await recordAudit(ctx, {
+    action: READ,
+    resourceType: RESOURCE,
+    resourceId: sessionId,
+    metadata: { patient_id: session.patientId, frames: frames.length },
+  });
+  return {
+    session_id: sessionId,
+    from_ms: query.from_ms,
+    to_ms: query.to_ms ?? null,
+    frames,
+    next_from_ms: next,
+  };
+}

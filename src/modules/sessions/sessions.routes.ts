@@ -1,0 +1,162 @@
+/**
+ * Exercise sessions (seed 000): `POST/GET /sessions`, `GET/PUT/DELETE /sessions/{id}`,
+ * `POST /sessions/{id}/data` (pose frames, chunked), `GET /sessions/{id}/frames`,
+ * `POST /sessions/{id}/complete`.
+ */
+import { z } from "@hono/zod-openapi";
+import { ok, okList } from "../../lib/envelope";
+import {
+  createRouter,
+  defineRoute,
+  jsonBody,
+  jsonList,
+  jsonOk,
+  noContent,
+} from "../../lib/openapi";
+import { paginationOf } from "../../lib/pagination";
+import { requireAuth } from "../../middleware/auth";
+import { FramesQuery, FramesWindow, PoseChunkInput, PoseChunkResult } from "./pose.schemas";
+import { completeSession } from "./sessions.complete";
+import { framesWindow, uploadPoseChunk } from "./sessions.frames";
+import { getSession, listSessions } from "./sessions.reads";
+import {
+  CreatedSession,
+  CreateSessionInput,
+  PoseSummary,
+  SessionDetail,
+  SessionIdParam,
+  SessionListItem,
+  SessionQuery,
+  SessionStatus,
+  SessionSummary,
+  SessionView,
+  UpdateSessionInput,
+} from "./sessions.schemas";
+import { createSession, deleteSession, updateSession } from "./sessions.service";
+
+const tags = ["exercise sessions"];
+const BASE = "/api/v1/sessions";
+
+const createRoute = defineRoute({
+  method: "post",
+  path: BASE,
+  tags,
+  summary: "Create a session (seed 000 §1): signed video upload URL and the pose data URL",
+  request: jsonBody(CreateSessionInput),
+  responses: { 201: jsonOk(CreatedSession, "Created; retries with an Idempotency-Key replay") },
+});
+
+const listRoute = defineRoute({
+  method: "get",
+  path: BASE,
+  tags,
+  summary: "Sessions the caller may see, newest first (family: summaries only)",
+  request: { query: SessionQuery },
+  responses: { 200: jsonList(SessionListItem) },
+});
+
+const getRoute = defineRoute({
+  method: "get",
+  path: `${BASE}/{id}`,
+  tags,
+  summary: "Seed 000 §3 physio view: session, pose_data, review (family: a summary)",
+  request: { params: SessionIdParam },
+  responses: { 200: jsonOk(z.union([SessionDetail, SessionSummary])) },
+});
+
+const updateRoute = defineRoute({
+  method: "put",
+  path: `${BASE}/{id}`,
+  tags,
+  summary: "Change a session's metadata or status (pending → recording, reviewed → completed)",
+  request: { params: SessionIdParam, ...jsonBody(UpdateSessionInput) },
+  responses: { 200: jsonOk(SessionView) },
+});
+
+const deleteRoute = defineRoute({
+  method: "delete",
+  path: `${BASE}/{id}`,
+  tags,
+  summary: "Delete a session and its pose data (until it has been reviewed)",
+  request: { params: SessionIdParam },
+  responses: { 204: noContent },
+});
+
+const dataRoute = defineRoute({
+  method: "post",
+  path: `${BASE}/{id}/data`,
+  tags,
+  summary: "Upload a chunk of pose frames (seed 000 §2); a retried chunk is not stored twice",
+  request: { params: SessionIdParam, ...jsonBody(PoseChunkInput) },
+  responses: {
+    200: jsonOk(PoseChunkResult, "A retry of a stored chunk"),
+    201: jsonOk(PoseChunkResult, "Stored"),
+  },
+});
+
+const framesRoute = defineRoute({
+  method: "get",
+  path: `${BASE}/{id}/frames`,
+  tags,
+  summary: "Stored frames in a time window (offsets in ms from the first frame)",
+  request: { params: SessionIdParam, query: FramesQuery },
+  responses: { 200: jsonOk(FramesWindow) },
+});
+
+const CompletionResult = z
+  .object({ session_id: z.string(), status: SessionStatus, pose_data: PoseSummary.nullable() })
+  .openapi("SessionCompletion");
+
+const completeRoute = defineRoute({
+  method: "post",
+  path: `${BASE}/{id}/complete`,
+  tags,
+  summary: "End recording and analyse: 200 with the analysis, or 202 when queued (long sessions)",
+  request: { params: SessionIdParam },
+  responses: {
+    200: jsonOk(CompletionResult, "Analysed; the session awaits review"),
+    202: jsonOk(CompletionResult, "Queued; the session is processing"),
+  },
+});
+
+export const sessionRoutes = createRouter();
+sessionRoutes.use(BASE, requireAuth());
+sessionRoutes.use(`${BASE}/*`, requireAuth());
+
+sessionRoutes.openapi(createRoute, async (c) =>
+  ok(c, await createSession(c.var.ctx, c.req.valid("json")), 201),
+);
+
+sessionRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const page = await listSessions(c.var.ctx, query);
+  return okList(c, page.items, paginationOf(query, page.total));
+});
+
+sessionRoutes.openapi(getRoute, async (c) =>
+  ok(c, await getSession(c.var.ctx, c.req.valid("param").id), 200),
+);
+
+sessionRoutes.openapi(updateRoute, async (c) =>
+  ok(c, await updateSession(c.var.ctx, c.req.valid("param").id, c.req.valid("json")), 200),
+);
+
+sessionRoutes.openapi(deleteRoute, async (c) => {
+  await deleteSession(c.var.ctx, c.req.valid("param").id);
+  return c.body(null, 204);
+});
+
+sessionRoutes.openapi(dataRoute, async (c) => {
+  const result = await uploadPoseChunk(c.var.ctx, c.req.valid("param").id, c.req.valid("json"));
+  if (result.replayed) c.header("Idempotent-Replayed", "true");
+  return result.replayed ? ok(c, result, 200) : ok(c, result, 201);
+});
+
+sessionRoutes.openapi(framesRoute, async (c) =>
+  ok(c, await framesWindow(c.var.ctx, c.req.valid("param").id, c.req.valid("query")), 200),
+);
+
+sessionRoutes.openapi(completeRoute, async (c) => {
+  const { queued, result } = await completeSession(c.var.ctx, c.req.valid("param").id);
+  return queued ? ok(c, result, 202) : ok(c, result, 200);
+});

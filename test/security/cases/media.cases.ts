@@ -1,0 +1,43 @@
+import type { RouteCase } from "../suite";
+import { api, expectStatus } from "../../helpers/http";
+import type { Clinic } from "../../helpers/fixtures";
+
+const issue = (clinic: Clinic) => ({
+  purpose: "session_video",
+  content_type: "video/mp4",
+  size_bytes: 1024,
+  owner: { kind: "patient", id: clinic.patient.id },
+});
+
+/** A media object of clinic A's patient, issued by the admin. */
+async function mediaOf(clinic: Clinic) {
+  const res = expectStatus(
+    await api("POST", "/api/v1/upload/generate-url", {
+      token: clinic.admin.token,
+      body: issue(clinic),
+    }),
+    201,
+  );
+  return res.body.data.media_id as string;
+}
+
+/**
+ * Media: access follows the owner (here a patient): the care team, admins and the patient
+ * themself; other clinicians are refused (403), family never reach raw media (403).
+ */
+export const mediaCases: RouteCase[] = [
+  {
+    method: "POST",
+    path: "/api/v1/upload/generate-url",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: (clinic) => ({ body: issue(clinic) }),
+  },
+  {
+    method: "GET",
+    path: "/api/v1/media/{id}/download-url",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: async (clinic) => ({ params: { id: await mediaOf(clinic) } }),
+  },
+];
