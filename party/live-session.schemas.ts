@@ -9,6 +9,7 @@
  * the room stores them through the same service verb.
  */
 import { z } from "zod";
+import { ROLES } from "../src/db/schema/users";
 import { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { FrameSize } from "../src/modules/sessions/sessions.schemas";
 
@@ -23,7 +24,7 @@ export const LIVE_MODES = ["device", "watcher"] as const;
 export const LiveCaller = z.object({
   userId: z.string(),
   workspaceId: z.string(),
-  role: z.string(),
+  role: z.enum(ROLES),
   sessionId: z.string(),
   mode: z.enum(LIVE_MODES),
   /** The exercise session this room is (the room's name, repeated so the room can check it). */

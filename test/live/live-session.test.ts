@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { LiveSession } from "../../party/live-session";
 import { createClinic, type Clinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
+import type { Pose } from "../analysis/kinematics";
 import { perform, DEMOS } from "../analysis/performances";
 import { upgrade, wrapSocket, type TestSocket } from "../realtime/socket";
 import { createSession, sessionClinic } from "../sessions/helpers";
 
 type Msg = { type: string; [key: string]: any };
+type LiveSocket = Omit<TestSocket, "next"> & { next(ms?: number): Promise<Msg> };
 
 let clinic: Clinic;
 beforeAll(async () => {
@@ -17,7 +19,7 @@ beforeAll(async () => {
 const PORTRAIT = { width: 720, height: 1280 };
 
 /** A synthetic squat seen from the side by a portrait phone, 30 fps, whole-ms timestamps. */
-function squatFrames(reps: number, perRep?: (i: number) => Record<string, number>) {
+function squatFrames(reps: number, perRep?: (i: number) => Partial<Pose>) {
   const frames = perform(DEMOS.squat!, { reps, ...(perRep && { perRep }) }).frames(30, {
     camera: { view: "side", ...PORTRAIT },
   });
@@ -36,7 +38,7 @@ async function join(sessionId: string, token: string, via: "query" | "protocol" 
   }
   return {
     res,
-    socket: wrapSocket(res.webSocket) as TestSocket & { next(ms?: number): Promise<Msg> },
+    socket: wrapSocket(res.webSocket) as unknown as LiveSocket,
   };
 }
 
@@ -50,7 +52,7 @@ async function until(socket: { next(ms?: number): Promise<any> }, type: string, 
 }
 
 /** Streams frames in messages of `batch`, returning every message the device received. */
-async function stream(socket: TestSocket, frames: unknown[], batch = 10) {
+async function stream(socket: LiveSocket, frames: unknown[], batch = 10) {
   const received: Msg[] = [];
   for (let i = 0; i < frames.length; i += batch) {
     socket.send({ type: "frames", frames: frames.slice(i, i + batch), frame_size: PORTRAIT });
@@ -235,7 +237,7 @@ describe("security", () => {
         },
       }),
     );
-    const socket = wrapSocket(res.webSocket!);
+    const socket = wrapSocket(res.webSocket!) as unknown as LiveSocket;
     expect(await socket.closed).toBe(1008);
     await runInDurableObject(stub, async (room: LiveSession) => {
       expect([...room.getConnections()]).toHaveLength(0);
