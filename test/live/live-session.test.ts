@@ -6,7 +6,7 @@ import { api, expectStatus } from "../helpers/http";
 import type { Pose } from "../analysis/kinematics";
 import { perform, DEMOS } from "../analysis/performances";
 import { upgrade, wrapSocket, type TestSocket } from "../realtime/socket";
-import { createSession, sessionClinic } from "../sessions/helpers";
+import { createSession, sessionClinic, uploadFrames } from "../sessions/helpers";
 
 type Msg = { type: string; [key: string]: any };
 type LiveSocket = Omit<TestSocket, "next"> & { next(ms?: number): Promise<Msg> };
@@ -56,7 +56,7 @@ async function stream(socket: LiveSocket, frames: unknown[], batch = 10) {
   const received: Msg[] = [];
   for (let i = 0; i < frames.length; i += batch) {
     socket.send({ type: "frames", frames: frames.slice(i, i + batch), frame_size: PORTRAIT });
-    received.push(await until(socket, "feedback", received));
+    await until(socket, "feedback", received);
   }
   return received;
 }
@@ -188,7 +188,7 @@ describe("errors", () => {
     socket.close();
   });
 
-  it("refuses a completed session's device and a request that is no upgrade", async () => {
+  it("refuses a completed session's device but lets its care team watch; no upgrade is 426", async () => {
     const session = await createSession(clinic);
     const plain = await api("GET", `/parties/live-session/${session.session_id}`, {
       token: clinic.patientUser.token,
@@ -196,6 +196,18 @@ describe("errors", () => {
     expect(plain.status).toBe(426);
     const bad = await upgrade(`/parties/live-session/not-a-uuid?token=${clinic.patientUser.token}`);
     expect(bad.status).toBe(422);
+
+    await uploadFrames(clinic.patientUser.token, session.session_id, squatFrames(1));
+    const done = await api("POST", `/api/v1/sessions/${session.session_id}/complete`, {
+      token: clinic.patientUser.token,
+    });
+    expect([200, 202], JSON.stringify(done.body)).toContain(done.status);
+    const path = `/parties/live-session/${session.session_id}?token=`;
+    const device = await upgrade(path + encodeURIComponent(clinic.patientUser.token));
+    expect(device.status, await device.clone().text()).toBe(409);
+    const watcher = await join(session.session_id, clinic.physio.token);
+    expect(await watcher.socket.next()).toMatchObject({ type: "ready", mode: "watcher" });
+    watcher.socket.close();
   });
 });
 

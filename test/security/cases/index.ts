@@ -4,6 +4,7 @@ import { auditCases } from "./audit.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
 import { exerciseCases } from "./exercises.cases";
+import { liveCases } from "./live.cases";
 import { mediaCases } from "./media.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
@@ -19,6 +20,7 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   users: usersCases,
   audit: auditCases,
   realtime: realtimeCases,
+  live: liveCases,
   exercises: exerciseCases,
   patients: patientsCases,
   scheduling: schedulingCases,
