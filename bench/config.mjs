@@ -46,9 +46,15 @@ export const config = {
   localP95Ms: 15,
   seedP95Ms: 150,
 
+  /** BENCH_REUSE=1: keep the state of the previous run and measure its data again (no seeding). */
+  reuse: process.env.BENCH_REUSE === "1",
+  /** Name of the results file (bench/results/<label>.json), e.g. BENCH_LABEL=before. */
+  label: process.env.BENCH_LABEL || "latest",
+  datasetFile: ".wrangler/bench-state/dataset.json",
+
   /** Local files, all under .wrangler/ (ignored by git), wiped at the start of each run. */
   stateDir: ".wrangler/bench-state",
   buildDir: ".wrangler/bench-build",
   logFile: ".wrangler/bench-wrangler.log",
-  resultsFile: "bench/results/latest.json",
+  resultsFile: `bench/results/${process.env.BENCH_LABEL || "latest"}.json`,
 };

@@ -3,6 +3,7 @@
 // with the same load shape, prints a Markdown table and writes bench/results/latest.json, then
 // runs the extra suites of bench/suites.mjs. See bench/README.md.
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { config, ROOT } from "./config.mjs";
@@ -10,7 +11,7 @@ import { benchWeek, searchSamples } from "./dataset.mjs";
 import { Api } from "./http.mjs";
 import { measure } from "./measure.mjs";
 import { judge, markdown, writeResults } from "./report.mjs";
-import { seedClinic } from "./seed.mjs";
+import { reuseDataset, savedDataset, seedClinic } from "./seed.mjs";
 import {
   ensureDevVars,
   killApiNow,
@@ -56,7 +57,7 @@ function targets(data, bareBase) {
   const probeStart = new Date(
     inWeek ? inWeek.scheduled_start : week.start.getTime() + 9 * 3600_000,
   );
-  const search = searchSamples(config.patients);
+  const search = searchSamples(data.summary.patients);
   return [
     { name: "bare Worker (floor)", base: bareBase, path: "/", auth: false, role: "bare" },
     { name: "GET /ping (baseline)", path: "/ping", auth: false, role: "baseline" },
@@ -107,7 +108,11 @@ async function main() {
     `rehab-edge benchmark, ${startedAt.toISOString()}; the run aborts after ${config.deadlineMs / 60_000} min.`,
   );
   const seedToken = ensureDevVars();
-  resetBenchState();
+  const datasetFile = join(ROOT, config.datasetFile);
+  if (config.reuse && !existsSync(datasetFile)) {
+    throw new Error(`BENCH_REUSE=1 needs ${config.datasetFile} from an earlier full run`);
+  }
+  resetBenchState({ keepData: config.reuse });
   console.log("Starting the API (bundle, migrations, wrangler dev --local)...");
   server = await startApi();
   console.log(`API up on ${server.base} (wrangler pid ${server.pid}).`);
@@ -115,7 +120,13 @@ async function main() {
   console.log(`Bare Worker up on ${bare.base} (wrangler pid ${bare.pid}).`);
   const api = new Api(server.base);
 
-  const data = await seedClinic(api, { seedToken, config, deadline });
+  let data;
+  if (config.reuse) {
+    data = await reuseDataset(api, JSON.parse(readFileSync(datasetFile, "utf8")));
+  } else {
+    data = await seedClinic(api, { seedToken, config, deadline });
+    writeFileSync(datasetFile, JSON.stringify(savedDataset(data)));
+  }
 
   const load = {
     warmup: config.warmupRequests,

@@ -195,10 +195,14 @@ async function startWorker({ script, configFile, stateDir, probePath, name }) {
   throw new Error(`${name} did not answer ${probePath} within 120 s:\n${logTail()}`);
 }
 
-/** Wipes the bench state and log; call once per run, before starting any Worker. */
-export function resetBenchState() {
-  for (const dir of [config.stateDir, `${config.stateDir}-bare`, config.buildDir])
-    rmSync(path(dir), { recursive: true, force: true });
+/**
+ * Wipes the bench state and log; call once per run, before starting any Worker. `keepData` keeps
+ * the API's D1/R2/Durable Object state (BENCH_REUSE=1: measure again on data seeded earlier).
+ */
+export function resetBenchState({ keepData = false } = {}) {
+  const dirs = [`${config.stateDir}-bare`, config.buildDir];
+  if (!keepData) dirs.push(config.stateDir);
+  for (const dir of dirs) rmSync(path(dir), { recursive: true, force: true });
   mkdirSync(path(config.buildDir), { recursive: true });
   writeFileSync(path(config.logFile), "");
 }
