@@ -192,7 +192,21 @@ async function main() {
   });
   console.log(`\n${table}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
+  if (process.env.BENCH_PROFILE !== "0") runProfile();
   if (runSuites() > 0) process.exitCode = 1;
+}
+
+/** bench/profile.mjs on the data just measured (skip with BENCH_PROFILE=0); never fails the run. */
+function runProfile() {
+  const left = deadline - Date.now();
+  if (left < 120_000) return console.error("Profile: skipped, the deadline is near.");
+  console.log("\nProfiling the week view (bench/profile.mjs):");
+  const run = spawnSync(
+    process.execPath,
+    ["--experimental-websocket", join(ROOT, "bench/profile.mjs")],
+    { cwd: ROOT, stdio: "inherit", timeout: left, killSignal: "SIGTERM" },
+  );
+  if (run.status !== 0) console.error(`Profile failed (exit ${run.status ?? run.signal}).`);
 }
 
 /** Runs each script of bench/suites.mjs in turn, bounded by the overall deadline; returns failures. */
