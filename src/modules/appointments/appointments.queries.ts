@@ -4,17 +4,18 @@
  * count, the page and the audit entry ride in the same batch. Every query is scoped by the
  * caller's workspace and by `appointmentVisibility`.
  */
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { careTeamMembers } from "../../db/schema/patients";
 import { appointments, MAX_APPOINTMENT_MINUTES } from "../../db/schema/scheduling";
 import { recordAudit } from "../../lib/audit";
 import { queueAudit } from "../../lib/audit-queue";
 import { ValidationError } from "../../lib/errors";
 import { offsetOf, type PageQuery } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
-import type { RequestContext } from "../../middleware/request-context";
+import type { Caller, RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
 import { appointmentVisibility, loadAppointment, redactConflicts } from "./appointments.access";
-import { conflictQuery } from "./appointments.booking";
+import { conflictQuery, overlapCondition, type OverlapProbe } from "./appointments.booking";
 import {
   addMinutes,
   boundOf,
@@ -138,11 +139,35 @@ export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) 
     clinician_id: query.clinician_id ?? null,
     patient_id: query.patient_id ?? null,
   };
-  const [rows] = await ctx.db.read([conflictQuery(ctx.db.orm, probe)]);
-  const conflicting = await redactConflicts(ctx, rows);
+  // The caller's care-team patients among the conflicts ride in the same round trip, so the
+  // redaction needs no second one.
+  const [rows, team] = await ctx.db.read([
+    conflictQuery(ctx.db.orm, probe),
+    careTeamAmong(ctx, caller, probe),
+  ]);
+  const conflicting = await redactConflicts(ctx, rows, new Set(team.map((t) => t.patientId)));
   await queueAudit(ctx, { ...listed, metadata });
   return { has_conflict: rows.length > 0, conflicting_appointments: conflicting };
 }
+
+/** Patients of the probe's overlapping appointments on whose care team the caller is. */
+const careTeamAmong = (ctx: RequestContext, caller: Caller, probe: OverlapProbe) =>
+  ctx.db.orm
+    .select({ patientId: careTeamMembers.patientId })
+    .from(careTeamMembers)
+    .where(
+      and(
+        eq(careTeamMembers.workspaceId, caller.workspaceId),
+        eq(careTeamMembers.userId, caller.userId),
+        inArray(
+          careTeamMembers.patientId,
+          ctx.db.orm
+            .select({ id: appointments.patientId })
+            .from(appointments)
+            .where(overlapCondition(probe)),
+        ),
+      ),
+    );
 
 /** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */
 export async function listPatientSessions(ctx: RequestContext, query: PatientSessionsQuery) {
