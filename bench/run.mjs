@@ -1,18 +1,31 @@
-// `npm run bench`: starts the API on the real runtime, seeds a realistic clinic through the API,
-// measures the schedule and search endpoints against a hello-world baseline with the same load
-// shape, prints a Markdown table and writes bench/results/latest.json. See bench/README.md.
+// `npm run bench`: starts the API and a bare Worker on the real runtime, seeds a realistic clinic
+// through the API, measures the schedule and search endpoints against the bare Worker and /ping
+// with the same load shape, prints a Markdown table and writes bench/results/latest.json, then
+// runs the extra suites of bench/suites.mjs. See bench/README.md.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { config } from "./config.mjs";
+import { join } from "node:path";
+import { config, ROOT } from "./config.mjs";
 import { benchWeek, searchSamples } from "./dataset.mjs";
 import { Api } from "./http.mjs";
 import { measure } from "./measure.mjs";
 import { judge, markdown, writeResults } from "./report.mjs";
-import { seedClinic } from "./seed.mjs";
-import { ensureDevVars, killApiNow, logTail, startApi } from "./server.mjs";
+import { reuseDataset, savedDataset, seedClinic } from "./seed.mjs";
+import {
+  ensureDevVars,
+  killApiNow,
+  logTail,
+  resetBenchState,
+  startApi,
+  startBare,
+} from "./server.mjs";
+import { SUITES } from "./suites.mjs";
 
 const startedAt = new Date();
 const deadline = startedAt.getTime() + config.deadlineMs;
 let server = null;
+let bare = null;
 
 // Never leave wrangler running: not on success, error, signal, or the overall deadline.
 process.on("exit", killApiNow);
@@ -31,7 +44,7 @@ setTimeout(() => {
 }, config.deadlineMs).unref();
 
 /** The measured endpoints, built from the seeded data. */
-function targets(data) {
+function targets(data, bareBase) {
   const week = benchWeek();
   const q = (params) => new URLSearchParams(params).toString();
   // The physiotherapist's first appointment in that week: the conflict check finds it.
@@ -44,8 +57,9 @@ function targets(data) {
   const probeStart = new Date(
     inWeek ? inWeek.scheduled_start : week.start.getTime() + 9 * 3600_000,
   );
-  const search = searchSamples(config.patients);
+  const search = searchSamples(data.summary.patients);
   return [
+    { name: "bare Worker (floor)", base: bareBase, path: "/", auth: false, role: "bare" },
     { name: "GET /ping (baseline)", path: "/ping", auth: false, role: "baseline" },
     { name: "GET /health (D1+R2, reference)", path: "/health", auth: false, role: "reference" },
     {
@@ -70,6 +84,11 @@ function targets(data) {
 
 /** One request per target before measuring, to show what each one returns. */
 async function probe(api, session, target) {
+  if (target.role === "bare") {
+    const res = await fetch(target.base + target.path);
+    console.log(`  ${target.name}: ${res.status}, ${JSON.stringify(await res.text())}`);
+    return { status: res.status, summary: "fixed body" };
+  }
   const { status, body } = await api.request("GET", target.path, {
     token: target.auth === false ? undefined : await session.token(),
   });
@@ -89,12 +108,25 @@ async function main() {
     `rehab-edge benchmark, ${startedAt.toISOString()}; the run aborts after ${config.deadlineMs / 60_000} min.`,
   );
   const seedToken = ensureDevVars();
+  const datasetFile = join(ROOT, config.datasetFile);
+  if (config.reuse && !existsSync(datasetFile)) {
+    throw new Error(`BENCH_REUSE=1 needs ${config.datasetFile} from an earlier full run`);
+  }
+  resetBenchState({ keepData: config.reuse });
   console.log("Starting the API (bundle, migrations, wrangler dev --local)...");
   server = await startApi();
   console.log(`API up on ${server.base} (wrangler pid ${server.pid}).`);
+  bare = await startBare();
+  console.log(`Bare Worker up on ${bare.base} (wrangler pid ${bare.pid}).`);
   const api = new Api(server.base);
 
-  const data = await seedClinic(api, { seedToken, config, deadline });
+  let data;
+  if (config.reuse) {
+    data = await reuseDataset(api, JSON.parse(readFileSync(datasetFile, "utf8")));
+  } else {
+    data = await seedClinic(api, { seedToken, config, deadline });
+    writeFileSync(datasetFile, JSON.stringify(savedDataset(data)));
+  }
 
   const load = {
     warmup: config.warmupRequests,
@@ -102,7 +134,7 @@ async function main() {
     concurrency: config.concurrency,
     serialRequests: config.serialRequests,
   };
-  const list = targets(data);
+  const list = targets(data, bare.base);
   console.log("What each target returns:");
   const probes = {};
   for (const t of list) probes[t.name] = await probe(api, data.physio, t);
@@ -115,7 +147,8 @@ async function main() {
     if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
     const headers = async () =>
       t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
-    const r = await measure({ name: t.name, base: server.base, path: t.path, headers, load });
+    const base = t.base ?? server.base;
+    const r = await measure({ name: t.name, base, path: t.path, headers, load });
     results.push({ role: t.role ?? "target", ...r });
     const l = r.latency_ms;
     const one = r.serial
@@ -126,8 +159,10 @@ async function main() {
     );
   }
 
-  await server.stop();
+  const compatibility = bare.compatibility;
+  await Promise.all([server.stop(), bare.stop()]);
   server = null;
+  bare = null;
 
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   const judged = judge(results, config);
@@ -137,6 +172,7 @@ async function main() {
     load,
     startedAt: startedAt.toISOString(),
     seconds,
+    compatibility,
   });
   const file = writeResults(config.resultsFile, {
     generated_at: startedAt.toISOString(),
@@ -149,20 +185,60 @@ async function main() {
     },
     load,
     dataset: { ...data.summary, bench_week: benchWeek() },
+    compatibility,
     probes,
     targets: judged,
     markdown: table,
   });
   console.log(`\n${table}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
+  if (process.env.BENCH_PROFILE !== "0") runProfile();
+  if (runSuites() > 0) process.exitCode = 1;
+}
+
+/** bench/profile.mjs on the data just measured (skip with BENCH_PROFILE=0); never fails the run. */
+function runProfile() {
+  const left = deadline - Date.now();
+  if (left < 120_000) return console.error("Profile: skipped, the deadline is near.");
+  console.log("\nProfiling the week view (bench/profile.mjs):");
+  const run = spawnSync(
+    process.execPath,
+    ["--experimental-websocket", join(ROOT, "bench/profile.mjs")],
+    { cwd: ROOT, stdio: "inherit", timeout: left, killSignal: "SIGTERM" },
+  );
+  if (run.status !== 0) console.error(`Profile failed (exit ${run.status ?? run.signal}).`);
+}
+
+/** Runs each script of bench/suites.mjs in turn, bounded by the overall deadline; returns failures. */
+function runSuites() {
+  let failed = 0;
+  for (const suite of SUITES) {
+    const left = deadline - Date.now();
+    if (left < 30_000) {
+      console.error(`Suite ${suite}: skipped, the deadline is near.`);
+      failed++;
+      continue;
+    }
+    console.log(`\nSuite ${suite}:`);
+    const run = spawnSync(process.execPath, [join(ROOT, suite)], {
+      cwd: ROOT,
+      stdio: "inherit",
+      timeout: left,
+      killSignal: "SIGTERM",
+    });
+    if (run.status !== 0) {
+      console.error(`Suite ${suite} failed (exit ${run.status ?? run.signal}).`);
+      failed++;
+    }
+  }
+  return failed;
 }
 
 main().catch(async (error) => {
   console.error(`\nBenchmark failed: ${error.stack ?? error}`);
-  if (server) {
-    console.error(`Last lines of ${config.logFile}:\n${logTail(20)}`);
-    await server.stop();
-    server = null;
-  }
+  if (server || bare) console.error(`Last lines of ${config.logFile}:\n${logTail(20)}`);
+  await Promise.all([server?.stop(), bare?.stop()]);
+  server = null;
+  bare = null;
   process.exit(1);
 });

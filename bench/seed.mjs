@@ -17,7 +17,7 @@ async function demoClinic(api, seedToken) {
   const email = (role) => seeded.logins.find((l) => l.role === role)?.email;
   const admin = await Session.login(api, email("admin"), seeded.password);
   const physio = await Session.login(api, email("physiotherapist"), seeded.password);
-  return { admin, physio };
+  return { admin, physio, password: seeded.password };
 }
 
 /**
@@ -87,7 +87,7 @@ async function listClinicians(admin, physioId) {
 export async function seedClinic(api, { seedToken, config, deadline }) {
   const started = Date.now();
   console.log("Seeding through the API:");
-  const { admin, physio } = await demoClinic(api, seedToken);
+  const { admin, physio, password } = await demoClinic(api, seedToken);
   console.log(`  demo clinic seeded; signed in as ${admin.user.email} and ${physio.user.email}`);
 
   let invited = 0;
@@ -153,6 +153,7 @@ export async function seedClinic(api, { seedToken, config, deadline }) {
   return {
     admin,
     physio,
+    physioLogin: { email: physio.user.email, password },
     clinicians,
     serviceId: service.id,
     patientIds: patients.results,
@@ -171,3 +172,24 @@ export async function seedClinic(api, { seedToken, config, deadline }) {
 }
 
 const round1 = (n) => Math.round(n * 10) / 10;
+
+/** What a later run with BENCH_REUSE=1 needs to measure the same data without seeding again. */
+export function savedDataset(data) {
+  return {
+    saved_at: new Date().toISOString(),
+    physio_login: data.physioLogin,
+    // Only the physiotherapist's appointments: the conflict probe is picked among them.
+    plan: data.plan
+      .filter((a) => a.clinician === 0)
+      .map((a) => ({ clinician: 0, scheduled_start: a.scheduled_start })),
+    summary: data.summary,
+  };
+}
+
+/** Signs the physiotherapist in again and rebuilds what the targets need from a saved dataset. */
+export async function reuseDataset(api, saved) {
+  const { email, password } = saved.physio_login;
+  const physio = await Session.login(api, email, password);
+  console.log(`Reusing the data seeded at ${saved.saved_at}; signed in as ${email}.`);
+  return { physio, plan: saved.plan, summary: { ...saved.summary, reused_from: saved.saved_at } };
+}

@@ -7,7 +7,15 @@
 // reload in the middle of a measurement.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { config, ROOT } from "./config.mjs";
@@ -39,8 +47,26 @@ export function ensureDevVars() {
   return token;
 }
 
-/** A port nobody listens on right now (the OS picks it). */
-function freePort() {
+/** Whether nobody listens on `port` of 127.0.0.1 right now. */
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port: the first free one from BENCH_PORT_BASE upwards (default 8810, ten ports, so runs
+ * on a shared machine stay in their agreed range), else one the OS picks.
+ */
+const taken = new Set();
+async function freePort() {
+  for (let port = config.portBase; port < config.portBase + 10; port++) {
+    if (taken.has(port) || !(await portIsFree(port))) continue;
+    taken.add(port);
+    return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -79,74 +105,65 @@ export function logTail(lines = 30) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The running wrangler's process group, so exit paths can stop it even during start-up. */
-let runningGroup = null;
+/** The running wrangler process groups, so exit paths can stop them even during start-up. */
+const runningGroups = new Set();
 
-/** Synchronous, for exit paths: SIGKILL the whole wrangler process group, if one runs. */
+/** Synchronous, for exit paths: SIGKILL every wrangler process group still running. */
 export function killApiNow() {
-  if (runningGroup === null) return;
-  try {
-    process.kill(-runningGroup, "SIGKILL");
-  } catch {
-    // Already gone.
+  for (const group of runningGroups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
   }
-  runningGroup = null;
+  runningGroups.clear();
 }
 
 /**
- * Wipes the bench state, bundles the Worker, applies the migrations, starts `wrangler dev` and
- * waits for /health. Returns `{ base, stop, pid }`.
+ * Starts `wrangler dev --local --no-bundle` on `script` with `configFile`, waits until `probePath`
+ * answers 2xx and returns `{ base, stop, pid }`. `stop` sends SIGTERM to the process group, then
+ * SIGKILL after 5 seconds.
  */
-export async function startApi() {
-  for (const dir of [config.stateDir, config.buildDir])
-    rmSync(path(dir), { recursive: true, force: true });
-  writeFileSync(path(config.logFile), "");
-
-  const bundle = join(path(config.buildDir), "index.js");
-  wranglerSync(["deploy", "--dry-run", "--outdir", path(config.buildDir)], "Bundling the Worker");
-  if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
-  wranglerSync(
-    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
-    "Applying the D1 migrations",
-  );
-
+async function startWorker({ script, configFile, stateDir, probePath, name }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const log = openSync(path(config.logFile), "a");
-  const child = spawn(
-    process.execPath,
-    [
-      WRANGLER,
-      "dev",
-      bundle,
-      "--config",
-      "wrangler.toml",
-      "--no-bundle",
-      "--local",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspectorPort),
-      "--persist-to",
-      path(config.stateDir),
-      "--show-interactive-dev-session=false",
-      "--log-level",
-      "warn",
-    ],
-    // Its own process group, so stopping it also stops the workerd processes it starts.
-    { cwd: ROOT, env: ENV, stdio: ["ignore", log, log], detached: true },
-  );
+  const args = [
+    WRANGLER,
+    "dev",
+    script,
+    "--config",
+    configFile,
+    "--no-bundle",
+    "--local",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--inspector-port",
+    String(inspectorPort),
+    "--persist-to",
+    path(stateDir),
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "warn",
+  ];
+  // Its own process group, so stopping it also stops the workerd processes it starts.
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: ENV,
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
   closeSync(log);
-  runningGroup = child.pid;
+  runningGroups.add(child.pid);
   let exited = false;
   const exit = new Promise((resolve) => child.once("exit", resolve)).then(() => (exited = true));
 
-  /** Polite: SIGTERM to the group, then SIGKILL after 5 seconds. */
   const stop = async () => {
-    if (runningGroup === null) return;
+    if (!runningGroups.has(child.pid)) return;
     if (!exited) {
       try {
         process.kill(-child.pid, "SIGTERM");
@@ -155,20 +172,86 @@ export async function startApi() {
       }
       await Promise.race([exit, sleep(5000)]);
     }
-    killApiNow();
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    runningGroups.delete(child.pid);
   };
 
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`wrangler dev exited during start-up:\n${logTail()}`);
+    if (exited) throw new Error(`wrangler dev (${name}) exited during start-up:\n${logTail()}`);
     try {
-      const res = await fetch(`${base}/health`, { signal: AbortSignal.timeout(5000) });
-      if (res.ok) return { base, stop, pid: child.pid };
+      const res = await fetch(base + probePath, { signal: AbortSignal.timeout(5000) });
+      if (res.ok) return { base, stop, pid: child.pid, inspectorPort };
     } catch {
       // Not listening yet.
     }
     await sleep(500);
   }
   await stop();
-  throw new Error(`The API did not answer /health within 120 s:\n${logTail()}`);
+  throw new Error(`${name} did not answer ${probePath} within 120 s:\n${logTail()}`);
+}
+
+/**
+ * Wipes the bench state and log; call once per run, before starting any Worker. `keepData` keeps
+ * the API's D1/R2/Durable Object state (BENCH_REUSE=1: measure again on data seeded earlier).
+ */
+export function resetBenchState({ keepData = false } = {}) {
+  const dirs = [`${config.stateDir}-bare`, config.buildDir];
+  if (!keepData) dirs.push(config.stateDir);
+  for (const dir of dirs) rmSync(path(dir), { recursive: true, force: true });
+  mkdirSync(path(config.buildDir), { recursive: true });
+  writeFileSync(path(config.logFile), "");
+}
+
+/** Bundles the Worker, applies the migrations, starts it and waits for /health. */
+export async function startApi() {
+  const bundle = join(path(config.buildDir), "index.js");
+  wranglerSync(["deploy", "--dry-run", "--outdir", path(config.buildDir)], "Bundling the Worker");
+  if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
+  wranglerSync(
+    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
+    "Applying the D1 migrations",
+  );
+  return startWorker({
+    script: bundle,
+    configFile: "wrangler.toml",
+    stateDir: config.stateDir,
+    probePath: "/health",
+    name: "the API",
+  });
+}
+
+/**
+ * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
+ * flags copied from wrangler.toml into a config of its own (no bindings).
+ */
+export async function startBare() {
+  const main = readFileSync(path("wrangler.toml"), "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(main)?.[1];
+  const flags = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(main)?.[1] ?? "[]";
+  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  const configFile = join(path(config.buildDir), "bare.wrangler.toml");
+  const script = path("bench/bare/worker.mjs");
+  writeFileSync(
+    configFile,
+    [
+      'name = "rehab-edge-bench-bare"',
+      `main = ${JSON.stringify(script)}`,
+      `compatibility_date = "${date}"`,
+      `compatibility_flags = ${flags}`,
+      "",
+    ].join("\n"),
+  );
+  const bare = await startWorker({
+    script,
+    configFile,
+    stateDir: `${config.stateDir}-bare`,
+    probePath: "/",
+    name: "the bare Worker",
+  });
+  return { ...bare, compatibility: { date, flags: JSON.parse(flags) } };
 }

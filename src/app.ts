@@ -4,13 +4,11 @@
  */
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
-import { secureHeaders } from "hono/secure-headers";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
 import { createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
-import { requestContext } from "./middleware/request-context";
+import { platform } from "./middleware/platform";
 import { registerModules } from "./modules";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
@@ -18,7 +16,8 @@ export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 export function createApp() {
   const app = createRouter();
 
-  app.use("*", requestContext());
+  // Request id, context, CORS and the shared response headers, in one pass (see platform.ts).
+  app.use("*", platform());
   // Hono's onError only sees Error instances; anything else thrown becomes one, so every failure
   // still answers the envelope with a request id.
   app.use("*", async function wrapNonErrors(_c, next) {
@@ -29,35 +28,6 @@ export function createApp() {
       throw new Error("Non-Error thrown");
     }
   });
-  app.use(
-    "*",
-    secureHeaders({
-      strictTransportSecurity: "max-age=63072000; includeSubDomains",
-      xFrameOptions: "DENY",
-      referrerPolicy: "no-referrer",
-    }),
-  );
-  // Defaults a route may override (secureHeaders would overwrite the /docs page's own CSP).
-  app.use("*", async (c, next) => {
-    await next();
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
-    if (!c.res.headers.has("Content-Security-Policy"))
-      c.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-  });
-  app.use(
-    "*",
-    cors({
-      origin: (origin, c) => {
-        const allowed = (c.env.CORS_ORIGINS ?? "").split(",").map((o: string) => o.trim());
-        return allowed.includes(origin) ? origin : null;
-      },
-      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id"],
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      exposeHeaders: ["X-Request-Id", "Retry-After"],
-      credentials: true,
-      maxAge: 3600,
-    }),
-  );
   app.use(
     "/api/*",
     bodyLimit({

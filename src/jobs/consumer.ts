@@ -1,15 +1,19 @@
 /**
  * The JOBS queue consumer. Each message is validated, handled, and acknowledged only once its
- * effect is stored; a failure is retried by the queue (max_retries in wrangler.toml).
+ * effect is stored; a failure is retried by the queue (max_retries in wrangler.toml). Queued audit
+ * entries of a batch are stored together (src/lib/audit-queue.ts); other jobs one by one.
  */
 import type { Bindings } from "../env";
 import { drizzle } from "drizzle-orm/d1";
 import { sealAuditChain } from "../lib/audit";
+import { consumeAuditMessages, storeQueuedAudit, type QueuedAuditEntry } from "../lib/audit-queue";
 import { deliverMessage } from "../messaging/delivery";
 import { analyzeStoredSession } from "../modules/sessions/sessions.complete";
 import { JobMessage } from "./jobs.schemas";
 
 export async function handleJobs(batch: MessageBatch<unknown>, env: Bindings) {
+  const audits: { body: { entries: QueuedAuditEntry[] }; ack(): void; retry(): void }[] = [];
+  const others: { message: Message<unknown>; job: JobMessage }[] = [];
   for (const message of batch.messages) {
     const parsed = JobMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -17,12 +21,23 @@ export async function handleJobs(batch: MessageBatch<unknown>, env: Bindings) {
       message.ack();
       continue;
     }
+    if (parsed.data.type === "audit_entries") {
+      const { entries } = parsed.data;
+      audits.push({
+        body: { entries },
+        ack: () => message.ack(),
+        retry: () => message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) }),
+      });
+    } else others.push({ message, job: parsed.data });
+  }
+  await consumeAuditMessages(audits, env);
+  for (const { message, job } of others) {
     try {
-      await runJob(parsed.data, env);
+      await runJob(job, env);
       message.ack();
     } catch (error) {
       console.error(
-        JSON.stringify({ level: "error", job: parsed.data.type, error: (error as Error).name }),
+        JSON.stringify({ level: "error", job: job.type, error: (error as Error).name }),
       );
       message.retry({ delaySeconds: Math.min(60, 2 ** message.attempts) });
     }
@@ -37,5 +52,11 @@ export async function runJob(job: JobMessage, env: Bindings) {
       return sealAuditChain(drizzle(env.DB), job.workspace_id);
     case "analyze_session":
       return analyzeStoredSession(env, job.workspace_id, job.session_id);
+    case "audit_entries": {
+      const db = drizzle(env.DB);
+      for (const workspaceId of await storeQueuedAudit(db, job.entries))
+        await sealAuditChain(db, workspaceId);
+      return;
+    }
   }
 }

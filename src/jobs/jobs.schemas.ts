@@ -1,5 +1,6 @@
 /** Messages on the JOBS queue, checked at runtime by the consumer. */
 import { z } from "zod";
+import { QueuedAuditEntry } from "../lib/audit-queue";
 
 export const JobMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("deliver_message"), message_id: z.string() }),
@@ -8,6 +9,10 @@ export const JobMessage = z.discriminatedUnion("type", [
     type: z.literal("analyze_session"),
     workspace_id: z.string(),
     session_id: z.string(),
+  }),
+  z.object({
+    type: z.literal("audit_entries"),
+    entries: z.array(QueuedAuditEntry).min(1).max(100),
   }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

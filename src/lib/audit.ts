@@ -112,12 +112,8 @@ function canonical(row: Omit<AuditRow, "seq" | "entryMac" | "chainHash">): strin
 const macOf = async (key: string, row: Omit<AuditRow, "seq" | "entryMac" | "chainHash">) =>
   toHex(await hmac(key, canonical(row)));
 
-/**
- * Builds the insert of one audit entry for the current request; include `.query` in the write
- * batch. (Wrapped in an object: a drizzle query is thenable, so returning it bare from an async
- * function would run it on its own.)
- */
-export async function auditEntry(ctx: RequestContext, input: AuditInput) {
+/** The complete row of one audit entry for the current request, MAC included. */
+export async function auditRow(ctx: RequestContext, input: AuditInput) {
   const row = {
     id: uuidv7(),
     workspaceId:
@@ -134,8 +130,16 @@ export async function auditEntry(ctx: RequestContext, input: AuditInput) {
     metadata: input.metadata ?? null,
     createdAt: new Date().toISOString(),
   };
-  const entryMac = await macOf(ctx.env.AUDIT_HMAC_KEY, row);
-  return { query: ctx.db.orm.insert(auditLog).values({ ...row, entryMac }) };
+  return { ...row, entryMac: await macOf(ctx.env.AUDIT_HMAC_KEY, row) };
+}
+
+/**
+ * Builds the insert of one audit entry for the current request; include `.query` in the write
+ * batch. (Wrapped in an object: a drizzle query is thenable, so returning it bare from an async
+ * function would run it on its own.)
+ */
+export async function auditEntry(ctx: RequestContext, input: AuditInput) {
+  return { query: ctx.db.orm.insert(auditLog).values(await auditRow(ctx, input)) };
 }
 
 /** Writes one audit entry on its own: denials, and reads whose data came from an earlier batch. */

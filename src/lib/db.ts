@@ -15,12 +15,27 @@ export type Database = DrizzleD1Database<Record<string, never>>;
 type Batch = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 type Results<T extends Batch> = { [K in keyof T]: Awaited<T[K]> };
 
+/**
+ * One drizzle instance per D1 binding and isolate: it holds no per-request state (no logger, no
+ * transaction), and building it (dialect, session, schema maps) on every request cost time.
+ */
+const orms = new WeakMap<D1Database, Database>();
+
+export function ormFor(d1: D1Database): Database {
+  let orm = orms.get(d1);
+  if (!orm) {
+    orm = drizzle(d1);
+    orms.set(d1, orm);
+  }
+  return orm;
+}
+
 export class RequestDb {
   readonly orm: Database;
   private sessionCheck: BatchItem<"sqlite"> | null = null;
 
   constructor(d1: D1Database) {
-    this.orm = drizzle(d1);
+    this.orm = ormFor(d1);
   }
 
   /** Registers the query that must return a live session row; it runs with the next batch. */

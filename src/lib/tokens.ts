@@ -21,17 +21,41 @@ export type TokenKind = keyof typeof TOKEN_KINDS;
 export type AccessClaims = { sub: string; wid: string; role: string; sid: string };
 export type RefreshClaims = { sub: string; wid: string; sid: string };
 
-const keys = new Map<string, Promise<Uint8Array>>();
+const keys = new Map<string, Promise<CryptoKey>>();
 
-/** The signing key of a token kind, derived once per isolate from JWT_SECRET. */
-function keyFor(secret: string, kind: TokenKind): Promise<Uint8Array> {
+/**
+ * The signing key of a token kind, derived once per isolate from JWT_SECRET and imported once as
+ * a CryptoKey (handing jose raw bytes made it import the key again on every sign and verify).
+ */
+function keyFor(secret: string, kind: TokenKind): Promise<CryptoKey> {
   const id = `${kind}:${secret}`;
   let key = keys.get(id);
   if (!key) {
-    key = hmac(secret, `jwt-key:${kind}`).then((mac) => new Uint8Array(mac));
+    key = hmac(secret, `jwt-key:${kind}`).then((mac) =>
+      crypto.subtle.importKey("raw", mac, { name: "HMAC", hash: "SHA-256" }, false, [
+        "sign",
+        "verify",
+      ]),
+    );
+    key.catch(() => keys.delete(id));
     keys.set(id, key);
   }
   return key;
+}
+
+/**
+ * Access tokens already verified in this isolate, until their expiry: a client sends the same
+ * token for up to 15 minutes, and its signature cannot change. Keyed by secret and token, so a
+ * rotated secret matches nothing; bounded (oldest dropped first). Expiry is checked on every hit;
+ * revocation is unaffected (the session check runs in D1 on every request).
+ */
+const VERIFIED_MAX = 5000;
+const verified = new Map<string, { payload: JWTPayload; exp: number }>();
+
+function rememberVerified(id: string, payload: JWTPayload) {
+  if (typeof payload.exp !== "number") return;
+  if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value!);
+  verified.set(id, { payload: Object.freeze(payload), exp: payload.exp });
 }
 
 export async function signToken(
@@ -62,6 +86,12 @@ export async function verifyToken<T extends Record<string, unknown>>(
   token: string,
 ): Promise<(JWTPayload & T) | null> {
   const spec = TOKEN_KINDS[kind];
+  const cacheId = kind === "access" ? `${secret}\u0000${token}` : null;
+  if (cacheId) {
+    const hit = verified.get(cacheId);
+    if (hit && hit.exp > Date.now() / 1000) return hit.payload as JWTPayload & T;
+    if (hit) verified.delete(cacheId);
+  }
   try {
     const { payload } = await jwtVerify<T>(token, await keyFor(secret, kind), {
       algorithms: [ALG],
@@ -70,6 +100,7 @@ export async function verifyToken<T extends Record<string, unknown>>(
       typ: spec.typ,
       requiredClaims: ["sub", "jti", "exp", "iat"],
     });
+    if (cacheId) rememberVerified(cacheId, payload);
     return payload;
   } catch (error) {
     if (error instanceof errors.JOSEError || error instanceof TypeError) return null;

@@ -1,6 +1,11 @@
 /**
- * Builds the per-request context once: request id, client address, the D1 wrapper, the PHI
- * cipher. Handlers and service verbs read it from `c.var.ctx`; the caller is filled in by auth.
+ * The per-request context: request id, client address, the D1 wrapper, the PHI cipher. Handlers
+ * and service verbs read it from `c.var.ctx`; the caller is filled in by auth.
+ *
+ * Cheap by construction, because every request pays for it: the D1 wrapper and the cipher are
+ * made on first use (a route that touches no binding, like /ping, never builds them), and what
+ * does not change between requests (the drizzle instance, the cipher's key ring) is made once per
+ * isolate and shared.
  */
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Bindings } from "../env";
@@ -24,6 +29,7 @@ export type RequestContext = {
 
 const ciphers = new WeakMap<object, PhiCipher>();
 
+/** The cipher of these bindings, built once per isolate (it parses the key ring). */
 export function phiCipherFor(env: Bindings): PhiCipher {
   let cipher = ciphers.get(env);
   if (!cipher) {
@@ -33,6 +39,38 @@ export function phiCipherFor(env: Bindings): PhiCipher {
   return cipher;
 }
 
+/**
+ * A context whose `db` and `phi` are built on first access. Plain data properties otherwise, so
+ * tests and verbs may still assign `caller` (or even `db`) as before.
+ */
+class LazyContext implements RequestContext {
+  caller: Caller | null = null;
+  private dbValue: RequestDb | null = null;
+  private phiValue: PhiCipher | null = null;
+
+  constructor(
+    readonly env: Bindings,
+    readonly requestId: string,
+    readonly ip: string | null,
+    readonly userAgent: string | null,
+    readonly waitUntil: (promise: Promise<unknown>) => void,
+  ) {}
+
+  get db(): RequestDb {
+    return (this.dbValue ??= new RequestDb(this.env.DB));
+  }
+  set db(value: RequestDb) {
+    this.dbValue = value;
+  }
+
+  get phi(): PhiCipher {
+    return (this.phiValue ??= phiCipherFor(this.env));
+  }
+  set phi(value: PhiCipher) {
+    this.phiValue = value;
+  }
+}
+
 export function createRequestContext(
   env: Bindings,
   request: Request,
@@ -40,20 +78,20 @@ export function createRequestContext(
   requestId = uuidv7(),
 ): RequestContext {
   const agent = request.headers.get("user-agent");
-  return {
+  return new LazyContext(
     env,
-    db: new RequestDb(env.DB),
-    phi: phiCipherFor(env),
     requestId,
-    ip: request.headers.get("cf-connecting-ip") ?? null,
-    userAgent: agent ? agent.slice(0, 512) : null,
-    caller: null,
+    request.headers.get("cf-connecting-ip") ?? null,
+    agent ? agent.slice(0, 512) : null,
     waitUntil,
-  };
+  );
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
+const dropRejection = (p: Promise<unknown>) => void p.catch(() => undefined);
+
+/** Request id, context and the X-Request-Id response header. */
 export const requestContext = () =>
   createMiddleware<AppEnv>(async function requestContext(c, next) {
     const incoming = c.req.header("x-request-id");
@@ -64,7 +102,7 @@ export const requestContext = () =>
       const execution = c.executionCtx;
       waitUntil = (p) => execution.waitUntil(p);
     } catch {
-      waitUntil = (p) => void p.catch(() => undefined);
+      waitUntil = dropRejection;
     }
     c.set("ctx", createRequestContext(c.env, c.req.raw, waitUntil, requestId));
     await next();

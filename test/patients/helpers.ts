@@ -1,5 +1,6 @@
 /** Shared helpers of the patient tests: request bodies, audit rows by request, raw table dumps. */
 import { env } from "cloudflare:test";
+import { waitForAuditRows } from "../helpers/queued-audit";
 import { expect } from "vitest";
 import type { ApiResponse } from "../helpers/http";
 
@@ -44,10 +45,14 @@ export type AuditRow = {
   metadata: string | null;
 };
 
-/** The audit rows a response's request left (by its X-Request-Id). */
-export async function auditOf(res: ApiResponse): Promise<AuditRow[]> {
+/**
+ * The audit rows a response's request left (by its X-Request-Id). `queued`: that many of them go
+ * through the queue (lists), so wait until they are stored.
+ */
+export async function auditOf(res: ApiResponse, queued = 0): Promise<AuditRow[]> {
   const requestId = res.headers.get("x-request-id");
   expect(requestId, "response has an X-Request-Id").toBeTruthy();
+  if (queued > 0) await waitForAuditRows(requestId, queued);
   const rows = await env.DB.prepare(
     "SELECT action, outcome, resource_id, actor_id, metadata FROM audit_log WHERE request_id = ? ORDER BY seq",
   )
@@ -56,9 +61,14 @@ export async function auditOf(res: ApiResponse): Promise<AuditRow[]> {
   return rows.results;
 }
 
-/** Exactly one audit row for the request, with this action and outcome. */
-export async function expectOneAudit(res: ApiResponse, action: string, outcome = "success") {
-  const rows = await auditOf(res);
+/** Exactly one audit row for the request, with this action and outcome (`queued`: via the queue). */
+export async function expectOneAudit(
+  res: ApiResponse,
+  action: string,
+  outcome = "success",
+  { queued = false } = {},
+) {
+  const rows = await auditOf(res, queued ? 1 : 0);
   expect(rows, `audit rows of ${action}: ${JSON.stringify(rows)}`).toHaveLength(1);
   expect(rows[0]).toMatchObject({ action, outcome });
   return rows[0]!;

@@ -62,9 +62,9 @@ describe("happy", () => {
         },
       ],
     });
-    expect(await auditRows({ requestId: hit.headers.get("x-request-id") })).toMatchObject([
-      { action: "appointment.listed", outcome: "success" },
-    ]);
+    expect(
+      await auditRows({ requestId: hit.headers.get("x-request-id"), queued: 1 }),
+    ).toMatchObject([{ action: "appointment.listed", outcome: "success" }]);
     const excluded = await conflicts(clinic, {
       scheduled_start: T("10:30"),
       scheduled_end: T("10:45"),

@@ -1,5 +1,6 @@
 /** Scheduling test data, created through the API as the clinic's admin. */
 import { env } from "cloudflare:test";
+import { waitForAuditRows } from "../helpers/queued-audit";
 import { uuidv7 } from "../../src/lib/ids";
 import type { Clinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
@@ -50,8 +51,16 @@ export async function createTimeOff(clinic: Clinic, clinicianId: string, body = 
   return expectStatus(res, 201).body.data;
 }
 
-/** Audit rows of a request, or of a resource, straight from D1. */
-export async function auditRows(where: { requestId?: string | null; resourceId?: string }) {
+/**
+ * Audit rows of a request, or of a resource, straight from D1. `queued`: the request's entries go
+ * through the queue (lists, conflict checks), so wait until that many are stored.
+ */
+export async function auditRows(where: {
+  requestId?: string | null;
+  resourceId?: string;
+  queued?: number;
+}) {
+  if (where.queued) await waitForAuditRows(where.requestId ?? null, where.queued);
   const column = where.requestId ? "request_id" : "resource_id";
   const value = where.requestId ?? where.resourceId;
   const { results } = await env.DB.prepare(

@@ -17,6 +17,8 @@ export type PhiConfig = { PHI_KEYS: string; PHI_ACTIVE_KEY_ID: string; BLIND_IND
 
 export class PhiCipher {
   private readonly ring: Map<string, Uint8Array<ArrayBuffer>>;
+  /** Imported keys by id: one map lookup per field instead of building the shared cache's key. */
+  private readonly keys = new Map<string, Promise<CryptoKey>>();
 
   constructor(private readonly config: PhiConfig) {
     this.ring = parseKeyRing(config.PHI_KEYS);
@@ -27,7 +29,7 @@ export class PhiCipher {
 
   async encrypt(plain: string, ref: FieldRef): Promise<string> {
     const kid = this.config.PHI_ACTIVE_KEY_ID;
-    const key = await aesKey(kid, this.ring.get(kid)!);
+    const key = await this.key(kid, this.ring.get(kid)!);
     const iv = randomBytes(12);
     const sealed = await crypto.subtle.encrypt(
       { name: "AES-GCM", iv, additionalData: aad(ref) },
@@ -41,13 +43,23 @@ export class PhiCipher {
     const [version, kid, iv, body] = stored.split(".");
     const material = kid ? this.ring.get(kid) : undefined;
     if (version !== "v1" || !material || !iv || !body) throw new Error("Unreadable ciphertext");
-    const key = await aesKey(kid!, material);
+    const key = await this.key(kid!, material);
     const plain = await crypto.subtle.decrypt(
       { name: "AES-GCM", iv: fromBase64Url(iv), additionalData: aad(ref) },
       key,
       fromBase64Url(body),
     );
     return fromUtf8(plain);
+  }
+
+  private key(kid: string, material: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
+    let key = this.keys.get(kid);
+    if (!key) {
+      key = aesKey(kid, material);
+      key.catch(() => this.keys.delete(kid));
+      this.keys.set(kid, key);
+    }
+    return key;
   }
 
   async encryptOptional(plain: string | null | undefined, ref: FieldRef) {

@@ -93,9 +93,20 @@ type Conflict = { patient_id: string | null; clinician_id: string } & Record<str
 export async function redactConflicts<T extends Conflict>(
   ctx: RequestContext,
   rows: T[],
+  /** The caller's care-team patients among `rows`, when already read (saves a round trip). */
+  knownTeam?: ReadonlySet<string>,
 ): Promise<T[]> {
   const caller = callerOf(ctx);
   if (caller.role === "admin" || rows.length === 0) return rows;
+  const visible = knownTeam ?? (await careTeamOf(ctx, caller, rows));
+  return rows.map((r) =>
+    r.clinician_id === caller.userId || (r.patient_id && visible.has(r.patient_id))
+      ? r
+      : { ...r, patient_id: null },
+  );
+}
+
+async function careTeamOf(ctx: RequestContext, caller: Caller, rows: Conflict[]) {
   const patientIds = [...new Set(rows.map((r) => r.patient_id).filter((id): id is string => !!id))];
   const [team] = await ctx.db.read([
     ctx.db.orm
@@ -109,10 +120,5 @@ export async function redactConflicts<T extends Conflict>(
         ),
       ),
   ]);
-  const visible = new Set(team.map((t) => t.patientId));
-  return rows.map((r) =>
-    r.clinician_id === caller.userId || (r.patient_id && visible.has(r.patient_id))
-      ? r
-      : { ...r, patient_id: null },
-  );
+  return new Set(team.map((t) => t.patientId));
 }

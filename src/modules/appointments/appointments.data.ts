@@ -35,12 +35,19 @@ export async function encryptAppointmentText(
   };
 }
 
-/** The public shape; `notes` are staff-only and come back null for patients and family. */
+/**
+ * The public shape; `notes` are staff-only and come back null for patients and family (and in
+ * lists that did not ask for them). Only the fields shown are decrypted, both at once.
+ */
 export async function presentAppointment(
   phi: PhiCipher,
   a: AppointmentRow,
   opts: { notes: boolean },
 ) {
+  const [locationDetails, notes] = await Promise.all([
+    phi.decryptOptional(a.locationDetailsEnc, ref(a.id, "location_details")),
+    opts.notes ? phi.decryptOptional(a.notesEnc, ref(a.id, "notes")) : null,
+  ]);
   return {
     id: a.id,
     workspace_id: a.workspaceId,
@@ -51,12 +58,9 @@ export async function presentAppointment(
     scheduled_start: a.scheduledStart,
     scheduled_end: a.scheduledEnd,
     location_type: a.locationType,
-    location_details: await phi.decryptOptional(
-      a.locationDetailsEnc,
-      ref(a.id, "location_details"),
-    ),
+    location_details: locationDetails,
     status: a.status,
-    notes: opts.notes ? await phi.decryptOptional(a.notesEnc, ref(a.id, "notes")) : null,
+    notes,
     created_by: a.createdBy,
     created_at: a.createdAt,
     updated_at: a.updatedAt,

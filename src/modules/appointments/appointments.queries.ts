@@ -4,16 +4,18 @@
  * count, the page and the audit entry ride in the same batch. Every query is scoped by the
  * caller's workspace and by `appointmentVisibility`.
  */
-import { and, asc, desc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { careTeamMembers } from "../../db/schema/patients";
 import { appointments, MAX_APPOINTMENT_MINUTES } from "../../db/schema/scheduling";
-import { auditEntry, recordAudit } from "../../lib/audit";
+import { recordAudit } from "../../lib/audit";
+import { queueAudit } from "../../lib/audit-queue";
 import { ValidationError } from "../../lib/errors";
 import { offsetOf, type PageQuery } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
-import type { RequestContext } from "../../middleware/request-context";
+import type { Caller, RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
 import { appointmentVisibility, loadAppointment, redactConflicts } from "./appointments.access";
-import { conflictQuery } from "./appointments.booking";
+import { conflictQuery, overlapCondition, type OverlapProbe } from "./appointments.booking";
 import {
   addMinutes,
   boundOf,
@@ -29,13 +31,18 @@ import type {
 
 const listed = { action: "appointment.listed", resourceType: "appointment" } as const;
 
-/** Count, page and audit entry of a filtered list, in one round trip. */
+/**
+ * Count and page of a filtered list in one round trip; its audit entry goes to the queue before
+ * the answer (no D1 write on the read path). Only the fields shown are decrypted: notes only when
+ * asked for (`notes`), and for staff.
+ */
 async function pageOf(
   ctx: RequestContext,
   where: SQL,
   query: PageQuery,
   order: SQL[],
   metadata: Record<string, unknown>,
+  wantNotes = true,
 ) {
   const [count, rows] = await ctx.db.read([
     ctx.db.orm
@@ -49,9 +56,9 @@ async function pageOf(
       .orderBy(...order)
       .limit(query.page_size)
       .offset(offsetOf(query)),
-    (await auditEntry(ctx, { ...listed, metadata })).query,
   ]);
-  const notes = isStaff(callerOf(ctx).role);
+  const notes = wantNotes && isStaff(callerOf(ctx).role);
+  await queueAudit(ctx, { ...listed, metadata: { ...metadata, notes } });
   const items = await Promise.all(rows.map((r) => presentAppointment(ctx.phi, r, { notes })));
   return { items, total: count[0]?.n ?? 0 };
 }
@@ -77,11 +84,17 @@ export async function listAppointments(ctx: RequestContext, query: AppointmentLi
     query.clinician_id ? eq(appointments.clinicianId, query.clinician_id) : undefined,
     query.status ? eq(appointments.status, query.status) : undefined,
   )!;
-  const filters = ["start_date", "end_date", "patient_id", "clinician_id", "status"].filter(
-    (k) => query[k as keyof AppointmentListQuery] !== undefined,
-  );
+  const filters = [
+    "start_date",
+    "end_date",
+    "patient_id",
+    "clinician_id",
+    "status",
+    "include",
+  ].filter((k) => query[k as keyof AppointmentListQuery] !== undefined);
   const order = [asc(appointments.scheduledStart), asc(appointments.id)];
-  return pageOf(ctx, where, query, order, { filters, page: query.page });
+  const metadata = { filters, page: query.page };
+  return pageOf(ctx, where, query, order, metadata, query.include === "notes");
 }
 
 /** One appointment the caller may see (audited read). */
@@ -126,15 +139,35 @@ export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) 
     clinician_id: query.clinician_id ?? null,
     patient_id: query.patient_id ?? null,
   };
-  const [rows] = await ctx.db.read([
+  // The caller's care-team patients among the conflicts ride in the same round trip, so the
+  // redaction needs no second one.
+  const [rows, team] = await ctx.db.read([
     conflictQuery(ctx.db.orm, probe),
-    (await auditEntry(ctx, { ...listed, metadata })).query,
+    careTeamAmong(ctx, caller, probe),
   ]);
-  return {
-    has_conflict: rows.length > 0,
-    conflicting_appointments: await redactConflicts(ctx, rows),
-  };
+  const conflicting = await redactConflicts(ctx, rows, new Set(team.map((t) => t.patientId)));
+  await queueAudit(ctx, { ...listed, metadata });
+  return { has_conflict: rows.length > 0, conflicting_appointments: conflicting };
 }
+
+/** Patients of the probe's overlapping appointments on whose care team the caller is. */
+const careTeamAmong = (ctx: RequestContext, caller: Caller, probe: OverlapProbe) =>
+  ctx.db.orm
+    .select({ patientId: careTeamMembers.patientId })
+    .from(careTeamMembers)
+    .where(
+      and(
+        eq(careTeamMembers.workspaceId, caller.workspaceId),
+        eq(careTeamMembers.userId, caller.userId),
+        inArray(
+          careTeamMembers.patientId,
+          ctx.db.orm
+            .select({ id: appointments.patientId })
+            .from(appointments)
+            .where(overlapCondition(probe)),
+        ),
+      ),
+    );
 
 /** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */
 export async function listPatientSessions(ctx: RequestContext, query: PatientSessionsQuery) {

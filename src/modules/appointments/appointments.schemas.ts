@@ -77,6 +77,10 @@ export const AppointmentListQuery = PageQuery.extend({
   patient_id: z.uuid().optional(),
   clinician_id: z.uuid().optional(),
   status: z.enum(APPOINTMENT_STATUSES).optional(),
+  include: z.enum(["notes"]).optional().openapi({
+    description:
+      "The calendar list returns `notes` as null (they are not decrypted) unless include=notes; staff only",
+  }),
 });
 export type AppointmentListQuery = z.infer<typeof AppointmentListQuery>;
 

@@ -1,8 +1,8 @@
 /**
  * `GET /patients`: the patients the caller may see, newest first, optionally searched by exact MRN
  * or whole name words (every word must match a first- or last-name token).
- * Invariants: the policy's `patientVisibility` decides what is visible; count, page and the
- * audit entry go in one round trip. For speed the query is driven from a small candidate set
+ * Invariants: the policy's `patientVisibility` decides what is visible; count and page go in one
+ * round trip, the audit entry to the queue before the answer (src/lib/audit-queue.ts). For speed the query is driven from a small candidate set
  * (the search matches, or the caller's care team / own record / grants) through a CROSS JOIN,
  * which SQLite keeps as the outer loop, instead of scanning the workspace; the candidate set only
  * narrows, visibility is still applied to every row.
@@ -14,7 +14,7 @@ import {
   patientSearchTokens,
   patients,
 } from "../../db/schema/patients";
-import { auditEntry } from "../../lib/audit";
+import { queueAudit } from "../../lib/audit-queue";
 import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
@@ -91,11 +91,6 @@ export async function listPatients(ctx: RequestContext, query: ListPatientsQuery
     candidates ? eq(patients.id, candidates.id) : undefined,
   ];
   const where = and(...conditions);
-  const audit = await auditEntry(ctx, {
-    action: "patient.listed",
-    resourceType: "patient",
-    metadata: { page: query.page, page_size: query.page_size, search: !!query.search },
-  });
   const countQuery = candidates
     ? orm
         .select({ n: sql<number>`count(*)` })
@@ -115,7 +110,13 @@ export async function listPatients(ctx: RequestContext, query: ListPatientsQuery
     .orderBy(desc(patients.createdAt), desc(patients.id))
     .limit(query.page_size)
     .offset(offsetOf(query));
-  const [[count], rows] = await ctx.db.read([countQuery, pageQuery, audit.query]);
+  const [[count], rows] = await ctx.db.read([countQuery, pageQuery]);
   const items = await Promise.all(rows.map((row) => presentPatientSummary(ctx.phi, row)));
+  // The audit entry goes to the queue before the answer: no D1 write on the read path.
+  await queueAudit(ctx, {
+    action: "patient.listed",
+    resourceType: "patient",
+    metadata: { page: query.page, page_size: query.page_size, search: !!query.search },
+  });
   return { items, total: count?.n ?? 0 };
 }
