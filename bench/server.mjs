@@ -200,7 +200,7 @@ async function startWorker({ script, configFile, stateDir, probePath, name }) {
  * the API's D1/R2/Durable Object state (BENCH_REUSE=1: measure again on data seeded earlier).
  */
 export function resetBenchState({ keepData = false } = {}) {
-  const dirs = [`${config.stateDir}-bare`, config.buildDir];
+  const dirs = [`${config.stateDir}-bare`, `${config.stateDir}-echo`, config.buildDir];
   if (!keepData) dirs.push(config.stateDir);
   for (const dir of dirs) rmSync(path(dir), { recursive: true, force: true });
   mkdirSync(path(config.buildDir), { recursive: true });
@@ -225,15 +225,54 @@ export async function startApi() {
   });
 }
 
+/** The compatibility date and flags of wrangler.toml, which the floors run with too. */
+function compatibility() {
+  const main = readFileSync(path("wrangler.toml"), "utf8");
+  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(main)?.[1];
+  const flags = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(main)?.[1] ?? "[]";
+  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  return { date, flags };
+}
+
+/**
+ * The socket floor: bench/bare/echo.mjs (a Durable Object echoing every message) on the same
+ * runtime, compatibility date and flags as the API.
+ */
+export async function startEcho() {
+  const { date, flags } = compatibility();
+  const configFile = join(path(config.buildDir), "echo.wrangler.toml");
+  const script = path("bench/bare/echo.mjs");
+  writeFileSync(
+    configFile,
+    [
+      'name = "rehab-edge-bench-echo"',
+      `main = ${JSON.stringify(script)}`,
+      `compatibility_date = "${date}"`,
+      `compatibility_flags = ${flags}`,
+      "[[durable_objects.bindings]]",
+      'name = "Echo"',
+      'class_name = "Echo"',
+      "[[migrations]]",
+      'tag = "v1"',
+      'new_sqlite_classes = ["Echo"]',
+      "",
+    ].join("\n"),
+  );
+  return startWorker({
+    script,
+    configFile,
+    stateDir: `${config.stateDir}-echo`,
+    probePath: "/",
+    name: "the echo Worker",
+  });
+}
+
 /**
  * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
  * flags copied from wrangler.toml into a config of its own (no bindings).
  */
 export async function startBare() {
-  const main = readFileSync(path("wrangler.toml"), "utf8");
-  const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(main)?.[1];
-  const flags = /^compatibility_flags\s*=\s*(\[[^\]]*\])/m.exec(main)?.[1] ?? "[]";
-  if (!date) throw new Error("wrangler.toml has no compatibility_date");
+  const { date, flags } = compatibility();
   const configFile = join(path(config.buildDir), "bare.wrangler.toml");
   const script = path("bench/bare/worker.mjs");
   writeFileSync(
