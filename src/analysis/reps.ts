@@ -157,6 +157,10 @@ export class RepTracker {
           this.begin(
             Number.isNaN(this.restNearT) ? this.crossing(t, x, this.start) : this.restNearT,
           );
+          // The range of motion runs from the rest position, not from the threshold.
+          if (Number.isFinite(this.restBestX)) {
+            this.track(t, this.sign * this.restBestX, this.restBestX);
+          }
           this.state = "going";
           this.track(t, angle, x);
           if (x < this.work) this.state = "work";

@@ -171,6 +171,8 @@ export type PerformOptions = {
   downMs?: number;
   upMs?: number;
   pauseMs?: number;
+  /** Time held at the working position, ms (default 200). */
+  bottomMs?: number;
   /** End in the middle of one more repetition (a partial). */
   partial?: boolean;
 };
@@ -187,9 +189,14 @@ export function perform(demo: Demo, o: PerformOptions = {}): Script {
   }
   const n = o.reps ?? 5;
   for (let i = 0; i < n; i++) {
-    s.to({ ...demo.work, ...(o.perRep?.(i) ?? {}) }, o.downMs ?? 1500)
-      .wait(200)
-      .to(demo.rest, o.upMs ?? 1500)
+    const extra = o.perRep?.(i) ?? {};
+    // Back to rest undoes this repetition's changes, including ones the rest pose leaves unset.
+    const undo = Object.fromEntries(
+      Object.keys(extra).map((k) => [k, (demo.rest as Record<string, unknown>)[k] ?? 0]),
+    );
+    s.to({ ...demo.work, ...extra }, o.downMs ?? 1500)
+      .wait(o.bottomMs ?? 200)
+      .to({ ...demo.rest, ...undo }, o.upMs ?? 1500)
       .wait(o.pauseMs ?? 600);
   }
   if (o.partial) s.to(demo.work, o.downMs ?? 1500);
