@@ -46,7 +46,11 @@ const ClientIssue = z
 
 export const PoseFrameInput = z
   .object({
-    timestamp: z.number().int().min(0).max(1e13).openapi({ example: 1706630400000 }),
+    timestamp: z.number().min(0).max(1e13).openapi({
+      example: 1706630400000,
+      description:
+        "Milliseconds (epoch or since start; fractions allowed, as performance.now() gives)",
+    }),
     landmarks: Landmarks,
     world_landmarks: Landmarks.optional().openapi({ description: "Metres, hip-centred" }),
     angles: z.record(z.string().max(40), z.number()).optional(),
