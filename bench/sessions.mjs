@@ -112,7 +112,12 @@ async function main() {
     const token = login.access_token;
     const patient = await api.call("POST", "/api/v1/patients", {
       token,
-      body: { mrn: `BENCH-${Date.now()}`, first_name: "Bench", last_name: "Patient" },
+      body: {
+        mrn: `BENCH-${Date.now()}`,
+        first_name: "Bench",
+        last_name: "Patient",
+        date_of_birth: "1980-01-01",
+      },
     });
     const session = await api.call("POST", "/api/v1/sessions", {
       token,
