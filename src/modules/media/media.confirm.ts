@@ -4,6 +4,7 @@
  * first time the media is read: present, within its size limit and of the declared type.
  */
 import { and, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { mediaObjects, type MediaObjectRow } from "../../db/schema/media";
 import { auditEntry } from "../../lib/audit";
 import { toHex } from "../../lib/encoding";
@@ -15,6 +16,7 @@ export async function markUploaded(
   ctx: RequestContext,
   row: MediaObjectRow,
   stored: { sizeBytes: number; sha256: string | null },
+  alongside: BatchItem<"sqlite">[] = [],
 ): Promise<MediaObjectRow> {
   const now = new Date().toISOString();
   const changes = {
@@ -42,6 +44,8 @@ export async function markUploaded(
         resourceType: "media",
         resourceId: row.id,
         workspaceId: row.workspaceId,
+        // Token uploads carry no bearer: the actor is whoever was issued the URL.
+        actorId: ctx.caller?.userId ?? row.createdBy,
         metadata: {
           purpose: row.purpose,
           patient_id: row.patientId,
@@ -50,6 +54,7 @@ export async function markUploaded(
         },
       })
     ).query,
+    ...alongside,
   ]);
   return { ...row, ...changes };
 }

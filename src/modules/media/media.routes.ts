@@ -1,6 +1,6 @@
 /** Authenticated media routes: issuing upload URLs, and download URLs for a media id. */
 import { ok } from "../../lib/envelope";
-import { createRouter, defineRoute, jsonBody, jsonOk, z } from "../../lib/openapi";
+import { createRouter, defineRoute, jsonBody, jsonOk } from "../../lib/openapi";
 import { requireAuth } from "../../middleware/auth";
 import { downloadUrlFor } from "./media.access";
 import {
@@ -8,10 +8,11 @@ import {
   DownloadUrlSchema,
   GenerateUploadInput,
   IssuedUploadSchema,
+  MediaIdParam,
 } from "./media.schemas";
+import { multipartRoutes } from "./media.multipart.routes";
+import { transferRoutes } from "./media.transfer.routes";
 import { issueUpload } from "./media.service";
-
-const MediaIdParam = z.object({ id: z.uuid().openapi({ param: { name: "id", in: "path" } }) });
 
 const generateRoute = defineRoute({
   method: "post",
@@ -50,3 +51,7 @@ mediaRoutes.openapi(downloadRoute, async (c) =>
     200,
   ),
 );
+
+// Multipart and the token routes (signed URLs; no bearer) live in their own files.
+mediaRoutes.route("/", multipartRoutes);
+mediaRoutes.route("/", transferRoutes);

@@ -14,7 +14,9 @@ export const MAX_FRAMES_PER_CHUNK = 1800;
 /** The longest session we accept: 2 hours at 30 fps. */
 export const MAX_FRAMES_PER_SESSION = 216_000;
 
-const Coordinate = z.number();
+// Normalised image coordinates stray a little outside [0, 1]; world ones are metres. The bound
+// keeps squares and products finite in the analysis.
+const Coordinate = z.number().min(-100).max(100);
 
 export const LandmarkInput = z
   .object({
@@ -46,7 +48,11 @@ const ClientIssue = z
 
 export const PoseFrameInput = z
   .object({
-    timestamp: z.number().int().min(0).max(1e13).openapi({ example: 1706630400000 }),
+    timestamp: z.number().min(0).max(1e13).openapi({
+      example: 1706630400000,
+      description:
+        "Milliseconds (epoch or since start; fractions allowed, as performance.now() gives)",
+    }),
     landmarks: Landmarks,
     world_landmarks: Landmarks.optional().openapi({ description: "Metres, hip-centred" }),
     angles: z.record(z.string().max(40), z.number()).optional(),

@@ -67,6 +67,11 @@ export async function createPostureAnalysis(ctx: RequestContext, input: CreatePo
   const patientId = await targetPatient(ctx, input.patient_id);
   await accessPatient(ctx, patientId, "write", { action });
   const result = postureScore(input.landmarks, input.frame_size);
+  if (!Number.isFinite(result.score)) {
+    throw new ValidationError([
+      { field: "landmarks", message: "No posture can be read from these landmarks" },
+    ]);
+  }
   const id = uuidv7();
   const row: Row = {
     id,

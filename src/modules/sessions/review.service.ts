@@ -3,7 +3,7 @@
  * review itself (one per session, review_pending → reviewed). Reviews are written by clinicians
  * on the patient's care team (`sessions.review` + write access to the patient).
  */
-import { and, count, eq, isNull, max, sql } from "drizzle-orm";
+import { and, count, eq, inArray, isNull, max, sql } from "drizzle-orm";
 import { patients } from "../../db/schema/patients";
 import { exerciseSessions, sessionReviews } from "../../db/schema/sessions";
 import { users } from "../../db/schema/users";
@@ -33,14 +33,7 @@ export async function listPhysioPatients(ctx: RequestContext, query: PageQuery) 
   const filter = and(isNull(patients.deletedAt), patientVisibility(caller))!;
   const [rows, total] = await ctx.db.read([
     ctx.db.orm
-      .select({
-        ...patientSummaryColumns,
-        sessionsTotal: sql<number>`(select count(*) from ${s} where ${s.patientId} = ${patients.id} and ${s.workspaceId} = ${patients.workspaceId})`,
-        pendingReview: sql<number>`(select count(*) from ${s} where ${s.patientId} = ${patients.id} and ${s.workspaceId} = ${patients.workspaceId} and ${s.status} = 'review_pending')`,
-        lastSessionAt: sql<
-          string | null
-        >`(select ${max(s.createdAt)} from ${s} where ${s.patientId} = ${patients.id} and ${s.workspaceId} = ${patients.workspaceId})`,
-      })
+      .select(patientSummaryColumns)
       .from(patients)
       .where(filter)
       .orderBy(patients.createdAt)
@@ -48,16 +41,40 @@ export async function listPhysioPatients(ctx: RequestContext, query: PageQuery) 
       .offset(offsetOf(query)),
     ctx.db.orm.select({ n: count() }).from(patients).where(filter),
   ]);
+  // Counts in a second, grouped query: no correlated subqueries with ambiguous column names.
+  const [stats] = rows.length
+    ? await ctx.db.read([
+        ctx.db.orm
+          .select({
+            patientId: s.patientId,
+            sessionsTotal: count(),
+            pendingReview: sql<number>`sum(case when ${s.status} = 'review_pending' then 1 else 0 end)`,
+            lastSessionAt: max(s.createdAt),
+          })
+          .from(s)
+          .where(
+            and(
+              eq(s.workspaceId, caller.workspaceId),
+              inArray(
+                s.patientId,
+                rows.map((r) => r.id),
+              ),
+            ),
+          )
+          .groupBy(s.patientId),
+      ])
+    : [[]];
   const items = await Promise.all(
     rows.map(async (r) => {
       const p = await presentPatientSummary(ctx.phi, r);
+      const stat = stats.find((x) => x.patientId === r.id);
       return {
         id: p.id,
         name: p.name,
         mrn: p.mrn,
-        sessions_total: Number(r.sessionsTotal),
-        sessions_pending_review: Number(r.pendingReview),
-        last_session_at: r.lastSessionAt,
+        sessions_total: Number(stat?.sessionsTotal ?? 0),
+        sessions_pending_review: Number(stat?.pendingReview ?? 0),
+        last_session_at: stat?.lastSessionAt ?? null,
       };
     }),
   );

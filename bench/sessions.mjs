@@ -1,0 +1,190 @@
+// Ingest benchmark of a 10-minute 30 fps session (18,000 BlazePose frames): the whole session
+// through POST /api/v1/sessions/{id}/data on a running Worker (loopback), then completion on the
+// queue, beside only JSON.parse of the same bodies in this process, in the same run.
+//
+//   node bench/sessions.mjs                      starts its own `wrangler dev` on 127.0.0.1:8850
+//   BENCH_BASE=http://127.0.0.1:8787 node bench/sessions.mjs   uses a server already running
+//
+// Bounded: at most BENCH_SESSIONS_TIMEOUT_S seconds (default 300) before it gives up.
+import { spawn, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./config.mjs";
+import { Api } from "./http.mjs";
+import { ensureDevVars } from "./server.mjs";
+
+const FRAMES = Number(process.env.BENCH_SESSION_FRAMES ?? 18_000);
+const CHUNK = Number(process.env.BENCH_SESSION_CHUNK ?? 300);
+const PORT = 8850;
+const INSPECTOR = 8851;
+const STATE = ".wrangler/bench-sessions-state";
+const deadline = Date.now() + Number(process.env.BENCH_SESSIONS_TIMEOUT_S ?? 300) * 1000;
+const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
+const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1" };
+
+/** A squatting figure, 33 landmarks, knee angle following a 3 s cycle (side view, portrait). */
+function frames(n, t0 = 1_706_630_400_000) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const t = i / 30;
+    const knee = 90 + 45 * (1 + Math.cos((2 * Math.PI * t) / 3));
+    const rad = (knee * Math.PI) / 180;
+    const pts = Array.from({ length: 33 }, () => [0.5, 0.2]);
+    for (const [side, dx] of [
+      [0, -0.01],
+      [1, 0.01],
+    ]) {
+      const ankle = [0.5 + dx, 0.9];
+      const kneeP = [ankle[0], 0.78];
+      const hip = [kneeP[0] - 0.12 * Math.sin(rad), kneeP[1] + 0.12 * Math.cos(rad)];
+      pts[27 + side] = ankle;
+      pts[29 + side] = [ankle[0] - 0.02, 0.91];
+      pts[31 + side] = [ankle[0] + 0.05, 0.91];
+      pts[25 + side] = kneeP;
+      pts[23 + side] = hip;
+      pts[11 + side] = [hip[0], hip[1] - 0.15];
+      pts[13 + side] = [hip[0], hip[1] - 0.08];
+      pts[15 + side] = [hip[0], hip[1]];
+    }
+    const landmarks = pts.map(([x, y], j) => ({
+      x: +(x + Math.sin(i + j) * 1e-4).toFixed(6),
+      y: +y.toFixed(6),
+      z: +(Math.cos(i * j) * 0.01).toFixed(6),
+      visibility: 0.98,
+    }));
+    out.push({ timestamp: t0 + Math.round(t * 1000), landmarks });
+  }
+  return out;
+}
+
+async function startServer() {
+  rmSync(join(ROOT, STATE), { recursive: true, force: true });
+  const apply = spawnSync(
+    process.execPath,
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--persist-to", STATE],
+    { cwd: ROOT, env: ENV, stdio: "ignore" },
+  );
+  if (apply.status !== 0) throw new Error("migrations failed");
+  const child = spawn(
+    process.execPath,
+    [
+      WRANGLER,
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(PORT),
+      "--inspector-port",
+      String(INSPECTOR),
+      "--persist-to",
+      STATE,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "warn",
+    ],
+    { cwd: ROOT, env: ENV, stdio: "ignore", detached: true },
+  );
+  const base = `http://127.0.0.1:${PORT}`;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${base}/ping`)).ok) break;
+    } catch {
+      // Not up yet.
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { base, stop: () => process.kill(-child.pid, "SIGTERM") };
+}
+
+async function main() {
+  const own = !process.env.BENCH_BASE;
+  if (own) ensureDevVars();
+  const server = own ? await startServer() : { base: process.env.BENCH_BASE, stop: () => {} };
+  try {
+    const api = new Api(server.base);
+    const email = `bench.sessions.${Date.now()}@example.test`;
+    const password = "correct horse battery staple";
+    await api.call("POST", "/api/v1/auth/register", {
+      body: { email, password, name: "Bench Admin", workspace_name: "Bench Sessions Clinic" },
+    });
+    const login = await api.call("POST", "/api/v1/auth/login", { body: { email, password } });
+    const token = login.access_token;
+    const patient = await api.call("POST", "/api/v1/patients", {
+      token,
+      body: {
+        mrn: `BENCH-${Date.now()}`,
+        first_name: "Bench",
+        last_name: "Patient",
+        date_of_birth: "1980-01-01",
+      },
+    });
+    const session = await api.call("POST", "/api/v1/sessions", {
+      token,
+      body: {
+        patient_id: patient.id,
+        exercise_type: "squat",
+        frame_size: { width: 720, height: 1280 },
+      },
+    });
+    const all = frames(FRAMES);
+    const bodies = [];
+    for (let i = 0; i < all.length; i += CHUNK)
+      bodies.push(JSON.stringify({ frames: all.slice(i, i + CHUNK) }));
+    const bytes = bodies.reduce((n, b) => n + b.length, 0);
+
+    let t = performance.now();
+    for (const body of bodies) JSON.parse(body);
+    const parseMs = performance.now() - t;
+
+    t = performance.now();
+    for (const body of bodies) {
+      const res = await fetch(`${server.base}/api/v1/sessions/${session.session_id}/data`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body,
+      });
+      if (res.status !== 201) throw new Error(`chunk answered ${res.status}: ${await res.text()}`);
+      if (Date.now() > deadline) throw new Error("deadline passed during ingest");
+    }
+    const ingestMs = performance.now() - t;
+
+    t = performance.now();
+    const done = await api.request("POST", `/api/v1/sessions/${session.session_id}/complete`, {
+      token,
+    });
+    let status = done.body?.data?.status;
+    while (status === "processing" && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      const detail = await api.call("GET", `/api/v1/sessions/${session.session_id}`, { token });
+      status = detail.session.status;
+    }
+    const analysisMs = performance.now() - t;
+
+    const fps = (ms) => Math.round(FRAMES / (ms / 1000));
+    console.log(
+      JSON.stringify(
+        {
+          frames: FRAMES,
+          chunks: bodies.length,
+          body_mb: +(bytes / 1e6).toFixed(1),
+          json_parse_ms: Math.round(parseMs),
+          json_parse_fps: fps(parseMs),
+          ingest_ms: Math.round(ingestMs),
+          ingest_fps: fps(ingestMs),
+          complete_to_review_pending_ms: Math.round(analysisMs),
+          final_status: status,
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

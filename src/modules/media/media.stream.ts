@@ -1,0 +1,76 @@
+/**
+ * Streaming a request body into R2 without buffering it: the bytes are counted as they pass (the
+ * signed size limit holds even if a client lies about Content-Length) and hashed (SHA-256) on a
+ * second branch of the same stream, so a 2 GB video never sits in the Worker's memory.
+ */
+import { toHex } from "../../lib/encoding";
+
+export class TooLargeWhileStreaming extends Error {
+  constructor(readonly limit: number) {
+    super("Body exceeds its limit");
+  }
+}
+
+/** A pass-through that errors as soon as more than `limit` bytes went through. */
+function limitBytes(limit: number, counted: { bytes: number }) {
+  return new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      counted.bytes += chunk.byteLength;
+      if (counted.bytes > limit) controller.error(new TooLargeWhileStreaming(limit));
+      else controller.enqueue(chunk);
+    },
+  });
+}
+
+export type Streamed<T> = { result: T; sizeBytes: number; sha256: string };
+
+/**
+ * Feeds `body` (of declared `length`, at most `limit`) to `store` as a stream of known length,
+ * hashing it on the way. Throws TooLargeWhileStreaming past the limit; a body shorter or longer
+ * than `length` fails the store (FixedLengthStream checks it).
+ */
+export async function streamInto<T>(
+  body: ReadableStream<Uint8Array>,
+  length: number,
+  limit: number,
+  store: (stream: ReadableStream<Uint8Array>) => Promise<T>,
+): Promise<Streamed<T>> {
+  const counted = { bytes: 0 };
+  const [toStore, toHash] = body.pipeThrough(limitBytes(limit, counted)).tee();
+  const digest = new crypto.DigestStream("SHA-256");
+  const hashed = toHash.pipeTo(digest);
+  const fixed = new FixedLengthStream(length);
+  const piped = toStore.pipeTo(fixed.writable);
+  try {
+    const [result] = await Promise.all([store(fixed.readable), piped, hashed]);
+    return { result, sizeBytes: counted.bytes, sha256: toHex(await digest.digest) };
+  } catch (error) {
+    if (counted.bytes > limit) throw new TooLargeWhileStreaming(limit);
+    throw error;
+  }
+}
+
+/** The SHA-256 of an R2 object, streamed (for whole-object checks after a multipart upload). */
+export async function sha256OfObject(bucket: R2Bucket, key: string): Promise<string | null> {
+  const object = await bucket.get(key);
+  if (!object) return null;
+  const digest = new crypto.DigestStream("SHA-256");
+  await object.body.pipeTo(digest);
+  return toHex(await digest.digest);
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** A digest header as lower-case hex; accepts hex or base64 (as S3's x-amz-checksum-sha256). */
+export function parseSha256(value: string | undefined | null): string | null | "invalid" {
+  if (value === undefined || value === null || value === "") return null;
+  const trimmed = value.trim();
+  if (SHA256_HEX.test(trimmed.toLowerCase())) return trimmed.toLowerCase();
+  try {
+    const binary = atob(trimmed);
+    if (binary.length !== 32) return "invalid";
+    return [...binary].map((ch) => ch.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+  } catch {
+    return "invalid";
+  }
+}
