@@ -10,6 +10,7 @@ import { magicLinks, mfaUsedSteps, refreshTokens } from "../db/schema/auth";
 import { idempotencyKeys } from "../db/schema/idempotency";
 import { outboundMessages } from "../db/schema/messaging";
 import { sealAuditChain, unsealedWorkspaces } from "../lib/audit";
+import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
 
 export async function runCron(env: Bindings, now = new Date()) {
   const db = drizzle(env.DB);
@@ -29,6 +30,7 @@ export async function runCron(env: Bindings, now = new Date()) {
         and(eq(outboundMessages.status, "sending"), lt(outboundMessages.claimedAt, tenMinutesAgo)),
       ),
   ]);
+  await cleanupAbandonedMedia(env, now);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))
     sealed += await sealAuditChain(db, workspaceId);

@@ -11,13 +11,21 @@ export class TooLargeWhileStreaming extends Error {
   }
 }
 
-/** A pass-through that errors as soon as more than `limit` bytes went through. */
-function limitBytes(limit: number, counted: { bytes: number }) {
+/**
+ * A pass-through that counts the bytes (erroring as soon as more than `limit` went through) and
+ * feeds each chunk to a SHA-256 digest on the way.
+ */
+function countAndHash(limit: number, counted: { bytes: number }, digest: DigestStream) {
+  const hashing = digest.getWriter();
   return new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
+    async transform(chunk, controller) {
       counted.bytes += chunk.byteLength;
-      if (counted.bytes > limit) controller.error(new TooLargeWhileStreaming(limit));
-      else controller.enqueue(chunk);
+      if (counted.bytes > limit) throw new TooLargeWhileStreaming(limit);
+      await hashing.write(chunk);
+      controller.enqueue(chunk);
+    },
+    async flush() {
+      await hashing.close();
     },
   });
 }
@@ -36,13 +44,13 @@ export async function streamInto<T>(
   store: (stream: ReadableStream<Uint8Array>) => Promise<T>,
 ): Promise<Streamed<T>> {
   const counted = { bytes: 0 };
-  const [toStore, toHash] = body.pipeThrough(limitBytes(limit, counted)).tee();
   const digest = new crypto.DigestStream("SHA-256");
-  const hashed = toHash.pipeTo(digest);
   const fixed = new FixedLengthStream(length);
-  const piped = toStore.pipeTo(fixed.writable);
+  const piped = body.pipeThrough(countAndHash(limit, counted, digest)).pipeTo(fixed.writable);
+  // Whichever side fails first rejects the whole; the others' rejections are then expected.
+  for (const side of [piped, digest.digest]) side.catch(() => undefined);
   try {
-    const [result] = await Promise.all([store(fixed.readable), piped, hashed]);
+    const [result] = await Promise.all([store(fixed.readable), piped]);
     return { result, sizeBytes: counted.bytes, sha256: toHex(await digest.digest) };
   } catch (error) {
     if (counted.bytes > limit) throw new TooLargeWhileStreaming(limit);

@@ -9,6 +9,18 @@ const issue = (clinic: Clinic) => ({
   owner: { kind: "patient", id: clinic.patient.id },
 });
 
+/** A multipart upload for clinic A's patient, opened by the admin. */
+async function multipartOf(clinic: Clinic) {
+  const res = expectStatus(
+    await api("POST", "/api/v1/uploads/multipart", {
+      token: clinic.admin.token,
+      body: { ...issue(clinic), size_bytes: 6 * 1024 * 1024 },
+    }),
+    201,
+  );
+  return res.body.data.media_id as string;
+}
+
 /** A media object of clinic A's patient, issued by the admin. */
 async function mediaOf(clinic: Clinic) {
   const res = expectStatus(
@@ -39,5 +51,52 @@ export const mediaCases: RouteCase[] = [
     allow: ["admin", "physiotherapist", "patient"],
     patientData: true,
     build: async (clinic) => ({ params: { id: await mediaOf(clinic) } }),
+  },
+
+  {
+    method: "POST",
+    path: "/api/v1/uploads/multipart",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: (clinic) => ({ body: { ...issue(clinic), size_bytes: 6 * 1024 * 1024 } }),
+  },
+  {
+    method: "GET",
+    path: "/api/v1/uploads/multipart/{id}/parts",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/uploads/multipart/{id}/complete",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: async (clinic) => ({ params: { id: await multipartOf(clinic) }, body: {} }),
+  },
+  {
+    method: "DELETE",
+    path: "/api/v1/uploads/multipart/{id}",
+    allow: ["admin", "physiotherapist", "patient"],
+    patientData: true,
+    build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
+  },
+  {
+    // The signed token is the credential (no bearer); forged, expired and tampered tokens are
+    // refused in test/media/upload.test.ts.
+    method: "PUT",
+    path: "/api/v1/uploads/{token}",
+    public: true,
+    build: () => ({
+      params: { token: "eyJvcCI6InB1dCJ9.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+    }),
+  },
+  {
+    method: "GET",
+    path: "/api/v1/media/{token}",
+    public: true,
+    build: () => ({
+      params: { token: "eyJvcCI6ImdldCJ9.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" },
+    }),
   },
 ];
