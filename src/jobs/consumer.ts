@@ -4,7 +4,7 @@
  */
 import type { Bindings } from "../env";
 import { drizzle } from "drizzle-orm/d1";
-import { sealAuditChain } from "../lib/audit";
+import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { deliverMessage } from "../messaging/delivery";
 import { JobMessage } from "./jobs.schemas";
 
@@ -33,6 +33,6 @@ export async function runJob(job: JobMessage, env: Bindings) {
     case "deliver_message":
       return deliverMessage(env, job.message_id);
     case "seal_audit":
-      return sealAuditChain(drizzle(env.DB), job.workspace_id);
+      return sealAndCheckpoint(drizzle(env.DB), checkpointStore(env), job.workspace_id);
   }
 }

@@ -155,6 +155,14 @@ export async function listAssignmentsBy(
   query: AssignmentQuery,
 ) {
   const caller = callerOf(ctx);
+  const audit = { action: LISTED, resourceType: "user", resourceId: clinicianId } as const;
+  // Refused before the lookup: anyone but an admin or the clinician themself gets the same 403
+  // for every id, so the answer never tells which ids are clinicians of the clinic.
+  const self = isClinician(caller.role) && caller.userId === clinicianId;
+  if (caller.role !== "admin" && !self) {
+    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "not_self" } });
+    throw new ForbiddenError();
+  }
   const [found] = await ctx.db.read([
     ctx.db.orm
       .select({ id: users.id })
@@ -162,15 +170,9 @@ export async function listAssignmentsBy(
       .where(and(eq(users.id, clinicianId), eq(users.workspaceId, caller.workspaceId)))
       .limit(1),
   ]);
-  const audit = { action: LISTED, resourceType: "user", resourceId: clinicianId } as const;
   if (!found[0]) {
     await recordAudit(ctx, { ...audit, outcome: "not_found" });
     throw new NotFoundError("User");
-  }
-  const self = isClinician(caller.role) && caller.userId === clinicianId;
-  if (caller.role !== "admin" && !self) {
-    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "not_self" } });
-    throw new ForbiddenError();
   }
   const page = await pageOf(
     ctx,

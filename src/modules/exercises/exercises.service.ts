@@ -163,6 +163,14 @@ export async function updateAssignment(
   input: UpdateAssignmentInput,
 ) {
   const caller = callerOf(ctx);
+  // The role first, before the lookup: its 403 is the same for every id.
+  if (caller.role !== "patient") {
+    await requirePermission(ctx, "exercises.assign", {
+      action: UPDATED,
+      resourceType: RESOURCE,
+      resourceId: id,
+    });
+  }
   const { assignment, type } = await loadAssignment(ctx, id, UPDATED);
   if (caller.role === "patient") {
     await accessPatient(ctx, assignment.patientId, "write", {
@@ -185,11 +193,6 @@ export async function updateAssignment(
       action: UPDATED,
       resourceType: "patient",
       scope: "exercises",
-    });
-    await requirePermission(ctx, "exercises.assign", {
-      action: UPDATED,
-      resourceType: RESOURCE,
-      resourceId: id,
     });
   }
 
