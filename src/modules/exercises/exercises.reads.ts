@@ -71,15 +71,30 @@ export async function loadAssignment(ctx: RequestContext, id: string, action: Au
   return withTypeId(rows[0]);
 }
 
+/**
+ * An assignment whose patient the caller may not reach answers exactly like an unknown assignment
+ * (same 404 and message), so its existence does not show.
+ */
+export async function asAssignment<T>(access: Promise<T>): Promise<T> {
+  try {
+    return await access;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError("Exercise assignment");
+    throw error;
+  }
+}
+
 /** One assignment, for its patient, their care team, an admin, or family with 'exercises'. */
 export async function getAssignment(ctx: RequestContext, id: string) {
   const action = "exercise_assignment.read" satisfies AuditAction;
   const { assignment, type } = await loadAssignment(ctx, id, action);
-  await accessPatient(ctx, assignment.patientId, "read", {
-    action,
-    resourceType: "patient",
-    scope: "exercises",
-  });
+  await asAssignment(
+    accessPatient(ctx, assignment.patientId, "read", {
+      action,
+      resourceType: "patient",
+      scope: "exercises",
+    }),
+  );
   await recordAudit(ctx, {
     action,
     resourceType: RESOURCE,
