@@ -5,7 +5,7 @@
  */
 import type { Bindings } from "../env";
 import { drizzle } from "drizzle-orm/d1";
-import { sealAuditChain } from "../lib/audit";
+import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { consumeAuditMessages, storeQueuedAudit, type QueuedAuditEntry } from "../lib/audit-queue";
 import { deliverMessage } from "../messaging/delivery";
 import { analyzeStoredSession } from "../modules/sessions/sessions.complete";
@@ -49,13 +49,13 @@ export async function runJob(job: JobMessage, env: Bindings) {
     case "deliver_message":
       return deliverMessage(env, job.message_id);
     case "seal_audit":
-      return sealAuditChain(drizzle(env.DB), job.workspace_id);
+      return sealAndCheckpoint(drizzle(env.DB), checkpointStore(env), job.workspace_id);
     case "analyze_session":
       return analyzeStoredSession(env, job.workspace_id, job.session_id);
     case "audit_entries": {
       const db = drizzle(env.DB);
       for (const workspaceId of await storeQueuedAudit(db, job.entries))
-        await sealAuditChain(db, workspaceId);
+        await sealAndCheckpoint(db, checkpointStore(env), workspaceId);
       return;
     }
   }

@@ -9,7 +9,8 @@ import type { Bindings } from "../env";
 import { magicLinks, mfaUsedSteps, refreshTokens } from "../db/schema/auth";
 import { idempotencyKeys } from "../db/schema/idempotency";
 import { outboundMessages } from "../db/schema/messaging";
-import { sealAuditChain, unsealedWorkspaces } from "../lib/audit";
+import { unsealedWorkspaces } from "../lib/audit";
+import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
 
 export async function runCron(env: Bindings, now = new Date()) {
@@ -33,6 +34,6 @@ export async function runCron(env: Bindings, now = new Date()) {
   await cleanupAbandonedMedia(env, now);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))
-    sealed += await sealAuditChain(db, workspaceId);
+    sealed += await sealAndCheckpoint(db, checkpointStore(env), workspaceId);
   return { sealed };
 }

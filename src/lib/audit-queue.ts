@@ -13,7 +13,8 @@ import { z } from "zod";
 import { AUDIT_OUTCOMES, auditLog } from "../db/schema/audit";
 import type { Bindings } from "../env";
 import type { RequestContext } from "../middleware/request-context";
-import { auditRow, sealAuditChain, type AuditInput } from "./audit";
+import { auditRow, type AuditInput } from "./audit";
+import { checkpointStore, sealAndCheckpoint } from "./audit-checkpoint";
 import type { Database } from "./db";
 
 const nullableText = z.string().max(4096).nullable();
@@ -100,7 +101,7 @@ export async function consumeAuditMessages(messages: AuditMessage[], env: Bindin
   for (const m of messages) m.ack();
   for (const workspaceId of workspaces) {
     try {
-      await sealAuditChain(db, workspaceId);
+      await sealAndCheckpoint(db, checkpointStore(env), workspaceId);
     } catch (error) {
       console.warn(
         JSON.stringify({ level: "warn", job: "seal_audit", error: (error as Error).name }),

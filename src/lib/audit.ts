@@ -74,6 +74,7 @@ export const AUDIT_VERBS = [
   "aborted",
   "completed",
   "analyzed",
+  "family_read",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 
@@ -206,7 +207,12 @@ export async function unsealedWorkspaces(db: Database) {
 export type ChainReport = {
   valid: boolean;
   entries_checked: number;
-  first_invalid: { id: string; seq: number; reason: "mac_mismatch" | "chain_broken" } | null;
+  first_invalid: {
+    id: string | null;
+    seq: number;
+    /** `truncated` and `checkpoint_invalid` come from src/lib/audit-checkpoint.ts. */
+    reason: "mac_mismatch" | "chain_broken" | "truncated" | "checkpoint_invalid";
+  } | null;
 };
 
 /** Recomputes every entry's MAC and the chain of a workspace; reports the first entry that fails. */

@@ -5,8 +5,9 @@
  * - Role: permissions below; a role without the permission gets 403 (and an audited denial).
  * - Relation to a patient: admins see the whole workspace; clinicians the patients on whose care
  *   team they are; a patient their own record; family what a patient shared with them (by scope).
- *   Staff outside the relation get 403; patients and family get 404, so they learn nothing of
- *   other patients' existence.
+ *   Anyone outside the relation gets 404, exactly as for an id that exists nowhere, so no answer
+ *   tells which ids are real (test/security/oracle.test.ts). A 403 only ever comes from the role,
+ *   checked before anything is looked up, so it is the same for every id.
  */
 import { and, eq, exists, isNull, sql, type SQL } from "drizzle-orm";
 import { careTeamMembers, familyAccess, patients, type FamilyScope } from "../db/schema/patients";
@@ -101,8 +102,8 @@ export type PatientAccess = "read" | "write";
 
 /**
  * Loads a patient the caller may reach, in one round trip (with the session check). Audits and
- * throws on denial: 404 for another workspace or an unknown id, 403 or 404 by role (see above).
- * `write` additionally requires a staff role; family never writes.
+ * throws on denial: 403 first when the role may never `write` (family), then 404 for another
+ * workspace, an unknown id or a record outside the caller's relation (see above).
  */
 export async function accessPatient(
   ctx: RequestContext,
@@ -111,6 +112,19 @@ export async function accessPatient(
   audit: { action: AuditAction; resourceType?: string; scope?: FamilyScope },
 ) {
   const caller = callerOf(ctx);
+  const resourceType = audit.resourceType ?? "patient";
+  const canWrite = hasPermission(caller.role, "patients.write_clinical");
+  if (access === "write" && !canWrite && caller.role !== "patient") {
+    // The role never writes: refused before the lookup, the same answer for every id.
+    await recordAudit(ctx, {
+      action: audit.action,
+      resourceType,
+      resourceId: patientId,
+      outcome: "denied",
+      metadata: { reason: "role" },
+    });
+    throw new ForbiddenError();
+  }
   const [rows] = await ctx.db.read([
     ctx.db.orm
       .select({
@@ -128,7 +142,6 @@ export async function accessPatient(
       .limit(1),
   ]);
   const row = rows[0];
-  const resourceType = audit.resourceType ?? "patient";
   if (!row) {
     await recordAudit(ctx, {
       action: audit.action,
@@ -138,18 +151,16 @@ export async function accessPatient(
     });
     throw new NotFoundError("Patient");
   }
-  const writeDenied = access === "write" && !hasPermission(caller.role, "patients.write_clinical");
-  const ownProfileWrite =
-    access === "write" && caller.role === "patient" && row.patient.userId === caller.userId;
-  if (!row.visible || (writeDenied && !ownProfileWrite)) {
+  // A patient writes only their own record (the profile); any other is outside the relation.
+  const ownWrite = access === "read" || canWrite || row.patient.userId === caller.userId;
+  if (!row.visible || !ownWrite) {
     await recordAudit(ctx, {
       action: audit.action,
       resourceType,
       resourceId: patientId,
       outcome: "denied",
-      metadata: { reason: row.visible ? "role" : "relation" },
+      metadata: { reason: "relation" },
     });
-    if (isStaff(caller.role) || row.visible) throw new ForbiddenError();
     throw new NotFoundError("Patient");
   }
   return row.patient;

@@ -2,9 +2,11 @@
  * The shared security suite. Every route in /openapi.json has a case (coverage.test.ts checks it);
  * for each case this asserts:
  * - no token, a malformed token and a token of another kind answer 401 (unless public);
- * - each role outside `allow` is refused (403, or the case's `deny` status, e.g. 404 for a
- *   patient reaching for another patient's record), and, for patient data, the refusal is audited;
- * - a caller of another workspace reaching a resource by id answers 404.
+ * - each role outside `allow` is refused (403, or the case's `deny` status: 404 for a caller whose
+ *   role may do it but who is outside the object's relation), and, for patient data, the refusal
+ *   is audited;
+ * - a caller of another workspace (in the first allowed role) reaching a resource by id answers 404.
+ * oracle.test.ts adds: a refusal is the same for a real object and for an id that exists nowhere.
  * Requests carry valid bodies, so a refusal cannot be a validation error in disguise.
  */
 import { env } from "cloudflare:test";
@@ -128,8 +130,9 @@ export function runSecuritySuite(name: string, cases: RouteCase[]) {
       if (c.crossWorkspace ?? /\{\w+\}/.test(c.path)) {
         it(`${label} answers 404 to another workspace`, async () => {
           const built = await (c.build?.(clinic) ?? {});
+          const role = c.allow?.[0] ?? "admin";
           const res = await api(c.method, fill(c.path, built), {
-            token: otherClinic.admin.token,
+            token: otherClinic.users[role].token,
             body: built.body,
           });
           expect(res.status, `${label} from another workspace: ${res.text}`).toBe(404);

@@ -4,8 +4,8 @@
  * - admin: every appointment of the workspace;
  * - clinicians: appointments of the patients on their care team, and their own appointments;
  * - patient: their own; family: those of patients who shared the `appointments` scope.
- * Like `accessPatient`, a denial is audited, and staff get 403 while patients and family get 404,
- * so they learn nothing of other patients' appointments. Writes need a staff role (checked first
+ * Like `accessPatient`, a denial is audited and answers 404 to every role, exactly like an id
+ * that exists nowhere, so nobody learns which appointment ids are real. Writes need a staff role (checked first
  * with `requirePermission(ctx, "scheduling.manage", …)`).
  */
 import { and, eq, exists, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
@@ -13,10 +13,10 @@ import { careTeamMembers, patients } from "../../db/schema/patients";
 import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
 import { users } from "../../db/schema/users";
 import { recordAudit, type AuditAction } from "../../lib/audit";
-import { ForbiddenError, NotFoundError } from "../../lib/errors";
+import { NotFoundError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
-import { CLINICIAN_ROLES, isClinician, isStaff, patientVisibility } from "../../policy/policy";
+import { CLINICIAN_ROLES, isClinician, patientVisibility } from "../../policy/policy";
 
 /** SQL condition on the `appointments` row: the caller may see it (workspace scoping included). */
 export function appointmentVisibility(caller: Caller): SQL {
@@ -34,8 +34,7 @@ export function appointmentVisibility(caller: Caller): SQL {
 
 /**
  * Loads one appointment the caller may reach, in one round trip (with the session check).
- * Audits and throws on denial: 404 for another workspace or an unknown id; 403 for staff outside
- * the relation, 404 for patients and family.
+ * Audits and throws on denial: 404 for another workspace, an unknown id, or outside the relation.
  */
 export async function loadAppointment(
   ctx: RequestContext,
@@ -61,7 +60,6 @@ export async function loadAppointment(
   }
   if (!row.visible) {
     await recordAudit(ctx, { ...target, outcome: "denied", metadata: { reason: "relation" } });
-    if (isStaff(caller.role)) throw new ForbiddenError();
     throw new NotFoundError("Appointment");
   }
   return row.appointment;

@@ -31,6 +31,10 @@ export const AppointmentInput = z
     location_details: Details.optional().openapi({ example: "Room 101" }),
     status: z.enum(APPOINTMENT_STATUSES).default("scheduled"),
     notes: Notes.optional().openapi({ description: "Staff-only; stored encrypted" }),
+    override_time_off: z.boolean().optional().openapi({
+      description:
+        "Admin only: book even over the clinician's time off or outside working hours (audited)",
+    }),
   })
   .openapi("AppointmentInput");
 export type AppointmentInput = z.infer<typeof AppointmentInput>;
@@ -47,6 +51,10 @@ export const AppointmentUpdate = z
     location_details: Details.optional(),
     status: z.enum(APPOINTMENT_STATUSES).optional(),
     notes: Notes.optional(),
+    override_time_off: z.boolean().optional().openapi({
+      description:
+        "Admin only: book even over the clinician's time off or outside working hours (audited)",
+    }),
   })
   .openapi("AppointmentUpdate");
 export type AppointmentUpdate = z.infer<typeof AppointmentUpdate>;

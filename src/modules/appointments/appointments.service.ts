@@ -5,6 +5,7 @@
  * answers 409 CONFLICT listing the conflicting appointments (ids and times only) and is audited as
  * a failed write.
  */
+import { checkClinicianAvailability } from "./appointments.availability";
 import { and, eq } from "drizzle-orm";
 import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
 import { auditEntry, recordAudit, type AuditInput } from "../../lib/audit";
@@ -137,7 +138,20 @@ export async function createAppointment(ctx: RequestContext, input: AppointmentI
     updatedAt: now,
     ...(await encryptAppointmentText(ctx.phi, id, input)),
   };
-  const metadata = { patient_id: row.patientId, clinician_id: row.clinicianId, status: row.status };
+  const overridden = await checkClinicianAvailability(ctx, {
+    clinicianId: row.clinicianId,
+    start,
+    end: row.scheduledEnd,
+    blocking: row.status !== "cancelled",
+    override: input.override_time_off,
+    audit: { ...audit, resourceId: id },
+  });
+  const metadata = {
+    patient_id: row.patientId,
+    clinician_id: row.clinicianId,
+    status: row.status,
+    ...overridden,
+  };
   const status = await book(ctx, "insert", row, row, { ...audit, resourceId: id, metadata });
   if (status === "exists") {
     const [again] = await ctx.db.read([appointmentByIdQuery(ctx, id)]);
@@ -209,7 +223,18 @@ export async function updateAppointment(ctx: RequestContext, id: string, input: 
     ...(await encryptAppointmentText(ctx.phi, id, input)),
   };
   const row = { ...current, ...values };
-  await book(ctx, "update", row, values, { ...audit, metadata: { fields: Object.keys(input) } });
+  const moved = start !== current.scheduledStart || end !== current.scheduledEnd || newClinician;
+  const overridden = await checkClinicianAvailability(ctx, {
+    clinicianId,
+    start,
+    end,
+    // Only a change of time or clinician (or a revived cancellation) is checked again.
+    blocking: row.status !== "cancelled" && (moved || current.status === "cancelled"),
+    override: input.override_time_off,
+    audit,
+  });
+  const metadata = { fields: Object.keys(input), ...overridden };
+  await book(ctx, "update", row, values, { ...audit, metadata });
   return present(ctx, row);
 }
 

@@ -78,9 +78,11 @@ export const ChainReport = z
     entries_checked: z.number().int(),
     first_invalid: z
       .object({
-        id: z.string(),
-        seq: z.number().int(),
-        reason: z.enum(["mac_mismatch", "chain_broken"]),
+        id: z.string().nullable(),
+        seq: z.number().int().openapi({
+          description: "The failing entry; for `truncated`, the seq of the checkpoint it misses",
+        }),
+        reason: z.enum(["mac_mismatch", "chain_broken", "truncated", "checkpoint_invalid"]),
       })
       .nullable(),
   })

@@ -3,6 +3,12 @@
  * the caller's workspace; every read of the log is itself audited. Nothing here writes to existing
  * entries except sealing, which only fills `chain_hash` where it is still null.
  */
+import {
+  checkAgainstCheckpoint,
+  checkpointStore,
+  readCheckpoint,
+  writeCheckpoint,
+} from "../../lib/audit-checkpoint";
 import { and, count, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema/audit";
 import {
@@ -132,8 +138,13 @@ export async function verifyAudit(ctx: RequestContext): Promise<ChainReport> {
   });
   // Sealing and verifying use the ORM directly: check the session first.
   await ctx.db.ensureSession();
+  // The checkpoint is read before sealing, and moved forward only after a clean report.
+  const store = checkpointStore(ctx.env);
+  const anchor = await readCheckpoint(store, caller.workspaceId);
   await sealAuditChain(ctx.db.orm, caller.workspaceId);
-  const report = await verifyAuditChain(ctx.db.orm, ctx.env.AUDIT_HMAC_KEY, caller.workspaceId);
+  const chain = await verifyAuditChain(ctx.db.orm, ctx.env.AUDIT_HMAC_KEY, caller.workspaceId);
+  const report = await checkAgainstCheckpoint(ctx.db.orm, anchor, chain);
+  if (report.valid) await writeCheckpoint(ctx.db.orm, store, caller.workspaceId);
   await recordAudit(ctx, {
     action: "audit.verified",
     resourceType: "audit",

@@ -111,3 +111,24 @@ export function freeSlots(input: {
       end: new Date(s + length).toISOString(),
     }));
 }
+
+/**
+ * Whether [start, end) lies wholly inside one working window of a local date, exactly as
+ * `freeSlots` places its slots, so every slot it offers passes this check.
+ */
+export function withinWorkingHours(start: string, end: string, windows: WeeklyWindow[]) {
+  const s = Date.parse(start);
+  const e = Date.parse(end);
+  // A local date is within a day of the UTC date of the instant.
+  const day = start.slice(0, 10);
+  const from = new Date(Date.parse(`${day}T00:00:00Z`) - DAY).toISOString().slice(0, 10);
+  const to = new Date(Date.parse(`${day}T00:00:00Z`) + DAY).toISOString().slice(0, 10);
+  return datesBetween(from, to).some(({ date, weekday }) =>
+    windows.some(
+      (w) =>
+        w.weekday === weekday &&
+        zonedToUtc(date, w.start, w.timezone) <= s &&
+        e <= zonedToUtc(date, w.end, w.timezone),
+    ),
+  );
+}

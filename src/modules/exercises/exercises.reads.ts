@@ -71,15 +71,30 @@ export async function loadAssignment(ctx: RequestContext, id: string, action: Au
   return withTypeId(rows[0]);
 }
 
+/**
+ * An assignment whose patient the caller may not reach answers exactly like an unknown assignment
+ * (same 404 and message), so its existence does not show.
+ */
+export async function asAssignment<T>(access: Promise<T>): Promise<T> {
+  try {
+    return await access;
+  } catch (error) {
+    if (error instanceof NotFoundError) throw new NotFoundError("Exercise assignment");
+    throw error;
+  }
+}
+
 /** One assignment, for its patient, their care team, an admin, or family with 'exercises'. */
 export async function getAssignment(ctx: RequestContext, id: string) {
   const action = "exercise_assignment.read" satisfies AuditAction;
   const { assignment, type } = await loadAssignment(ctx, id, action);
-  await accessPatient(ctx, assignment.patientId, "read", {
-    action,
-    resourceType: "patient",
-    scope: "exercises",
-  });
+  await asAssignment(
+    accessPatient(ctx, assignment.patientId, "read", {
+      action,
+      resourceType: "patient",
+      scope: "exercises",
+    }),
+  );
   await recordAudit(ctx, {
     action,
     resourceType: RESOURCE,
@@ -155,6 +170,14 @@ export async function listAssignmentsBy(
   query: AssignmentQuery,
 ) {
   const caller = callerOf(ctx);
+  const audit = { action: LISTED, resourceType: "user", resourceId: clinicianId } as const;
+  // Refused before the lookup: anyone but an admin or the clinician themself gets the same 403
+  // for every id, so the answer never tells which ids are clinicians of the clinic.
+  const self = isClinician(caller.role) && caller.userId === clinicianId;
+  if (caller.role !== "admin" && !self) {
+    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "not_self" } });
+    throw new ForbiddenError();
+  }
   const [found] = await ctx.db.read([
     ctx.db.orm
       .select({ id: users.id })
@@ -162,15 +185,9 @@ export async function listAssignmentsBy(
       .where(and(eq(users.id, clinicianId), eq(users.workspaceId, caller.workspaceId)))
       .limit(1),
   ]);
-  const audit = { action: LISTED, resourceType: "user", resourceId: clinicianId } as const;
   if (!found[0]) {
     await recordAudit(ctx, { ...audit, outcome: "not_found" });
     throw new NotFoundError("User");
-  }
-  const self = isClinician(caller.role) && caller.userId === clinicianId;
-  if (caller.role !== "admin" && !self) {
-    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "not_self" } });
-    throw new ForbiddenError();
   }
   const page = await pageOf(
     ctx,

@@ -19,7 +19,7 @@ import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, requirePermission } from "../../policy/policy";
 import type { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
 import { encryptAssignmentFields, presentAssignment } from "./exercises.data";
-import { loadAssignment, RESOURCE } from "./exercises.reads";
+import { asAssignment, loadAssignment, RESOURCE } from "./exercises.reads";
 import type { CreateAssignmentInput, UpdateAssignmentInput } from "./exercises.schemas";
 
 const CREATED = "exercise_assignment.created" as const;
@@ -163,12 +163,22 @@ export async function updateAssignment(
   input: UpdateAssignmentInput,
 ) {
   const caller = callerOf(ctx);
+  // The role first, before the lookup: its 403 is the same for every id.
+  if (caller.role !== "patient") {
+    await requirePermission(ctx, "exercises.assign", {
+      action: UPDATED,
+      resourceType: RESOURCE,
+      resourceId: id,
+    });
+  }
   const { assignment, type } = await loadAssignment(ctx, id, UPDATED);
   if (caller.role === "patient") {
-    await accessPatient(ctx, assignment.patientId, "write", {
-      action: UPDATED,
-      resourceType: "patient",
-    });
+    await asAssignment(
+      accessPatient(ctx, assignment.patientId, "write", {
+        action: UPDATED,
+        resourceType: "patient",
+      }),
+    );
     const fields = Object.keys(input).filter((field) => field !== "status");
     if (fields.length > 0) {
       await recordAudit(ctx, {
@@ -181,16 +191,13 @@ export async function updateAssignment(
       throw new ForbiddenError("A patient may only change the status of an assignment");
     }
   } else {
-    await accessPatient(ctx, assignment.patientId, "write", {
-      action: UPDATED,
-      resourceType: "patient",
-      scope: "exercises",
-    });
-    await requirePermission(ctx, "exercises.assign", {
-      action: UPDATED,
-      resourceType: RESOURCE,
-      resourceId: id,
-    });
+    await asAssignment(
+      accessPatient(ctx, assignment.patientId, "write", {
+        action: UPDATED,
+        resourceType: "patient",
+        scope: "exercises",
+      }),
+    );
   }
 
   let nextType = type;

@@ -1,11 +1,10 @@
 /**
  * How the patient verbs reach a record, on top of src/policy/policy.ts:
- * - the relation first (`accessPatient`: another workspace or a stranger's record is a 404 for a
- *   patient or family member, staff outside the care team get 403), so a refusal never tells a
- *   patient whether someone else's record exists;
- * - then the role: `permission` when the route needs one (e.g. a patient "writing" their own
- *   record through a clinical route is refused here), and family members never read a record or
- *   its clinical parts: no family scope covers them.
+ * - the role first, before any lookup, so its 403 is the same for every id: `permission` when the
+ *   route needs one (e.g. a patient "writing" their own record through a clinical route), and
+ *   family members never read the chart or its clinical parts (they get `familyView` instead);
+ * - then the relation (`accessPatient`): another workspace, an unknown id or a record outside the
+ *   caller's relation are the same 404, so no refusal tells whether a record exists.
  * Every refusal leaves exactly one audit row.
  */
 import { recordAudit, type AuditAction } from "../../lib/audit";
@@ -15,8 +14,8 @@ import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, requirePermission, type Permission } from "../../policy/policy";
 
 /**
- * Loads a patient the caller may reach for `access`, then checks `permission` (when given) or,
- * for reads without one, that the caller is not a family member. Throws 404/403, audited once.
+ * Checks `permission` (when given) or, for reads without one, that the caller is not a family
+ * member; then loads a patient the caller may reach for `access`. Throws 403/404, audited once.
  */
 export async function reachPatient(
   ctx: RequestContext,
@@ -25,7 +24,6 @@ export async function reachPatient(
   action: AuditAction,
   permission?: Permission,
 ) {
-  const patient = await accessPatient(ctx, patientId, access, { action });
   const caller = callerOf(ctx);
   const audit = { action, resourceType: "patient", resourceId: patientId };
   if (permission) {
@@ -34,6 +32,7 @@ export async function reachPatient(
     await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "scope" } });
     throw new ForbiddenError();
   }
+  const patient = await accessPatient(ctx, patientId, access, { action });
   return { caller, patient };
 }
 

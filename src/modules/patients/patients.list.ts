@@ -25,6 +25,7 @@ import {
   patientSummaryColumns,
   presentPatientSummary,
 } from "./patients.data";
+import { listPatientsForFamily } from "./patients.family-read";
 import type { ListPatientsQuery } from "./patients.schemas";
 
 /** Ids of the patients matching the search: every name word, or the exact MRN. */
@@ -77,9 +78,13 @@ function relatedIds(ctx: RequestContext, caller: Caller) {
   return null;
 }
 
-/** A page of the patients the caller may see, newest first; count, page and audit in one trip. */
+/**
+ * A page of the patients the caller may see, newest first; count, page and audit in one trip.
+ * A family member gets the family summaries of the patients who shared with them.
+ */
 export async function listPatients(ctx: RequestContext, query: ListPatientsQuery) {
   const caller = callerOf(ctx);
+  if (caller.role === "family") return listPatientsForFamily(ctx, caller, query);
   const { orm } = ctx.db;
   const source = query.search
     ? (await searchMatches(ctx, caller, query.search)).query

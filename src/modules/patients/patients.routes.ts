@@ -2,6 +2,7 @@
  * Patient records: `POST/GET /patients`, `GET/PUT /patients/profile`, `GET/PUT/DELETE
  * /patients/{id}`; the sub-record and care-team/family routers are mounted here too.
  */
+import { z } from "@hono/zod-openapi";
 import { ok, okList } from "../../lib/envelope";
 import {
   createRouter,
@@ -28,6 +29,7 @@ import {
 } from "./patients.schemas";
 import { createPatient, deletePatient, getPatient, updatePatient } from "./patients.service";
 import { listPatients } from "./patients.list";
+import { FamilyPatientView } from "./patients.family-view";
 
 const tags = ["patients"];
 const base = "/api/v1/patients";
@@ -85,14 +87,17 @@ patientRoutes.openapi(
       path: base,
       tags,
       summary: "The patients the caller may see; search by exact MRN or name words",
+      description:
+        "A family member gets FamilyPatientView items (no MRN, birth date or tags) and searches by name words only.",
       request: { query: ListPatientsQuery },
-      responses: { 200: jsonList(PatientSummary) },
+      responses: { 200: jsonList(z.union([PatientSummary, FamilyPatientView])) },
     }),
   ),
   async (c) => {
     const query = c.req.valid("query");
     const { items, total } = await listPatients(c.var.ctx, query);
-    return okList(c, items, paginationOf(query, total));
+    // Staff and patients get summaries, family members family views: one list type for both.
+    return okList(c, items as (typeof items)[number][], paginationOf(query, total));
   },
 );
 
@@ -103,8 +108,10 @@ patientRoutes.openapi(
       path: `${base}/{id}`,
       tags,
       summary: "A patient with active diagnoses and medications, allergies and latest vitals",
+      description:
+        "A family member gets the FamilyPatientView of a patient who shared with them: name, relationship and the granted scopes' sections.",
       request: { params: PatientIdParam },
-      responses: { 200: jsonOk(PatientDetail) },
+      responses: { 200: jsonOk(z.union([PatientDetail, FamilyPatientView])) },
     }),
   ),
   async (c) => ok(c, await getPatient(c.var.ctx, c.req.valid("param").id), 200),

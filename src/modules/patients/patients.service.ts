@@ -27,6 +27,8 @@ import {
   type PatientRow,
 } from "./patients.data";
 import { loadPatientDetail } from "./patients.detail";
+import { getPatientForFamily } from "./patients.family-read";
+import { callerOf } from "../../middleware/auth";
 import type { CreatePatientInput, UpdatePatientInput } from "./patients.schemas";
 
 /** Consent given (anew) without a date is dated now; a date-time is normalised to UTC. */
@@ -87,8 +89,13 @@ export async function createPatient(ctx: RequestContext, input: CreatePatientInp
   return presentPatient(ctx.phi, asPatientRow(created.row));
 }
 
-/** The record with its active diagnoses and medications, allergies and latest vitals. */
+/**
+ * The record with its active diagnoses and medications, allergies and latest vitals; a family
+ * member gets the family summary (`familyView`) of a patient who shared with them instead.
+ */
 export async function getPatient(ctx: RequestContext, patientId: string) {
+  const caller = callerOf(ctx);
+  if (caller.role === "family") return getPatientForFamily(ctx, caller, patientId);
   const { patient } = await reachPatient(ctx, patientId, "read", "patient.read");
   return loadPatientDetail(ctx, patient, { action: "patient.read" });
 }

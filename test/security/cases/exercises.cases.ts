@@ -4,6 +4,8 @@ import { insertAssignment, insertExerciseType, stepUpBody } from "../../exercise
 import type { Clinic } from "../../helpers/fixtures";
 
 const anyone = [...ALL_ROLES];
+/** Clinicians whose role may act but who are not on the patient's care team: 404, like no id. */
+const notOnTeam = { doctor: 404, nurse: 404 } as const;
 
 /** An assignment of clinic.patient (physio's care team) made by the physio. */
 const assignment = (c: Clinic) =>
@@ -40,6 +42,7 @@ export const exerciseCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/exercises",
     allow: ["physiotherapist"],
+    deny: notOnTeam,
     patientData: true,
     build: async (c) => ({
       body: {
@@ -56,7 +59,7 @@ export const exerciseCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/exercises/{id}",
     allow: ["admin", "physiotherapist", "patient"],
-    deny: { family: 404 },
+    deny: { ...notOnTeam, family: 404 },
     patientData: true,
     build: async (c) => ({ params: { id: (await assignment(c)).id } }),
   },
@@ -64,7 +67,7 @@ export const exerciseCases: RouteCase[] = [
     method: "PUT",
     path: "/api/v1/exercises/{id}",
     allow: ["physiotherapist", "patient"],
-    deny: { family: 404 },
+    deny: notOnTeam,
     patientData: true,
     build: async (c) => ({
       params: { id: (await assignment(c)).id },
@@ -75,7 +78,7 @@ export const exerciseCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/exercises/patient/{patient_id}",
     allow: ["admin", "physiotherapist", "patient"],
-    deny: { family: 404 },
+    deny: { ...notOnTeam, family: 404 },
     patientData: true,
     build: (c) => ({ params: { patient_id: c.patient.id } }),
   },

@@ -6,11 +6,15 @@ import { ALL_ROLES } from "../../../src/policy/policy";
 /**
  * Cases for /patients. Fixtures: physio is on `patient`'s care team, doctor on `otherPatient`'s,
  * nurse on none; family has access to `patient` (the record of the patient user).
- * Reads target `otherPatient`: staff outside its care team get 403, while the patient user and
- * family, who have no relation to it, get 404. Writes target `patient`: its own patient and family
- * get 403 (their role may not write), as do staff outside the care team.
+ * A role that may never do something gets 403 (checked before any lookup); a role that may, but
+ * is outside the record's relation, gets 404 like an unknown id (oracle.test.ts).
+ * Reads target `otherPatient` (physio, nurse, the patient user and family are outside it);
+ * family never reads clinical parts (403). Writes target `patient`: its own patient and family
+ * get 403 (their role may not write), doctor and nurse 404 (not on its care team).
  */
-const strangers = { patient: 404, family: 404 } as const;
+const strangers = { physiotherapist: 404, nurse: 404, patient: 404, family: 404 } as const;
+const clinicalRead = { ...strangers, family: 403 } as const;
+const notOnTeam = { doctor: 404, nurse: 404 } as const;
 const other = (clinic: Clinic) => ({ id: clinic.otherPatient.id });
 const own = (clinic: Clinic) => ({ id: clinic.patient.id });
 const unique = () => crypto.randomUUID().slice(0, 8);
@@ -64,6 +68,7 @@ export const patientsCases: RouteCase[] = [
     method: "PUT",
     path: "/api/v1/patients/{id}",
     allow: ["admin", "physiotherapist"],
+    deny: notOnTeam,
     patientData: true,
     build: (clinic) => ({ params: own(clinic), body: { tags: ["suite"] } }),
   },
@@ -79,6 +84,7 @@ export const patientsCases: RouteCase[] = [
       method: "POST",
       path: `/api/v1/patients/{id}/${name}`,
       allow: ["admin", "physiotherapist"],
+      deny: notOnTeam,
       patientData: true,
       build: (clinic) => ({ params: own(clinic), body }),
     },
@@ -86,7 +92,7 @@ export const patientsCases: RouteCase[] = [
       method: "GET",
       path: `/api/v1/patients/{id}/${name}`,
       allow: ["admin", "doctor"],
-      deny: strangers,
+      deny: clinicalRead,
       patientData: true,
       build: (clinic) => ({ params: other(clinic) }),
     },
@@ -95,7 +101,7 @@ export const patientsCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/patients/{id}/care-team",
     allow: ["admin", "doctor"],
-    deny: strangers,
+    deny: clinicalRead,
     patientData: true,
     build: (clinic) => ({ params: other(clinic) }),
   },
@@ -103,6 +109,7 @@ export const patientsCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/patients/{id}/care-team",
     allow: ["admin", "physiotherapist"],
+    deny: notOnTeam,
     patientData: true,
     build: (clinic) => ({ params: own(clinic), body: { user_id: clinic.nurse.id } }),
   },
@@ -110,6 +117,7 @@ export const patientsCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/patients/{id}/care-team/{user_id}",
     allow: ["admin", "physiotherapist"],
+    deny: notOnTeam,
     patientData: true,
     build: (clinic) => ({ params: { ...own(clinic), user_id: clinic.physio.id } }),
   },

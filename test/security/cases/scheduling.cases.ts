@@ -12,6 +12,8 @@ import {
 const anyone = [...ALL_ROLES];
 const staff = [...STAFF_ROLES];
 const editors = ["admin", "physiotherapist"] as const;
+/** Clinicians whose role may act but who are outside the patient's care team: 404, like no id. */
+const notOnTeam = { doctor: 404, nurse: 404 } as const;
 
 export const schedulingCases: RouteCase[] = [
   {
@@ -73,6 +75,7 @@ export const schedulingCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/appointments",
     allow: editors,
+    deny: notOnTeam,
     patientData: true,
     build: (c) => ({
       body: { patient_id: c.patient.id, clinician_id: c.physio.id, ...nextSlot(), notes: "n" },
@@ -102,7 +105,7 @@ export const schedulingCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/appointments/{id}",
     allow: ["admin", "physiotherapist", "patient"],
-    deny: { family: 404 },
+    deny: { ...notOnTeam, family: 404 },
     patientData: true,
     build: async (c) => ({ params: { id: (await book(c)).id } }),
   },
@@ -110,6 +113,7 @@ export const schedulingCases: RouteCase[] = [
     method: "PUT",
     path: "/api/v1/appointments/{id}",
     allow: editors,
+    deny: notOnTeam,
     patientData: true,
     build: async (c) => ({ params: { id: (await book(c)).id }, body: { notes: "Bring shoes" } }),
   },
@@ -117,6 +121,7 @@ export const schedulingCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/appointments/{id}",
     allow: editors,
+    deny: notOnTeam,
     patientData: true,
     build: async (c) => ({ params: { id: (await book(c)).id } }),
   },
