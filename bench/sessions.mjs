@@ -7,7 +7,7 @@
 //
 // Bounded: at most BENCH_SESSIONS_TIMEOUT_S seconds (default 300) before it gives up.
 import { spawn, spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { openSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./config.mjs";
 import { Api } from "./http.mjs";
@@ -58,6 +58,7 @@ function frames(n, t0 = 1_706_630_400_000) {
 }
 
 async function startServer() {
+  const logFd = openSync(join(ROOT, ".wrangler/bench-sessions.log"), "w");
   rmSync(join(ROOT, STATE), { recursive: true, force: true });
   const apply = spawnSync(
     process.execPath,
@@ -83,7 +84,7 @@ async function startServer() {
       "--log-level",
       "warn",
     ],
-    { cwd: ROOT, env: ENV, stdio: "ignore", detached: true },
+    { cwd: ROOT, env: ENV, stdio: ["ignore", logFd, logFd], detached: true },
   );
   const base = `http://127.0.0.1:${PORT}`;
   while (Date.now() < deadline) {
