@@ -4,6 +4,7 @@ import type { Bindings } from "./env";
 import { handleJobs } from "./jobs/consumer";
 import { runCron } from "./jobs/cron";
 
+export { ChatRoom } from "../party/chat-room";
 export { ClinicianCalendar } from "../party/clinician-calendar";
 export { RateLimiter } from "../party/rate-limiter";
 export { UserStream } from "../party/user-stream";
