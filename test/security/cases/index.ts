@@ -3,6 +3,7 @@ import type { RouteCase } from "../suite";
 import { auditCases } from "./audit.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
+import { chatsCases } from "./chats.cases";
 import { exerciseCases } from "./exercises.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
@@ -20,4 +21,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   exercises: exerciseCases,
   patients: patientsCases,
   scheduling: schedulingCases,
+  chats: chatsCases,
 };
