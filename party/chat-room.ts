@@ -32,6 +32,18 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   static override options = { hibernate: true };
   private tail: Promise<unknown> = Promise.resolve();
   private fanout: Promise<unknown> = Promise.resolve();
+  private inbox: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Socket messages are handled one after another in arrival order. (partyserver's handler awaits
+   * before calling onMessage, and a message arriving while the room starts up could otherwise
+   * overtake an earlier one; a client sending without waiting for acks expects its order kept.)
+   */
+  override webSocketMessage(ws: WebSocket, message: WSMessage): Promise<void> {
+    const turn = this.inbox.then(() => super.webSocketMessage(ws, message));
+    this.inbox = turn.catch(() => undefined);
+    return turn;
+  }
 
   /** A request context for a caller, as the service verbs expect it. */
   private contextFor(caller: StreamCaller, meta: RequestMeta, checkSession: boolean) {
