@@ -44,7 +44,6 @@ export const PERMISSIONS = {
   "slots.read": [...STAFF_ROLES, "patient"],
   "appointments.own": ["patient"],
   "chats.create": STAFF_ROLES,
-  "calls.initiate": [...STAFF_ROLES, "patient"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
