@@ -26,6 +26,8 @@ export type UserStreamIn = z.infer<typeof UserStreamIn>;
 /** Events the API pushes to a user (seed 002 §3), through `publishToUser`. */
 export const PUBLISHED_EVENTS = [
   "message:received",
+  "message:updated",
+  "message:deleted",
   "message:read",
   "user:typing",
   "call:initiated",

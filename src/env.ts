@@ -1,4 +1,5 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
+import type { ChatRoom } from "../party/chat-room";
 import type { ClinicianCalendar } from "../party/clinician-calendar";
 import type { RateLimiter } from "../party/rate-limiter";
 import type { LiveSession } from "../party/live-session";
@@ -14,6 +15,7 @@ export type Bindings = {
   LiveSession: DurableObjectNamespace<LiveSession>;
   RateLimiter: DurableObjectNamespace<RateLimiter>;
   ClinicianCalendar: DurableObjectNamespace<ClinicianCalendar>;
+  ChatRoom: DurableObjectNamespace<ChatRoom>;
   ASSETS: Fetcher;
   /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
   AI?: Ai;

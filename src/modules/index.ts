@@ -6,6 +6,7 @@ import { availabilityRoutes } from "./availability/availability.routes";
 import { locationsRoutes } from "./locations/locations.routes";
 import { servicesRoutes } from "./services/services.routes";
 import { auditRoutes } from "./audit/audit.routes";
+import { chatRoutes } from "./chats/chats.routes";
 import { authRoutes } from "./auth/auth.routes";
 import { magicLinkRoutes } from "./auth/magic-link.routes";
 import { mfaRoutes } from "./auth/mfa.routes";
@@ -50,4 +51,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", sessionsModule);
   app.route("/", patientRoutes);
   app.route("/", mediaRoutes);
+  app.route("/", chatRoutes);
 }

@@ -46,6 +46,7 @@ export const PERMISSIONS = {
   "appointments.own": ["patient"],
   "sessions.review": CLINICIAN_ROLES,
   "sessions.review_queue": STAFF_ROLES,
+  "chats.create": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

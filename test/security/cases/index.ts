@@ -3,6 +3,7 @@ import type { RouteCase } from "../suite";
 import { auditCases } from "./audit.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
+import { chatsCases } from "./chats.cases";
 import { exerciseCases } from "./exercises.cases";
 import { liveCases } from "./live.cases";
 import { mediaCases } from "./media.cases";
@@ -26,4 +27,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   scheduling: schedulingCases,
   media: mediaCases,
   sessions: sessionsCases,
+  chats: chatsCases,
 };

@@ -1,0 +1,40 @@
+/**
+ * Messages of a chat room socket (`/api/v1/chats/{id}/ws`), checked at runtime.
+ * Invariant: anything that does not parse as `ChatRoomIn` answers an `error` event; the socket stays.
+ */
+import { z } from "zod";
+
+export const ChatRoomIn = z.discriminatedUnion("event", [
+  z.object({
+    event: z.literal("message:send"),
+    data: z.object({
+      type: z.literal("text"),
+      content: z.string().trim().min(1).max(8000),
+      client_message_id: z
+        .string()
+        .regex(/^[A-Za-z0-9._:-]{8,64}$/, "8-64 letters, digits, . _ : -"),
+    }),
+  }),
+  z.object({ event: z.literal("typing"), data: z.object({ is_typing: z.boolean() }) }),
+  z.object({ event: z.literal("read"), data: z.object({ seq: z.number().int().min(0) }) }),
+  z.object({
+    event: z.literal("ping"),
+    data: z.object({ id: z.string().max(64).optional() }).optional(),
+  }),
+]);
+export type ChatRoomIn = z.infer<typeof ChatRoomIn>;
+
+/** What the room sends: its replies and the chat's live events. */
+export type ChatRoomOut = {
+  event:
+    | "ready"
+    | "pong"
+    | "error"
+    | "message:ack"
+    | "message:received"
+    | "message:updated"
+    | "message:deleted"
+    | "message:read"
+    | "user:typing";
+  data: unknown;
+};

@@ -1,0 +1,239 @@
+/**
+ * One Durable Object per chat (named by the chat id): it orders the chat's messages, writes each
+ * to D1 before acknowledging it, and fans it out to the room's sockets and to every participant's
+ * user stream (which keeps it for replay).
+ *
+ * Invariants: sends run one at a time (`tail`), so seqs follow the order of arrival; D1 is the
+ * record (messages.commit.ts), the object keeps no message state, so aborting it loses nothing
+ * acknowledged. Fan-out runs after the acknowledgement, message by message in seq order
+ * (`fanout`), so every user stream receives a chat's messages in order. Identities come only from
+ * the Worker's header (checked before the upgrade: token, session, participation); every socket
+ * message is parsed with `ChatRoomIn`, and a bad one answers `error` without closing the socket.
+ */
+import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
+import type { Bindings } from "../src/env";
+import { AppError, UnauthorizedError } from "../src/lib/errors";
+import { uuidv7 } from "../src/lib/ids";
+import { RequestDb } from "../src/lib/db";
+import { liveSessionQuery } from "../src/middleware/auth";
+import { phiCipherFor, type RequestContext } from "../src/middleware/request-context";
+import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
+import { commitMessage, type CommitResult } from "../src/modules/chats/messages.commit";
+import { markRead, participantsOf } from "../src/modules/chats/messages.read";
+import { publishToUser } from "../src/modules/realtime/realtime.service";
+import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
+import { CALLER_HEADER, SESSION_ENDED_CODE } from "./user-stream";
+import { StreamCaller } from "./user-stream.schemas";
+
+/** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
+export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
+
+export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
+  static override options = { hibernate: true };
+  private tail: Promise<unknown> = Promise.resolve();
+  private fanout: Promise<unknown> = Promise.resolve();
+  private inbox: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Socket messages are handled one after another in arrival order. (partyserver's handler awaits
+   * before calling onMessage, and a message arriving while the room starts up could otherwise
+   * overtake an earlier one; a client sending without waiting for acks expects its order kept.)
+   */
+  override webSocketMessage(ws: WebSocket, message: WSMessage): Promise<void> {
+    const turn = this.inbox.then(() => super.webSocketMessage(ws, message));
+    this.inbox = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /** A request context for a caller, as the service verbs expect it. */
+  private contextFor(caller: StreamCaller, meta: RequestMeta, checkSession: boolean) {
+    const ctx: RequestContext = {
+      env: this.env,
+      db: new RequestDb(this.env.DB),
+      phi: phiCipherFor(this.env),
+      requestId: meta.requestId,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+      caller: { ...caller, role: caller.role as never },
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    };
+    if (checkSession) ctx.db.requireSession(liveSessionQuery(ctx, ctx.caller!));
+    return ctx;
+  }
+
+  /**
+   * Stores a message (after every earlier one) and returns it once D1 has it; then fans it out.
+   * A resend with a known `client_message_id` returns the first message and sends nothing again.
+   */
+  async post(
+    caller: StreamCaller,
+    input: SendMessageInput,
+    meta: RequestMeta,
+    checkSession = false,
+  ) {
+    const ctx = this.contextFor(caller, meta, checkSession);
+    const turn = this.tail.then(() => commitMessage(ctx, this.name, input));
+    this.tail = turn.catch(() => undefined);
+    const result = await turn;
+    if (!result.replayed)
+      this.publish(result.recipients, { event: "message:received", data: result.message });
+    return { message: result.message, replayed: result.replayed };
+  }
+
+  /** Sends a chat event to the room's sockets and to the participants' streams, in order. */
+  publish(
+    recipients: string[],
+    event: ChatRoomOut & {
+      event: "message:received" | "message:updated" | "message:deleted" | "message:read";
+    },
+  ) {
+    const step = this.fanout.then(async () => {
+      this.broadcast(JSON.stringify(event));
+      await Promise.allSettled(
+        recipients.map((userId) =>
+          publishToUser(this.env, userId, {
+            event: event.event,
+            data: event.data as Record<string, unknown>,
+          }),
+        ),
+      );
+    });
+    this.fanout = step.catch(() => undefined);
+    this.ctx.waitUntil(step);
+  }
+
+  override onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
+    const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
+    if (!caller) {
+      connection.close(1008, "unauthorized");
+      return;
+    }
+    connection.setState(caller);
+    send(connection, { event: "ready", data: { chat_id: this.name, user_id: caller.userId } });
+  }
+
+  override async onMessage(connection: Connection<StreamCaller>, message: WSMessage) {
+    const caller = connection.state;
+    if (!caller) return connection.close(1008, "unauthorized");
+    let json: unknown;
+    try {
+      const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+      if (text.length > 16 * 1024) throw new Error("too large");
+      json = JSON.parse(text);
+    } catch {
+      return invalid(connection, [{ field: "message", message: "JSON objects of at most 16 KB" }]);
+    }
+    const parsed = ChatRoomIn.safeParse(json);
+    if (!parsed.success) {
+      return invalid(
+        connection,
+        parsed.error.issues.map((i) => ({
+          field: i.path.join(".") || "event",
+          message: i.message,
+        })),
+      );
+    }
+    const input = parsed.data;
+    const meta = { requestId: uuidv7(), ip: null, userAgent: null };
+    try {
+      if (input.event === "ping") {
+        send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
+      } else if (input.event === "message:send") {
+        const result = await this.post(caller, input.data, meta, true);
+        send(connection, {
+          event: "message:ack",
+          data: {
+            client_message_id: input.data.client_message_id,
+            replayed: result.replayed,
+            message: result.message,
+          },
+        });
+      } else if (input.event === "typing") {
+        await this.typing(caller, input.data.is_typing, connection);
+      } else {
+        const ctx = this.contextFor(caller, meta, true);
+        const read = await markRead(ctx, this.name, input.data.seq);
+        if (read.recipients.length) this.publish(read.recipients, read.event);
+      }
+    } catch (error) {
+      this.refuse(
+        connection,
+        error,
+        input.event === "message:send" ? input.data.client_message_id : null,
+      );
+    }
+  }
+
+  /** Typing is live only: to the room's other sockets and the other participants' streams. */
+  private async typing(caller: StreamCaller, isTyping: boolean, from: Connection) {
+    const data = { chat_id: this.name, user_id: caller.userId, is_typing: isTyping };
+    this.broadcast(JSON.stringify({ event: "user:typing", data }), [from.id]);
+    const people = await participantsOf(this.env.DB, this.name, caller.workspaceId);
+    await Promise.allSettled(
+      people
+        .filter((id) => id !== caller.userId)
+        .map((id) => publishToUser(this.env, id, { event: "user:typing", data })),
+    );
+  }
+
+  private refuse(connection: Connection, error: unknown, clientId: string | null) {
+    if (error instanceof UnauthorizedError) {
+      connection.close(SESSION_ENDED_CODE, "session ended");
+      return;
+    }
+    if (error instanceof AppError) {
+      send(connection, {
+        event: "error",
+        data: { code: error.code, message: error.message, client_message_id: clientId },
+      });
+      return;
+    }
+    console.error("chat room failure", error instanceof Error ? error.name : "unknown");
+    send(connection, {
+      event: "error",
+      data: {
+        code: "INTERNAL_SERVER_ERROR",
+        message: "Not stored; retry with the same client_message_id",
+        client_message_id: clientId,
+      },
+    });
+  }
+
+  /** Closes the room's sockets of one user (removed from the chat) or of everyone (chat deleted). */
+  async closeSockets(userId: string | null): Promise<number> {
+    let closed = 0;
+    for (const connection of this.getConnections<StreamCaller>()) {
+      if (userId && connection.state?.userId !== userId) continue;
+      connection.close(4003, "no longer in this chat");
+      closed++;
+    }
+    return closed;
+  }
+}
+
+export type { CommitResult };
+
+function readCaller(raw: string | null): StreamCaller | null {
+  if (!raw) return null;
+  try {
+    const parsed = StreamCaller.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function send(connection: Connection, event: ChatRoomOut) {
+  try {
+    connection.send(JSON.stringify(event));
+  } catch {
+    // Closing at this moment.
+  }
+}
+
+function invalid(connection: Connection, details: { field: string; message: string }[]) {
+  send(connection, {
+    event: "error",
+    data: { code: "VALIDATION_ERROR", message: "Invalid message", details },
+  });
+}

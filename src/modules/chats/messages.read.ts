@@ -1,0 +1,72 @@
+/** Read receipts: a participant's read cursor only moves forward, and the others are told. */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { chatParticipants } from "../../db/schema/chats";
+import { auditEntry } from "../../lib/audit";
+import { ValidationError } from "../../lib/errors";
+import { callerOf } from "../../middleware/auth";
+import type { RequestContext } from "../../middleware/request-context";
+import { accessChat } from "./chats.access";
+
+/** The active participants' user ids (fan-out targets). */
+export async function participantsOf(db: D1Database, chatId: string, workspaceId: string) {
+  const rows = await db
+    .prepare(
+      "select user_id from chat_participants where chat_id = ? and workspace_id = ? and removed_at is null",
+    )
+    .bind(chatId, workspaceId)
+    .all<{ user_id: string }>();
+  return rows.results.map((r) => r.user_id);
+}
+
+/**
+ * Marks the chat read up to `seq` for the caller (never backwards; at most the last seq).
+ * Returns the `message:read` event and whom to send it to (nobody when nothing moved).
+ */
+export async function markRead(
+  ctx: RequestContext,
+  chatId: string,
+  seq: number,
+  messageId: string | null = null,
+) {
+  const { chat, me } = await accessChat(ctx, chatId, "chat_participant.updated");
+  const caller = callerOf(ctx);
+  if (seq > chat.lastSeq) {
+    throw new ValidationError([{ field: "seq", message: "Beyond the chat's last message" }]);
+  }
+  const readAt = new Date().toISOString();
+  const upTo = Math.max(me.lastReadSeq, seq);
+  const data = {
+    chat_id: chat.id,
+    message_id: messageId,
+    read_by: caller.userId,
+    last_read_seq: upTo,
+    read_at: readAt,
+  };
+  const event = { event: "message:read" as const, data };
+  if (upTo === me.lastReadSeq) return { event, recipients: [] as string[] };
+  await ctx.db.write([
+    ctx.db.orm
+      .update(chatParticipants)
+      .set({ lastReadSeq: sql`max(${chatParticipants.lastReadSeq}, ${upTo})` })
+      .where(
+        and(
+          eq(chatParticipants.chatId, chat.id),
+          eq(chatParticipants.userId, caller.userId),
+          eq(chatParticipants.workspaceId, caller.workspaceId),
+          isNull(chatParticipants.removedAt),
+        ),
+      ),
+    (
+      await auditEntry(ctx, {
+        action: "chat_participant.updated",
+        resourceType: "chat",
+        resourceId: chat.id,
+        metadata: { last_read_seq: upTo },
+      })
+    ).query,
+  ]);
+  return {
+    event,
+    recipients: await participantsOf(ctx.env.DB, chat.id, caller.workspaceId),
+  };
+}
