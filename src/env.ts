@@ -1,5 +1,6 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
 import type { ClinicianCalendar } from "../party/clinician-calendar";
+import type { PoseStream } from "../party/pose";
 import type { RateLimiter } from "../party/rate-limiter";
 import type { UserStream } from "../party/user-stream";
 import type { JobMessage } from "./jobs/jobs.schemas";
@@ -12,6 +13,9 @@ export type Bindings = {
   UserStream: DurableObjectNamespace<UserStream>;
   RateLimiter: DurableObjectNamespace<RateLimiter>;
   ClinicianCalendar: DurableObjectNamespace<ClinicianCalendar>;
+  PoseStream: DurableObjectNamespace<PoseStream>;
+  /** The pose estimator Worker (pose/wrangler.toml), over a service binding. */
+  POSE?: Fetcher;
   ASSETS: Fetcher;
   /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
   AI?: Ai;
@@ -19,7 +23,8 @@ export type Bindings = {
   APP_BASE_URL: string;
   CORS_ORIGINS: string;
   AI_TEXT_MODEL: string;
-  AI_POSE_MODEL: string;
+  /** A Workers AI keypoint model id; when set (and AI bound) it replaces the POSE Worker. */
+  AI_POSE_KEYPOINT_MODEL?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
   JWT_SECRET: string;
   PHI_KEYS: string;

@@ -5,6 +5,7 @@ import { handleJobs } from "./jobs/consumer";
 import { runCron } from "./jobs/cron";
 
 export { ClinicianCalendar } from "../party/clinician-calendar";
+export { PoseStream } from "../party/pose";
 export { RateLimiter } from "../party/rate-limiter";
 export { UserStream } from "../party/user-stream";
 

@@ -37,6 +37,7 @@ export const AUDIT_RESOURCES = [
   "template",
   "consultation_type",
   "idempotency",
+  "pose",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -60,6 +61,8 @@ export const AUDIT_VERBS = [
   "accepted",
   "granted",
   "revoked",
+  "estimated",
+  "streamed",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

@@ -18,6 +18,8 @@ import { templateRoutes } from "./templates/templates.routes";
 import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
+import { poseRoutes } from "./pose/pose.routes";
+import { poseSocketRoutes } from "./pose/pose.socket.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
@@ -44,4 +46,6 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", appointmentsRoutes);
   app.route("/", availabilityRoutes);
   app.route("/", patientRoutes);
+  app.route("/", poseRoutes);
+  app.route("/", poseSocketRoutes);
 }

@@ -43,6 +43,7 @@ export const PERMISSIONS = {
   "availability.read": STAFF_ROLES,
   "slots.read": [...STAFF_ROLES, "patient"],
   "appointments.own": ["patient"],
+  "pose.estimate": [...STAFF_ROLES, "patient"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

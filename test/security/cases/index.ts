@@ -6,6 +6,7 @@ import { authExtrasCases } from "./auth-extras.cases";
 import { exerciseCases } from "./exercises.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
+import { poseCases } from "./pose.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { usersCases } from "./users.cases";
@@ -20,4 +21,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   exercises: exerciseCases,
   patients: patientsCases,
   scheduling: schedulingCases,
+  pose: poseCases,
 };
