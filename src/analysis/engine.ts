@@ -1,0 +1,109 @@
+/**
+ * The streaming analysis pipeline shared by analyzeSession (all frames, then flush) and the live
+ * analyzer (frame by frame): measure → time-window smoothing → repetitions/holds → form rules →
+ * per-joint ranges. Both paths run this exact code, so they agree on the same frames.
+ */
+import type { AnalysisConfig } from "../modules/exercise-types/exercise-types.analysis";
+import { ALL_JOINTS, CH, CHANNELS, aspectOf, measureFrame } from "./angles";
+import { FormTracker } from "./form";
+import type { FrameSize, PoseFrame } from "./landmarks";
+import { RepTracker } from "./reps";
+import { TimeSmoother } from "./smoother";
+import { summarize } from "./summary";
+import type { SessionAnalysis } from "./types";
+
+export type EngineOptions = { frameSize?: FrameSize };
+
+export class AnalysisEngine {
+  framesTotal = 0;
+  framesUsed = 0;
+  firstT = NaN;
+  lastT = NaN;
+  worldFrames = 0;
+  sawFrameSize: boolean;
+  readonly primary: number;
+  smoother = new TimeSmoother(CHANNELS.length);
+  reps: RepTracker;
+  form: FormTracker;
+  /** Per joint: min, max, sum, count of smoothed values. */
+  ranges = new Float64Array(ALL_JOINTS.length * 4);
+  /** Smoothed primary angle series, [t0, a0, t1, a1, …]. */
+  series: number[] = [];
+  lastSmoothed: number | null = null;
+  private aspect: number;
+  private readonly scratch = new Float64Array(CHANNELS.length);
+
+  constructor(
+    readonly config: AnalysisConfig,
+    opts: EngineOptions = {},
+  ) {
+    this.primary = CH[config.primary_joint];
+    this.aspect = aspectOf(opts.frameSize);
+    this.sawFrameSize = this.aspect !== 1 || !!opts.frameSize;
+    this.reps = new RepTracker(config);
+    this.form = new FormTracker(config.form_rules);
+    for (let j = 0; j < ALL_JOINTS.length; j++) {
+      this.ranges[j * 4] = Infinity;
+      this.ranges[j * 4 + 1] = -Infinity;
+    }
+  }
+
+  /**
+   * Adds one frame. Returns false when it is skipped: malformed, not after the previous frame,
+   * or the primary joint's landmarks below the visibility threshold.
+   */
+  push(frame: PoseFrame, frameSize?: FrameSize): boolean {
+    this.framesTotal++;
+    if (frameSize) {
+      this.aspect = aspectOf(frameSize);
+      this.sawFrameSize = true;
+    }
+    const t = frame?.timestamp;
+    if (!Number.isFinite(t) || !(t > this.lastT || Number.isNaN(this.lastT))) return false;
+    if (!Array.isArray(frame.landmarks) || frame.landmarks.length < 33) return false;
+    const source = measureFrame(frame, this.aspect, this.scratch);
+    if (Number.isNaN(this.scratch[this.primary]!)) return false;
+    if (source === "world") this.worldFrames++;
+    this.framesUsed++;
+    if (Number.isNaN(this.firstT)) this.firstT = t;
+    this.lastT = t;
+    this.smoother.push(t, this.scratch.slice(), this.onSmoothed);
+    return true;
+  }
+
+  private readonly onSmoothed = (t: number, ch: Float64Array): void => this.handle(t, ch);
+
+  /** Everything about one released (smoothed) frame. */
+  private handle(t: number, ch: Float64Array): void {
+    const angle = ch[this.primary]!;
+    this.reps.step(t, angle);
+    this.form.step(t, ch, this.reps.currentRep);
+    for (let j = 0; j < ALL_JOINTS.length; j++) {
+      const v = ch[j]!;
+      if (Number.isNaN(v)) continue;
+      const r = j * 4;
+      if (v < this.ranges[r]!) this.ranges[r] = v;
+      if (v > this.ranges[r + 1]!) this.ranges[r + 1] = v;
+      this.ranges[r + 2]! += v;
+      this.ranges[r + 3]! += 1;
+    }
+    this.series.push(t, angle);
+    this.lastSmoothed = angle;
+  }
+
+  /** The result so far, as if the data ended now; the engine itself can keep going. */
+  summary(): SessionAnalysis {
+    const smoother = this.smoother.clone();
+    const reps = this.reps.clone();
+    const form = this.form.clone();
+    const view = Object.create(this) as AnalysisEngine;
+    view.reps = reps;
+    view.form = form;
+    view.ranges = this.ranges.slice();
+    view.series = this.series.slice();
+    smoother.flush((t, ch) => view.handle(t, ch));
+    form.closeAll();
+    const partial = reps.close(this.lastT);
+    return summarize(view, partial);
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Repetition and hold tracking on the primary joint, one smoothed sample at a time, with the
+ * hysteresis of the catalog's repetition rule (see exercise-types.analysis.ts).
+ *
+ * Both directions run on one state machine: for an "up" exercise the angle is negated, so
+ * "leaving the start zone" is always x <= start and "reaching the working zone" x < work.
+ */
+import type { AnalysisConfig } from "../modules/exercise-types/exercise-types.analysis";
+import type { Phase, RepSummary } from "./types";
+
+type Internal = "unknown" | "rest" | "going" | "work" | "returning";
+
+/** Holds survive this long outside their range (noise, a brief wobble) before they end. */
+export const HOLD_GRACE_MS = 250;
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+
+export type Attempt = { t: number; extreme: number };
+
+export class RepTracker {
+  readonly reps: RepSummary[] = [];
+  /** Movements that left the start zone, went past halfway and came back short of the threshold. */
+  readonly attempts: Attempt[] = [];
+  private state: Internal = "unknown";
+  private sign: 1 | -1;
+  private start: number;
+  private work: number;
+  private readonly hold: Extract<AnalysisConfig["repetition"], { type: "hold" }> | null;
+  private readonly target: { min: number; max: number } | undefined;
+  private prevT = NaN;
+  private prevX = NaN;
+  // The repetition (or hold) in progress.
+  private repStart = NaN;
+  private extremeX = Infinity;
+  private extremeT = NaN;
+  private minA = Infinity;
+  private maxA = -Infinity;
+  private lastInHold = NaN;
+  longestHoldMs = 0;
+
+  constructor(config: AnalysisConfig) {
+    const r = config.repetition;
+    this.target = config.target_ranges[config.primary_joint];
+    this.hold = r.type === "hold" ? r : null;
+    if (r.type === "reps" && r.direction === "up") {
+      this.sign = -1;
+      this.start = -(r.start_angle_below ?? 0);
+      this.work = -(r.top_angle_above ?? 0);
+    } else {
+      this.sign = 1;
+      this.start = r.type === "reps" ? (r.start_angle_above ?? 180) : 180;
+      this.work = r.type === "reps" ? (r.bottom_angle_below ?? 0) : 0;
+    }
+  }
+
+  clone(): RepTracker {
+    const c = Object.create(RepTracker.prototype) as RepTracker;
+    Object.assign(c, this);
+    (c as { reps: RepSummary[] }).reps = this.reps.slice();
+    (c as { attempts: Attempt[] }).attempts = this.attempts.slice();
+    return c;
+  }
+
+  get count(): number {
+    return this.reps.length;
+  }
+
+  /** The index a form issue at this moment belongs to, null at rest. */
+  get currentRep(): number | null {
+    if (this.hold) return this.state === "work" ? this.reps.length + 1 : null;
+    return this.state === "going" || this.state === "work" || this.state === "returning"
+      ? this.reps.length + 1
+      : null;
+  }
+
+  /** Feeds one smoothed primary-joint angle. */
+  step(t: number, angle: number): void {
+    if (this.hold) this.stepHold(t, angle);
+    else this.stepReps(t, angle);
+    this.prevT = t;
+    this.prevX = this.sign * angle;
+  }
+
+  /** Linear interpolation of when x crossed `level` between the previous sample and this one. */
+  private crossing(t: number, x: number, level: number): number {
+    if (Number.isNaN(this.prevT) || x === this.prevX) return t;
+    const f = (level - this.prevX) / (x - this.prevX);
+    return f >= 0 && f <= 1 ? this.prevT + f * (t - this.prevT) : t;
+  }
+
+  private track(t: number, angle: number, x: number): void {
+    if (x < this.extremeX) {
+      this.extremeX = x;
+      this.extremeT = t;
+    }
+    if (angle < this.minA) this.minA = angle;
+    if (angle > this.maxA) this.maxA = angle;
+  }
+
+  private begin(t: number): void {
+    this.repStart = t;
+    this.extremeX = Infinity;
+    this.minA = Infinity;
+    this.maxA = -Infinity;
+  }
+
+  private stepReps(t: number, angle: number): void {
+    const x = this.sign * angle;
+    const atRest = x > this.start;
+    switch (this.state) {
+      case "unknown":
+        if (atRest) this.state = "rest";
+        return;
+      case "rest":
+        if (!atRest) {
+          this.begin(this.crossing(t, x, this.start));
+          this.state = "going";
+          this.track(t, angle, x);
+          if (x < this.work) this.state = "work";
+        }
+        return;
+      case "going":
+        this.track(t, angle, x);
+        if (x < this.work) this.state = "work";
+        else if (atRest) {
+          if (this.extremeX < (this.start + this.work) / 2) {
+            this.attempts.push({ t: this.extremeT, extreme: this.sign * this.extremeX });
+          }
+          this.state = "rest";
+        }
+        return;
+      case "work":
+      case "returning":
+        this.track(t, angle, x);
+        if (atRest) {
+          this.finish(this.crossing(t, x, this.start));
+          this.state = "rest";
+        } else this.state = x < this.work ? "work" : "returning";
+    }
+  }
+
+  private stepHold(t: number, angle: number): void {
+    const h = this.hold!;
+    const inside = angle >= h.hold_angle_min && angle <= h.hold_angle_max;
+    if (this.state === "work") {
+      if (inside) {
+        this.lastInHold = t;
+        this.track(t, angle, angle);
+      } else if (t - this.lastInHold > HOLD_GRACE_MS) {
+        this.endHold(this.lastInHold);
+      }
+      return;
+    }
+    if (inside) {
+      this.begin(t);
+      this.lastInHold = t;
+      this.state = "work";
+      this.track(t, angle, angle);
+    } else this.state = "rest";
+  }
+
+  private endHold(end: number): void {
+    const ms = end - this.repStart;
+    this.longestHoldMs = Math.max(this.longestHoldMs, ms);
+    if (ms >= this.hold!.min_hold_seconds * 1000) this.finish(end);
+    this.state = "rest";
+  }
+
+  private finish(end: number): void {
+    const primaryExtreme = this.sign === 1 ? this.minA : this.maxA;
+    const inTarget =
+      !this.target || (primaryExtreme >= this.target.min && primaryExtreme <= this.target.max);
+    this.reps.push({
+      index: this.reps.length + 1,
+      start_ms: Math.round(this.repStart),
+      bottom_ms: Math.round(this.hold ? (this.repStart + end) / 2 : this.extremeT),
+      end_ms: Math.round(end),
+      duration_s: Math.round(end - this.repStart) / 1000,
+      min_angle: r1(this.minA),
+      max_angle: r1(this.maxA),
+      range_of_motion: r1(this.maxA - this.minA),
+      in_target: this.hold ? true : inTarget,
+    });
+  }
+
+  /** Ends the data: a hold in progress ends here; returns 1 when a repetition is left partial. */
+  close(lastT: number): number {
+    if (this.hold) {
+      if (this.state !== "work") return 0;
+      const held = this.lastInHold - this.repStart;
+      this.endHold(this.lastInHold);
+      return held >= this.hold.min_hold_seconds * 1000 ? 0 : 1;
+    }
+    void lastT;
+    if (this.state === "work" || this.state === "returning") return 1;
+    if (this.state === "going" && this.extremeX < (this.start + this.work) / 2) return 1;
+    return 0;
+  }
+
+  /** The live phase in the exercise's own direction. */
+  get phase(): Phase {
+    if (this.hold)
+      return this.state === "work" ? "hold" : this.state === "unknown" ? "unknown" : "start";
+    const up = this.sign === -1;
+    switch (this.state) {
+      case "unknown":
+        return "unknown";
+      case "rest":
+        return "start";
+      case "going":
+        return up ? "up" : "down";
+      case "work":
+        return up ? "top" : "bottom";
+      case "returning":
+        return up ? "down" : "up";
+    }
+  }
+
+  /** Seconds of the hold in progress (0 when not holding). */
+  holdingSeconds(t: number): number {
+    return this.hold && this.state === "work" ? Math.max(0, t - this.repStart) / 1000 : 0;
+  }
+}
