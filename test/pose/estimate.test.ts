@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { encode as encodePng } from "fast-png";
 import { describe, expect, it } from "vitest";
+import { postureScore } from "../../src/analysis";
 import { expectStatus, api } from "../helpers/http";
 import { createClinic } from "../helpers/fixtures";
 import { EXPECTED, POSE_JPG, POSE_PNG_HALF, base64Of } from "./images";
@@ -45,6 +46,16 @@ describe("happy", () => {
     expect(Math.abs(data.landmarks[11].x_px - EXPECTED.landmarks[11]!.x)).toBeLessThan(15);
     expect(data.world_landmarks).toHaveLength(33);
     expect(data.inference_ms).toBeGreaterThan(0);
+    // Scored by the shared analysis module; the reference pose stands upright with arms out.
+    expect(data.posture_score).toBeGreaterThanOrEqual(0);
+    expect(data.posture_score).toBeLessThanOrEqual(100);
+    expect(data.posture).toEqual(postureScore(data.landmarks, { width: 1000, height: 667 }));
+    expect(Object.keys(data.posture.parts).sort()).toEqual([
+      "head_forward",
+      "hip_tilt",
+      "shoulder_tilt",
+      "trunk_lean",
+    ]);
     const rows = await auditRows(clinic.workspaceId, "pose.estimated");
     expect(rows).toHaveLength(1);
     expect(rows[0]!.outcome).toBe("success");

@@ -5,6 +5,7 @@
  */
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { postureScore } from "../../src/analysis";
 import { createClinic } from "../helpers/fixtures";
 import { upgrade, wrapSocket } from "../realtime/socket";
 import { EXPECTED, POSE_JPG, base64Of } from "./images";
@@ -32,7 +33,8 @@ describe("happy", () => {
     expect(answer).toMatchObject({ event: "pose", id: "f1", model: MODEL, dropped: 0 });
     expect(answer.keypoints).toHaveLength(33);
     expect(Math.abs(answer.keypoints[0].x_px - EXPECTED.landmarks[0]!.x)).toBeLessThan(15);
-    expect(answer).toHaveProperty("posture_score");
+    expect(typeof answer.posture_score).toBe("number");
+    expect(answer.posture.score).toBe(answer.posture_score);
     expect(answer.inference_ms).toBeGreaterThan(0);
     const audit = await env.DB.prepare(
       "select count(*) as n from audit_log where workspace_id = ? and action = 'pose.streamed'",
@@ -69,6 +71,10 @@ describe("happy", () => {
     const answer = (await socket.next(5000)) as any;
     expect(answer).toMatchObject({ event: "pose", id: "l1", model: "client", inference_ms: 0 });
     expect(answer.keypoints).toHaveLength(33);
+    // The same score the analysis module gives these landmarks directly.
+    const direct = postureScore(landmarks, { width: EXPECTED.width, height: EXPECTED.height });
+    expect(answer.posture_score).toBe(direct.score);
+    expect(answer.posture).toEqual(direct);
     socket.close();
   });
 

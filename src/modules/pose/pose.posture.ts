@@ -1,15 +1,14 @@
 /**
  * The posture score of an estimated pose, from the shared movement-analysis module, so that the
- * image path and the on-device landmark path score the same way.
+ * image path (pose Worker) and the on-device landmark path score the same way.
  */
+import { postureScore, type FrameSize, type Landmark } from "../../analysis";
 import type { PoseEstimateResult } from "./pose.schemas";
 
-type Point = { type?: string; x: number; y: number; z: number; visibility: number };
-
-/** Posture score and its named parts for 33 landmarks (normalised x, y); null until wired. */
+/** Posture score (0–100) with its named parts and cues for 33 landmarks (normalised x, y). */
 export function postureOf(
-  _landmarks: Point[],
-  _frameSize?: { width: number; height: number },
+  landmarks: Landmark[],
+  frameSize?: FrameSize,
 ): PoseEstimateResult["posture"] {
-  return null;
+  return postureScore(landmarks, frameSize);
 }

@@ -5,7 +5,7 @@
  * reshaped into a pose.
  */
 import { z } from "zod";
-import { BLAZEPOSE_NAMES } from "./pose.landmarks";
+import { BLAZEPOSE_LANDMARKS } from "../../analysis";
 import { unavailable, type PoseEstimate, type PoseEstimator } from "./pose.estimator";
 
 const Point = z.object({
@@ -39,7 +39,7 @@ export function workersAiPoseEstimator(ai: Ai, model: string): PoseEstimator {
       const parsed = Output.safeParse(raw);
       if (!parsed.success) throw unavailable("The configured AI model returned no pose landmarks.");
       const { width, height } = parsed.data;
-      const named = (i: number) => BLAZEPOSE_NAMES[i]!;
+      const named = (i: number) => BLAZEPOSE_LANDMARKS[i]!;
       const result: PoseEstimate = {
         model,
         inference_ms: Date.now() - started,
