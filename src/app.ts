@@ -12,6 +12,7 @@ import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
 import { requestContext } from "./middleware/request-context";
 import { registerModules } from "./modules";
+import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -58,14 +59,15 @@ export function createApp() {
       maxAge: 3600,
     }),
   );
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_JSON_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(MAX_JSON_BODY_BYTES);
-      },
-    }),
+  const jsonBodyLimit = bodyLimit({
+    maxSize: MAX_JSON_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(MAX_JSON_BODY_BYTES);
+    },
+  });
+  // Image routes set their own, larger limit next to the route.
+  app.use("/api/*", (c, next) =>
+    OWN_BODY_LIMIT_PATHS.has(c.req.path) ? next() : jsonBodyLimit(c, next),
   );
 
   app.use("/api/*", idempotency());

@@ -145,9 +145,17 @@ describe("errors", () => {
     expectStatus(empty, 422);
   });
 
-  it("refuses a body over 1 MiB with 413 before reading it", async () => {
-    const res = await send(new Uint8Array(1024 * 1024 + 1), "image/jpeg");
-    expectStatus(res, 413);
+  it("takes images over the API's 1 MiB JSON limit, up to 6 MB, and refuses larger bodies with 413", async () => {
+    // 1.5 MB: past the JSON limit, so it reaches the image checks (not an image: 415).
+    const big = new Uint8Array(1_500_000).fill(7);
+    const res = expectStatus(await send(big, "image/jpeg"), 415);
+    expect(res.body.error.message).toMatch(/not a JPEG, PNG or WebP/);
+    // A JPEG header over 6 MB of data: refused by the pose Worker's byte limit.
+    const huge = new Uint8Array(6_500_000);
+    huge.set(POSE_JPG.subarray(0, 1000));
+    const tooBig = expectStatus(await send(huge, "image/jpeg"), 413);
+    expect(tooBig.body.error.message).toMatch(/exceeds 6291456 bytes/);
+    expectStatus(await send(new Uint8Array(8_600_000), "image/jpeg"), 413);
   });
 
   it("audits a failed estimate as a failure, with the error code only", async () => {

@@ -1,20 +1,22 @@
 /** `POST /api/v1/pose/estimate`: an image (multipart, raw bytes or base64 JSON) → 33 landmarks. */
 import { ok } from "../../lib/envelope";
-import { ValidationError } from "../../lib/errors";
+import { bodyLimit } from "hono/body-limit";
+import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
 import { createRouter, defineRoute, jsonOk, z } from "../../lib/openapi";
 import { requireAuth } from "../../middleware/auth";
 import { PoseEstimateForm, PoseEstimateJson, PoseEstimateResult, PoseQuery } from "./pose.schemas";
 import { fromBase64 } from "./pose.base64";
+import { POSE_ESTIMATE_PATH, POSE_MAX_BODY_BYTES } from "./pose.limits";
 import { estimatePose } from "./pose.service";
 
 const binary = { schema: z.string().openapi({ format: "binary" }) };
 
 const route = defineRoute({
   method: "post",
-  path: "/api/v1/pose/estimate",
+  path: POSE_ESTIMATE_PATH,
   tags: ["pose"],
   summary: "Estimate a body pose (33 BlazePose landmarks) and its posture score from one image",
-  description: `The image (JPEG, PNG or WebP; at most 1 MiB per request and 4.2 megapixels) as
+  description: `The image (JPEG, PNG or WebP; at most 6 MB and 4.2 megapixels) as
 \`multipart/form-data\` (field \`image\`), as the raw body (\`image/jpeg\`, \`image/png\`,
 \`image/webp\`, \`application/octet-stream\`) or as JSON \`{ "image": "<base64>" }\`. \`model\` in the
 query or body picks the model (default \`blazepose-lite\`). A real BlazePose model answers; when it
@@ -42,6 +44,15 @@ cannot be loaded the answer is 503, never an invented pose. The image is not sto
 
 export const poseRoutes = createRouter();
 poseRoutes.use("/api/v1/pose/*", requireAuth());
+poseRoutes.use(
+  POSE_ESTIMATE_PATH,
+  bodyLimit({
+    maxSize: POSE_MAX_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(POSE_MAX_BODY_BYTES);
+    },
+  }),
+);
 
 const imageMissing = () =>
   new ValidationError([{ field: "image", message: "An image is required (JPEG, PNG or WebP)" }]);

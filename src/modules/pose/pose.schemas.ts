@@ -3,6 +3,7 @@
  * The image is never stored and never echoed; answers carry landmarks and scores only.
  */
 import { z } from "../../lib/openapi";
+import { POSE_MAX_BASE64_CHARS } from "./pose.limits";
 
 /** Model ids are short slugs; anything else is refused before it reaches a model. */
 export const ModelId = z
@@ -22,7 +23,7 @@ export type PoseQuery = z.infer<typeof PoseQuery>;
 export const Base64Image = z
   .string()
   .min(1)
-  .max(1_400_000)
+  .max(POSE_MAX_BASE64_CHARS)
   .regex(
     /^(data:image\/[a-z+]+;base64,)?[A-Za-z0-9+/_-]+={0,2}$/,
     "base64 of a JPEG, PNG or WebP image",
