@@ -52,6 +52,11 @@ const TRIPLES: [number, number, number][] = [
 const UP: Vec = [0, -1, 0];
 /** A 2D hip line shorter than this share of the thigh means a side view: valgus is unseen. */
 const MIN_FRONTAL_RATIO = 0.25;
+/**
+ * Frontal projections of thigh and shank shorter than this share of their length (3D), or of
+ * the hip width (2D, where true lengths are unknown), are too foreshortened for a valgus angle.
+ */
+const MIN_FORESHORTENING = 0.5;
 
 export type AngleSource = "world" | "image";
 
@@ -137,6 +142,13 @@ function valgus(
   const h = flat(hip);
   const k = flat(knee);
   const a = flat(ankle);
+  // A thigh or shank pointing at the camera (wall sit, the back leg of a lunge) shows no
+  // frontal-plane angle: its projection must keep a fair share of its length.
+  const thigh2 = norm(sub(k, h));
+  const shank2 = norm(sub(a, k));
+  const minLen = is3d ? MIN_FORESHORTENING : MIN_FORESHORTENING * width;
+  if (thigh2 < minLen * (is3d ? norm(sub(knee, hip)) : 1)) return NaN;
+  if (shank2 < minLen * (is3d ? norm(sub(ankle, knee)) : 1)) return NaN;
   if (Math.abs(a[1] - h[1]) < 1e-9) return NaN;
   const lineU = h[0] + ((a[0] - h[0]) * (k[1] - h[1])) / (a[1] - h[1]);
   const deviation = 180 - angleAt(h, k, a);

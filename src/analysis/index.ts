@@ -11,3 +11,4 @@ export {
 } from "./classify";
 export { postureScore, type PostureResult, type PosturePart } from "./posture";
 export type * from "./types";
+export type { AnalysisConfig, Joint } from "../modules/exercise-types/exercise-types.analysis";

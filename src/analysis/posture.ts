@@ -60,7 +60,7 @@ export function postureScore(landmarks: Landmark[], frameSize?: FrameSize): Post
   const torso = shoulders && hips ? norm(sub(shoulders, hips)) : NaN;
 
   const values: Record<Part, number | null> = {
-    head_forward: headForward(at, shoulders),
+    head_forward: headForward(at, shoulders, torso),
     shoulder_tilt: tilt(ls, rs, torso),
     trunk_lean: shoulders && hips ? angleBetween(sub(shoulders, hips), [0, -1, 0]) : null,
     hip_tilt: tilt(lh, rh, torso),
@@ -101,12 +101,18 @@ function tilt(a: Vec | null, b: Vec | null, torso: number): number | null {
  * The shoulder → ear line against vertical, counted only when the ear is on the side the nose
  * faces (forward); an ear behind the shoulder line is not a forward head.
  */
-function headForward(at: (i: number) => Vec | null, shoulders: Vec | null): number | null {
+function headForward(
+  at: (i: number) => Vec | null,
+  shoulders: Vec | null,
+  torso: number,
+): number | null {
   const le = at(LM.LEFT_EAR);
   const re = at(LM.RIGHT_EAR);
   const nose = at(LM.NOSE);
   const ear = le && re ? mid(le, re) : (le ?? re);
   if (!ear || !shoulders) return null;
+  // Both ears far apart: the camera is in front, and forward head posture needs a side view.
+  if (le && re && norm(sub(le, re)) > MIN_WIDTH_RATIO * torso) return null;
   const v = sub(ear, shoulders);
   const angle = angleBetween(v, [0, -1, 0]);
   if (!nose) return angle;

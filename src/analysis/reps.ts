@@ -12,6 +12,8 @@ type Internal = "unknown" | "rest" | "going" | "work" | "returning";
 
 /** Holds survive this long outside their range (noise, a brief wobble) before they end. */
 export const HOLD_GRACE_MS = 250;
+/** Degrees from the rest position within which the joint counts as not yet moving. */
+export const REST_MARGIN = 5;
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
@@ -36,6 +38,11 @@ export class RepTracker {
   private minA = Infinity;
   private maxA = -Infinity;
   private lastInHold = NaN;
+  // The rest position between repetitions (see stepRest).
+  private restBestX = -Infinity;
+  private restNearT = NaN;
+  private returnedAt = false;
+  private endX = -Infinity;
   longestHoldMs = 0;
 
   constructor(config: AnalysisConfig) {
@@ -104,16 +111,56 @@ export class RepTracker {
     this.maxA = -Infinity;
   }
 
+  /**
+   * At rest, follows the rest position: the movement's real start is the last moment within
+   * REST_MARGIN of it, and the last repetition's real end the first moment back within it, so
+   * durations (tempo) span the whole movement, not just the part beyond the thresholds.
+   */
+  private stepRest(t: number, x: number): void {
+    if (x > this.restBestX) {
+      this.restBestX = x;
+      const last = this.reps[this.reps.length - 1];
+      if (last && this.returnedAt && this.endX < x - REST_MARGIN) {
+        this.endX = x;
+        this.setEnd(last, t);
+      }
+    }
+    if (x >= this.restBestX - REST_MARGIN) this.restNearT = t;
+  }
+
+  private setEnd(rep: RepSummary, end: number): void {
+    const copy = {
+      ...rep,
+      end_ms: Math.round(end),
+      duration_s: Math.round(end - rep.start_ms) / 1000,
+    };
+    this.reps[this.reps.length - 1] = copy;
+  }
+
+  private enterRest(t: number, x: number): void {
+    this.state = "rest";
+    this.restBestX = x;
+    this.restNearT = t;
+  }
+
   private stepReps(t: number, angle: number): void {
     const x = this.sign * angle;
     const atRest = x > this.start;
     switch (this.state) {
       case "unknown":
-        if (atRest) this.state = "rest";
+        if (atRest) this.enterRest(t, x);
         return;
       case "rest":
-        if (!atRest) {
-          this.begin(this.crossing(t, x, this.start));
+        if (atRest) this.stepRest(t, x);
+        else {
+          this.returnedAt = false;
+          this.begin(
+            Number.isNaN(this.restNearT) ? this.crossing(t, x, this.start) : this.restNearT,
+          );
+          // The range of motion runs from the rest position, not from the threshold.
+          if (Number.isFinite(this.restBestX)) {
+            this.track(t, this.sign * this.restBestX, this.restBestX);
+          }
           this.state = "going";
           this.track(t, angle, x);
           if (x < this.work) this.state = "work";
@@ -126,7 +173,7 @@ export class RepTracker {
           if (this.extremeX < (this.start + this.work) / 2) {
             this.attempts.push({ t: this.extremeT, extreme: this.sign * this.extremeX });
           }
-          this.state = "rest";
+          this.enterRest(t, x);
         }
         return;
       case "work":
@@ -134,7 +181,11 @@ export class RepTracker {
         this.track(t, angle, x);
         if (atRest) {
           this.finish(this.crossing(t, x, this.start));
-          this.state = "rest";
+          this.enterRest(t, x);
+          this.returnedAt = true;
+          this.endX = x;
+          const last = this.reps[this.reps.length - 1]!;
+          if (t > last.end_ms) this.setEnd(last, t);
         } else this.state = x < this.work ? "work" : "returning";
     }
   }
