@@ -1,6 +1,8 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+// @ts-expect-error: a plain .mjs script (no types), shared with `npm start`.
+import { buildPoseWorker } from "./scripts/build-pose.mjs";
 
 // Tests run inside workerd with the bindings of wrangler.toml (real D1, R2, Durable Objects,
 // queues); migrations are applied by test/setup.ts. Test-only secrets are fixed here.
@@ -12,6 +14,19 @@ export default defineConfig({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // The pose estimator Worker (POSE service binding), bundled as it deploys.
+        workers: [
+          {
+            name: "rehab-edge-pose",
+            modules: true,
+            scriptPath: `${buildPoseWorker()}/index.js`,
+            compatibilityDate: "2026-04-20",
+            modulesRules: [
+              { type: "Data", include: ["**/*.bin"] },
+              { type: "CompiledWasm", include: ["**/*.wasm"] },
+            ],
+          },
+        ],
         bindings: {
           ENVIRONMENT: "test",
           JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",

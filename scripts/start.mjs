@@ -1,5 +1,6 @@
 // `npm start`: the API on the real runtime (wrangler dev --local: workerd with local D1, R2,
-// Durable Objects, Queues and cron), migrations applied, the demo clinic seeded, logins printed.
+// Durable Objects, Queues and cron) together with the pose estimator Worker (pose/wrangler.toml,
+// reached over the POSE service binding), migrations applied, the demo clinic seeded, logins printed.
 // No Cloudflare login is needed: the default config has no [ai] binding (the embedded AI
 // provider answers). PORT changes the port (default 8787).
 import { spawn, spawnSync } from "node:child_process";
@@ -54,6 +55,10 @@ const dev = spawn(
   [
     wrangler,
     "dev",
+    "-c",
+    "wrangler.toml",
+    "-c",
+    "pose/wrangler.toml",
     "--local",
     "--port",
     String(port),

@@ -10,6 +10,7 @@ import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
 import { platform } from "./middleware/platform";
 import { registerModules } from "./modules";
+import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
@@ -34,11 +35,13 @@ export function createApp() {
       throw new PayloadTooLargeError(MAX_JSON_BODY_BYTES);
     },
   });
-  // Media PUTs stream into R2 under their own signed size limit (src/modules/media).
+  // Media PUTs stream into R2 under their own signed size limit (src/modules/media); image
+  // routes set their own, larger limit next to the route (src/modules/pose).
   app.use("/api/*", function limitJsonBodies(c, next) {
-    return c.req.method === "PUT" && c.req.path.startsWith("/api/v1/uploads/")
-      ? next()
-      : jsonBodyLimit(c, next);
+    const own =
+      (c.req.method === "PUT" && c.req.path.startsWith("/api/v1/uploads/")) ||
+      OWN_BODY_LIMIT_PATHS.has(c.req.path);
+    return own ? next() : jsonBodyLimit(c, next);
   });
 
   app.use("/api/*", idempotency());

@@ -1,6 +1,7 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
 import type { ChatRoom } from "../party/chat-room";
 import type { ClinicianCalendar } from "../party/clinician-calendar";
+import type { PoseStream } from "../party/pose";
 import type { RateLimiter } from "../party/rate-limiter";
 import type { LiveSession } from "../party/live-session";
 import type { UserStream } from "../party/user-stream";
@@ -16,6 +17,9 @@ export type Bindings = {
   RateLimiter: DurableObjectNamespace<RateLimiter>;
   ClinicianCalendar: DurableObjectNamespace<ClinicianCalendar>;
   ChatRoom: DurableObjectNamespace<ChatRoom>;
+  PoseStream: DurableObjectNamespace<PoseStream>;
+  /** The pose estimator Worker (pose/wrangler.toml), over a service binding. */
+  POSE?: Fetcher;
   ASSETS: Fetcher;
   /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
   AI?: Ai;
@@ -23,7 +27,8 @@ export type Bindings = {
   APP_BASE_URL: string;
   CORS_ORIGINS: string;
   AI_TEXT_MODEL: string;
-  AI_POSE_MODEL: string;
+  /** A Workers AI keypoint model id; when set (and AI bound) it replaces the POSE Worker. */
+  AI_POSE_KEYPOINT_MODEL?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
   JWT_SECRET: string;
   PHI_KEYS: string;

@@ -7,6 +7,7 @@ import { runCron } from "./jobs/cron";
 export { ChatRoom } from "../party/chat-room";
 export { ClinicianCalendar } from "../party/clinician-calendar";
 export { LiveSession } from "../party/live-session";
+export { PoseStream } from "../party/pose";
 export { RateLimiter } from "../party/rate-limiter";
 export { UserStream } from "../party/user-stream";
 

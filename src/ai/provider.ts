@@ -1,6 +1,6 @@
 /**
- * The AI provider interface: note generation, suggestions and summaries (JSON text), speech to
- * text, and pose keypoints from an image. Workers AI answers where the `AI` binding exists and is
+ * The AI provider interface: note generation, suggestions and summaries (JSON text), and speech
+ * to text (pose estimation has its own interface, src/modules/pose/pose.estimator.ts). Workers AI answers where the `AI` binding exists and is
  * reachable; otherwise the embedded deterministic provider does, and every result says which one
  * produced it (`provider`), so a clinician never mistakes a fallback for a model's output.
  */

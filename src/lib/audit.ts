@@ -47,6 +47,7 @@ export const AUDIT_RESOURCES = [
   "session_review",
   "motion_prediction",
   "posture_analysis",
+  "pose",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -75,6 +76,8 @@ export const AUDIT_VERBS = [
   "completed",
   "analyzed",
   "family_read",
+  "estimated",
+  "streamed",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

@@ -20,6 +20,8 @@ import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
 import { liveRoutes } from "./live/live.routes";
+import { poseRoutes } from "./pose/pose.routes";
+import { poseSocketRoutes } from "./pose/pose.socket.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
@@ -52,4 +54,6 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", patientRoutes);
   app.route("/", mediaRoutes);
   app.route("/", chatRoutes);
+  app.route("/", poseRoutes);
+  app.route("/", poseSocketRoutes);
 }

@@ -47,6 +47,7 @@ export const PERMISSIONS = {
   "sessions.review": CLINICIAN_ROLES,
   "sessions.review_queue": STAFF_ROLES,
   "chats.create": STAFF_ROLES,
+  "pose.estimate": [...STAFF_ROLES, "patient"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

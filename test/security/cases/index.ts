@@ -9,6 +9,7 @@ import { liveCases } from "./live.cases";
 import { mediaCases } from "./media.cases";
 import { patientsCases } from "./patients.cases";
 import { platformCases } from "./platform.cases";
+import { poseCases } from "./pose.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
@@ -28,4 +29,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   media: mediaCases,
   sessions: sessionsCases,
   chats: chatsCases,
+  pose: poseCases,
 };

@@ -1,0 +1,199 @@
+/**
+ * Live pose inference: one PartyServer room per user and model (`<model>:<user id>`), joined
+ * through `/parties/pose/{model}` after the Worker has checked the token, the session and the
+ * `pose.estimate` permission (see src/modules/pose/pose.socket.ts).
+ *
+ * Invariants: identity comes only from `POSE_CALLER_HEADER`, set by the Worker; one frame in
+ * flight per connection: a frame arriving while the previous one is being estimated is dropped
+ * (never queued) and counted, and the count rides on the next answer as `dropped`; a bad or
+ * oversized message answers an `error` event and the socket stays open; an unknown model
+ * answers an `error` event and closes. Frames are never stored or logged.
+ */
+import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
+import type { Bindings } from "../src/env";
+import { AppError } from "../src/lib/errors";
+import { fromBase64 } from "../src/modules/pose/pose.base64";
+import { poseEstimator } from "../src/modules/pose/pose.estimator";
+import { postureOf } from "../src/modules/pose/pose.posture";
+import { MAX_FRAME_BYTES, PoseCaller, parseFrame, type PoseSocketOut } from "./pose.schemas";
+
+export const POSE_CALLER_HEADER = "x-rehab-pose-caller";
+export const UNKNOWN_MODEL_CODE = 4404;
+
+type Flight = { busy: boolean; dropped: number };
+
+export class PoseStream extends Server<Bindings & Cloudflare.Env> {
+  static override options = { hibernate: false };
+
+  /** Per connection: in memory only (a frame in flight keeps the object awake). */
+  private readonly flights = new Map<string, Flight>();
+
+  private get model() {
+    return this.name.slice(0, this.name.indexOf(":"));
+  }
+
+  override async onConnect(connection: Connection<PoseCaller>, ctx: ConnectionContext) {
+    const caller = readCaller(ctx.request.headers.get(POSE_CALLER_HEADER));
+    if (!caller || !this.name.endsWith(`:${caller.userId}`)) {
+      connection.close(1008, "unauthorized");
+      return;
+    }
+    connection.setState(caller);
+    this.flights.set(connection.id, { busy: false, dropped: 0 });
+    send(connection, { event: "ready", model: this.model, max_frame_bytes: MAX_FRAME_BYTES });
+  }
+
+  override onClose(connection: Connection) {
+    this.flights.delete(connection.id);
+  }
+
+  override async onMessage(connection: Connection<PoseCaller>, message: WSMessage) {
+    const flight = this.flights.get(connection.id) ?? { busy: false, dropped: 0 };
+    this.flights.set(connection.id, flight);
+    if (flight.busy) {
+      flight.dropped++;
+      return;
+    }
+    const size = typeof message === "string" ? message.length : message.byteLength;
+    if (size > MAX_FRAME_BYTES) {
+      return fail(
+        connection,
+        flight,
+        null,
+        "PAYLOAD_TOO_LARGE",
+        `Frames are at most ${MAX_FRAME_BYTES} bytes`,
+      );
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
+    } catch {
+      return fail(connection, flight, null, "VALIDATION_ERROR", "Frames are JSON objects", [
+        { field: "message", message: "Not JSON" },
+      ]);
+    }
+    const parsed = parseFrame(json);
+    if (!parsed.success) {
+      const details = parsed.error.issues.map((i) => ({
+        field: i.path.join(".") || "message",
+        message: i.message,
+      }));
+      return fail(
+        connection,
+        flight,
+        null,
+        "VALIDATION_ERROR",
+        "Send { image } or { landmarks }",
+        details,
+      );
+    }
+    const frame = parsed.data;
+    const id = frame.id ?? null;
+    flight.busy = true;
+    try {
+      if ("landmarks" in frame) {
+        const size =
+          frame.width && frame.height ? { width: frame.width, height: frame.height } : undefined;
+        const posture = postureOf(frame.landmarks, size);
+        return answer(connection, flight, id, {
+          keypoints: frame.landmarks,
+          world_landmarks: [],
+          posture,
+          model: "client",
+          inference_ms: 0,
+        });
+      }
+      const started = Date.now();
+      const result = await poseEstimator(this.env).estimate(fromBase64(frame.image), {
+        model: this.model,
+      });
+      const posture = postureOf(result.landmarks, result.image);
+      answer(connection, flight, id, {
+        keypoints: result.landmarks,
+        world_landmarks: result.world_landmarks,
+        posture,
+        model: result.model,
+        inference_ms: result.inference_ms ?? Date.now() - started,
+      });
+    } catch (error) {
+      if (error instanceof AppError) {
+        const details = Array.isArray(error.details)
+          ? (error.details as { field: string; message: string }[])
+          : undefined;
+        if (error.code === "VALIDATION_ERROR" && details?.some((d) => d.field === "model")) {
+          fail(connection, flight, id, "UNKNOWN_MODEL", `Unknown pose model "${this.model}"`);
+          connection.close(UNKNOWN_MODEL_CODE, "unknown model");
+          return;
+        }
+        return fail(connection, flight, id, error.code, error.message, details);
+      }
+      return fail(
+        connection,
+        flight,
+        id,
+        "INTERNAL_SERVER_ERROR",
+        "The frame could not be processed",
+      );
+    } finally {
+      flight.busy = false;
+    }
+  }
+}
+
+function answer(
+  connection: Connection,
+  flight: Flight,
+  id: string | null,
+  result: {
+    keypoints: unknown[];
+    world_landmarks: unknown[];
+    posture: ReturnType<typeof postureOf>;
+    model: string;
+    inference_ms: number;
+  },
+) {
+  const dropped = flight.dropped;
+  flight.dropped = 0;
+  send(connection, {
+    event: "pose",
+    id,
+    keypoints: result.keypoints,
+    world_landmarks: result.world_landmarks,
+    posture_score: result.posture?.score ?? null,
+    posture: result.posture,
+    model: result.model,
+    inference_ms: result.inference_ms,
+    dropped,
+  });
+}
+
+function fail(
+  connection: Connection,
+  flight: Flight,
+  id: string | null,
+  code: string,
+  message: string,
+  details?: { field: string; message: string }[],
+) {
+  const dropped = flight.dropped;
+  flight.dropped = 0;
+  send(connection, { event: "error", id, code, message, ...(details ? { details } : {}), dropped });
+}
+
+function readCaller(raw: string | null): PoseCaller | null {
+  if (!raw) return null;
+  try {
+    const parsed = PoseCaller.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function send(connection: Connection, message: PoseSocketOut) {
+  try {
+    connection.send(JSON.stringify(message));
+  } catch {
+    // The socket closed while the frame was estimated.
+  }
+}

@@ -1,0 +1,80 @@
+/** `POST /api/v1/pose/estimate`: an image (multipart, raw bytes or base64 JSON) → 33 landmarks. */
+import { ok } from "../../lib/envelope";
+import { bodyLimit } from "hono/body-limit";
+import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
+import { createRouter, defineRoute, jsonOk, z } from "../../lib/openapi";
+import { requireAuth } from "../../middleware/auth";
+import { PoseEstimateForm, PoseEstimateJson, PoseEstimateResult, PoseQuery } from "./pose.schemas";
+import { fromBase64 } from "./pose.base64";
+import { POSE_ESTIMATE_PATH, POSE_MAX_BODY_BYTES } from "./pose.limits";
+import { estimatePose } from "./pose.service";
+
+const binary = { schema: z.string().openapi({ format: "binary" }) };
+
+const route = defineRoute({
+  method: "post",
+  path: POSE_ESTIMATE_PATH,
+  tags: ["pose"],
+  summary: "Estimate a body pose (33 BlazePose landmarks) and its posture score from one image",
+  description: `The image (JPEG, PNG or WebP; at most 6 MB and 4.2 megapixels) as
+\`multipart/form-data\` (field \`image\`), as the raw body (\`image/jpeg\`, \`image/png\`,
+\`image/webp\`, \`application/octet-stream\`) or as JSON \`{ "image": "<base64>" }\`. \`model\` in the
+query or body picks the model (default \`blazepose-lite\`). A real BlazePose model answers; when it
+cannot be loaded the answer is 503, never an invented pose. The image is not stored.`,
+  request: {
+    query: PoseQuery,
+    body: {
+      required: false,
+      content: {
+        "application/json": { schema: PoseEstimateJson },
+        "multipart/form-data": { schema: PoseEstimateForm },
+        "image/jpeg": binary,
+        "image/png": binary,
+        "image/webp": binary,
+        "application/octet-stream": binary,
+      },
+    },
+  },
+  responses: {
+    200: jsonOk(PoseEstimateResult),
+    415: { description: "Not a JPEG, PNG or WebP image" },
+    503: { description: "The pose model could not be loaded" },
+  },
+});
+
+export const poseRoutes = createRouter();
+poseRoutes.use("/api/v1/pose/*", requireAuth());
+poseRoutes.use(
+  POSE_ESTIMATE_PATH,
+  bodyLimit({
+    maxSize: POSE_MAX_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(POSE_MAX_BODY_BYTES);
+    },
+  }),
+);
+
+const imageMissing = () =>
+  new ValidationError([{ field: "image", message: "An image is required (JPEG, PNG or WebP)" }]);
+
+poseRoutes.openapi(route, async (c) => {
+  const query = c.req.valid("query");
+  const type = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  let image: Uint8Array;
+  let model = query.model;
+  if (type === "application/json") {
+    const body = c.req.valid("json") as PoseEstimateJson;
+    if (!body.image) throw imageMissing();
+    image = fromBase64(body.image);
+    model = body.model ?? model;
+  } else if (type === "multipart/form-data") {
+    const form = c.req.valid("form") as { image?: unknown; model?: string };
+    if (!(form.image instanceof File)) throw imageMissing();
+    image = new Uint8Array(await form.image.arrayBuffer());
+    model = form.model ?? model;
+  } else {
+    image = new Uint8Array(await c.req.arrayBuffer());
+  }
+  if (image.byteLength === 0) throw imageMissing();
+  return ok(c, await estimatePose(c.var.ctx, { image, model, source: "rest" }), 200);
+});
