@@ -3,9 +3,11 @@
 // through workerd's inspector (the `--inspector-port` of wrangler dev) while the calendar week is
 // requested one at a time, and sums the sampled time by the module each function comes from
 // (the bundle's `// path` markers). Time the isolate spends idle is waiting: for D1 (a separate
-// isolate), the queue send, and the network. Run: `node --experimental-websocket bench/profile.mjs`.
+// isolate), the queue send, and the network. Run: `node bench/profile.mjs` after a full bench.
+// (`ws`, not Node's built-in WebSocket: wrangler's inspector proxy refuses its handshake.)
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import WebSocket from "ws";
 import { config, ROOT } from "./config.mjs";
 import { benchWeek } from "./dataset.mjs";
 import { Api } from "./http.mjs";
@@ -75,18 +77,18 @@ async function inspector(port) {
   const target = list.find((t) => t.webSocketDebuggerUrl) ?? list[0];
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
-    ws.onopen = resolve;
-    ws.onerror = reject;
+    ws.once("open", resolve);
+    ws.once("error", reject);
   });
   let next = 1;
   const pending = new Map();
-  ws.onmessage = (event) => {
-    const msg = JSON.parse(event.data);
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data));
     if (msg.id && pending.has(msg.id)) {
       pending.get(msg.id)(msg);
       pending.delete(msg.id);
     }
-  };
+  });
   const send = (method, params = {}) =>
     new Promise((resolve, reject) => {
       const id = next++;
@@ -99,7 +101,6 @@ async function inspector(port) {
 }
 
 async function main() {
-  if (typeof WebSocket === "undefined") throw new Error("Run with node --experimental-websocket");
   const datasetFile = join(ROOT, config.datasetFile);
   if (!existsSync(datasetFile))
     throw new Error(`No ${config.datasetFile}: run npm run bench first`);

@@ -201,11 +201,12 @@ function runProfile() {
   const left = deadline - Date.now();
   if (left < 120_000) return console.error("Profile: skipped, the deadline is near.");
   console.log("\nProfiling the week view (bench/profile.mjs):");
-  const run = spawnSync(
-    process.execPath,
-    ["--experimental-websocket", join(ROOT, "bench/profile.mjs")],
-    { cwd: ROOT, stdio: "inherit", timeout: left, killSignal: "SIGTERM" },
-  );
+  const run = spawnSync(process.execPath, [join(ROOT, "bench/profile.mjs")], {
+    cwd: ROOT,
+    stdio: "inherit",
+    timeout: left,
+    killSignal: "SIGTERM",
+  });
   if (run.status !== 0) console.error(`Profile failed (exit ${run.status ?? run.signal}).`);
 }
 
