@@ -110,8 +110,9 @@ describe("exercise assignments: security", () => {
     const { clinic, catalog } = await setup();
     const created = await assign(clinic, catalog.squat!.id!);
     const body = squatBody(clinic, catalog.squat!.id!);
-    expectStatus(await api("POST", BASE, { token: clinic.doctor.token, body }), 403);
-    expectStatus(await api("GET", `${BASE}/${created.id}`, { token: clinic.nurse.token }), 403);
+    // Off the care team: the 404 of an unknown id (no existence oracle).
+    expectStatus(await api("POST", BASE, { token: clinic.doctor.token, body }), 404);
+    expectStatus(await api("GET", `${BASE}/${created.id}`, { token: clinic.nurse.token }), 404);
     expectStatus(
       await api("PUT", `${BASE}/${created.id}`, { token: clinic.admin.token, body: { sets: 2 } }),
       403,

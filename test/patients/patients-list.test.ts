@@ -71,9 +71,9 @@ describe("patient list: happy", () => {
     );
     expectStatus(
       await api("GET", `${P}/${clinic.otherPatient.id}`, { token: clinic.physio.token }),
-      403,
+      404,
     );
-    expectStatus(await api("GET", `${P}/${clinic.patient.id}`, { token: clinic.nurse.token }), 403);
+    expectStatus(await api("GET", `${P}/${clinic.patient.id}`, { token: clinic.nurse.token }), 404);
   });
 });
 

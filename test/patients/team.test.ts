@@ -46,7 +46,8 @@ describe("care team and family access: happy", () => {
     expectStatus(removed, 204);
     await expectOneAudit(removed, "care_team.deleted");
     expect(ids(expectStatus(await api("GET", P, { token: clinic.nurse.token }), 200))).toEqual([]);
-    expectStatus(await api("GET", `${P}/${clinic.patient.id}`, { token: clinic.nurse.token }), 403);
+    // Off the care team: the 404 of an unknown id.
+    expectStatus(await api("GET", `${P}/${clinic.patient.id}`, { token: clinic.nurse.token }), 404);
   });
 
   it("the patient grants a family member scoped access and revokes it", async () => {
@@ -79,8 +80,13 @@ describe("care team and family access: happy", () => {
     expect(ids(expectStatus(await api("GET", P, { token: relative.token }), 200))).toEqual([
       clinic.patient.id,
     ]);
-    // Shared scopes never include the clinical record.
-    expectStatus(await api("GET", `${P}/${clinic.patient.id}`, { token: relative.token }), 403);
+    // Shared scopes never include the clinical record: the family view instead.
+    const view = expectStatus(
+      await api("GET", `${P}/${clinic.patient.id}`, { token: relative.token }),
+      200,
+    );
+    expect(view.body.data.view).toBe("family");
+    expect(view.body.data.mrn).toBeUndefined();
     expectStatus(
       await api("GET", `${P}/${clinic.patient.id}/vitals`, { token: relative.token }),
       403,
@@ -175,15 +181,16 @@ describe("care team and family access: security", () => {
   it("only an admin or a clinician on the team manages it; only the patient or an admin shares", async () => {
     const clinic = await createClinic();
     const team = `${P}/${clinic.patient.id}/care-team`;
-    for (const token of [
-      clinic.doctor.token,
-      clinic.nurse.token,
-      clinic.patientUser.token,
-      clinic.family.token,
-    ]) {
+    // Clinicians off the team: 404 like an unknown id; roles that never manage it: 403.
+    for (const [token, status] of [
+      [clinic.doctor.token, 404],
+      [clinic.nurse.token, 404],
+      [clinic.patientUser.token, 403],
+      [clinic.family.token, 403],
+    ] as const) {
       const res = expectStatus(
         await api("POST", team, { token, body: { user_id: clinic.doctor.id } }),
-        403,
+        status,
       );
       expect(await auditOf(res)).toMatchObject([
         { action: "care_team.created", outcome: "denied" },

@@ -134,7 +134,7 @@ describe("vitals: security", () => {
     expect(ok.body.data).toHaveLength(1);
     await expectOneAudit(ok, "vital.listed");
     for (const [token, status] of [
-      [clinic.physio.token, 403],
+      [clinic.physio.token, 404],
       [clinic.patientUser.token, 404],
       [clinic.family.token, 404],
     ] as const) {
