@@ -52,6 +52,9 @@ export async function presignS3Url(input: PresignInput): Promise<string> {
     service: "s3",
     region: input.region,
     signQuery: true,
+    // Sign every header given (content-type included, which aws4fetch skips by default), so R2
+    // refuses an upload of another type.
+    allHeaders: true,
     datetime: input.datetime,
   });
   const signed = await signer.sign();
