@@ -48,6 +48,9 @@ const TRIPLES: [number, number, number][] = [
   [LM.RIGHT_KNEE, LM.RIGHT_ANKLE, LM.RIGHT_FOOT_INDEX],
 ];
 
+/** The landmarks any measurement reads (the face and hands are never needed). */
+const USED = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28, 31, 32];
+
 /** Image y points down in both landmark spaces. */
 const UP: Vec = [0, -1, 0];
 /** A 2D hip line shorter than this share of the thigh means a side view: valgus is unseen. */
@@ -74,8 +77,8 @@ export function measureFrame(frame: PoseFrame, aspect: number, out: Float64Array
   const img = frame.landmarks;
   const world = frame.world_landmarks;
   const useWorld = Array.isArray(world) && world.length >= 33;
-  const pts: (Vec | null)[] = new Array(33);
-  for (let i = 0; i < 33; i++) {
+  const pts: (Vec | null)[] = new Array(33).fill(null);
+  for (const i of USED) {
     const l = img[i];
     const w = useWorld ? world[i] : l;
     if (!l || !w || !(l.visibility >= VISIBILITY_THRESHOLD)) {

@@ -134,11 +134,7 @@ function scoreCandidate(s: Series, config: AnalysisConfig): number {
   const r = config.repetition;
   const reps = tracker.reps;
   // Working frames: inside each repetition, the frames past the counting angle (or holding).
-  let working = seen.filter((i) =>
-    reps.some(
-      (rep) => s.t[i]! >= rep.start_ms && s.t[i]! <= rep.end_ms && atWork(config, s.ch[i]![p]!),
-    ),
-  );
+  let working = workingFrames(s, seen, reps, config, p);
   if (reps.length === 0) {
     // Nothing counted: judge the most extreme tenth of the recording, and how far it fell short.
     const sign = r.type === "reps" && r.direction === "up" ? -1 : 1;
@@ -186,6 +182,25 @@ function scoreCandidate(s: Series, config: AnalysisConfig): number {
     if (n > 0) score -= (FORM * bad) / n;
   }
   return score;
+}
+
+/** Frames inside a repetition at its working position, in one pass (both lists are in time order). */
+function workingFrames(
+  s: Series,
+  seen: number[],
+  reps: { start_ms: number; end_ms: number }[],
+  config: AnalysisConfig,
+  p: number,
+): number[] {
+  const out: number[] = [];
+  let r = 0;
+  for (const i of seen) {
+    const t = s.t[i]!;
+    while (r < reps.length && reps[r]!.end_ms < t) r++;
+    const rep = reps[r];
+    if (rep && t >= rep.start_ms && atWork(config, s.ch[i]![p]!)) out.push(i);
+  }
+  return out;
 }
 
 function atRest(config: AnalysisConfig, a: number): boolean {

@@ -76,8 +76,11 @@ export class AnalysisEngine {
   /** Everything about one released (smoothed) frame. */
   private handle(t: number, ch: Float64Array): void {
     const angle = ch[this.primary]!;
+    const attempts = this.reps.attempts.length;
     this.reps.step(t, angle);
     this.form.step(t, ch, this.reps.currentRep);
+    // An attempt that was not counted is no repetition: its issues move to "between repetitions".
+    if (this.reps.attempts.length > attempts) this.form.forgetRep(this.reps.count + 1);
     for (let j = 0; j < ALL_JOINTS.length; j++) {
       const v = ch[j]!;
       if (Number.isNaN(v)) continue;

@@ -108,6 +108,15 @@ export class FormTracker {
     return cues;
   }
 
+  /** Re-labels the issues of repetition `rep` as between repetitions (it was never counted). */
+  forgetRep(rep: number): void {
+    for (const [key, index] of this.byRep) {
+      if (!key.endsWith(`:${rep}`)) continue;
+      this.byRep.delete(key);
+      this.issues[index]!.rep = null;
+    }
+  }
+
   /** Closes open episodes at the end of the data. */
   closeAll(): void {
     this.rules.forEach((_, i) => this.close(i));

@@ -165,13 +165,16 @@ describe("session analysis: form rules", () => {
   it("reports an attempt that never reached the counting angle, without counting it", () => {
     const frames = perform(DEMOS.squat!, {
       reps: 4,
-      perRep: (i) => (i === 1 ? { knee_left: 125, knee_right: 125 } : {}),
+      perRep: (i) => (i === 1 ? { knee_left: 125, knee_right: 125, trunk_lean: 55 } : {}),
     }).frames(30, { camera: cam("squat") });
     const a = run("squat", frames);
     expect(a.rep_count).toBe(3);
     const incomplete = a.form_issues.filter((f) => f.rule_id === "incomplete_rep");
     expect(incomplete).toHaveLength(1);
     expect(incomplete[0]!.value).toBeCloseTo(125, 0);
+    // A fault during the uncounted attempt is not pinned on the next real repetition.
+    const lean = a.form_issues.filter((f) => f.rule_id === "forward_lean");
+    expect(lean.map((f) => f.rep)).toEqual([null]);
   });
 
   it("flags forward lean and asymmetry with their repetitions", () => {
