@@ -11,7 +11,7 @@ import { recordAudit } from "../../lib/audit";
 import { UnauthorizedError } from "../../lib/errors";
 import { callerFromAccessToken, liveSessionQuery } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { UpgradeRequiredError } from "../realtime/realtime.service";
+import { UpgradeRequiredError } from "../realtime/realtime.socket";
 import { requirePoseAccess } from "./pose.service";
 
 const STRIPPED_HEADERS = [
