@@ -37,6 +37,11 @@ export const AUDIT_RESOURCES = [
   "template",
   "consultation_type",
   "idempotency",
+  "clinical_note",
+  "clinical_note_suggestion",
+  "clinical_note_settings",
+  "scribe",
+  "sms",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -60,6 +65,16 @@ export const AUDIT_VERBS = [
   "accepted",
   "granted",
   "revoked",
+  "autosaved",
+  "finalized",
+  "signed",
+  "sign_failed",
+  "exported",
+  "purged",
+  "generated",
+  "sent",
+  "received",
+  "status_updated",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

@@ -18,6 +18,7 @@ import { templateRoutes } from "./templates/templates.routes";
 import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
+import { clinicalNoteRoutes } from "./clinical-notes/clinical-notes.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
@@ -44,4 +45,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", appointmentsRoutes);
   app.route("/", availabilityRoutes);
   app.route("/", patientRoutes);
+  app.route("/", clinicalNoteRoutes);
 }

@@ -43,6 +43,12 @@ export const PERMISSIONS = {
   "availability.read": STAFF_ROLES,
   "slots.read": [...STAFF_ROLES, "patient"],
   "appointments.own": ["patient"],
+  "clinical_notes.write": CLINICIAN_ROLES,
+  "clinical_notes.purge": ["admin"],
+  "clinical_notes.settings": ["admin"],
+  "scribe.use": CLINICIAN_ROLES,
+  "sms.send": STAFF_ROLES,
+  "sms.read": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
