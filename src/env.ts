@@ -20,6 +20,8 @@ export type Bindings = {
   CORS_ORIGINS: string;
   AI_TEXT_MODEL: string;
   AI_POSE_MODEL: string;
+  /** Optional Cloudflare AI Gateway id; Workers AI calls go through it when set. */
+  AI_GATEWAY_ID?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
   JWT_SECRET: string;
   PHI_KEYS: string;

@@ -19,6 +19,7 @@ import { healthRoutes } from "./health/health.routes";
 import { invitesRoutes } from "./invites/invites.routes";
 import { patientRoutes } from "./patients/patients.routes";
 import { clinicalNoteRoutes } from "./clinical-notes/clinical-notes.routes";
+import { scribeRoutes } from "./scribe/scribe.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
@@ -46,4 +47,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", availabilityRoutes);
   app.route("/", patientRoutes);
   app.route("/", clinicalNoteRoutes);
+  app.route("/", scribeRoutes);
 }

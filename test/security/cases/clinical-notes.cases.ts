@@ -187,3 +187,25 @@ export const clinicalNotesCases: RouteCase[] = [
     build: async (clinic) => ({ params: { id: await note(clinic) }, query: "format=txt" }),
   },
 ];
+
+const scribeBody = (clinic: Clinic) => ({
+  patient_id: clinic.patient.id,
+  segments: [{ id: "s1", text: "Knee pain 3/10, BP 120/80." }],
+});
+
+export const scribeCases: RouteCase[] = [
+  {
+    method: "POST",
+    path: "/api/v1/scribe/generate-note",
+    allow: ["physiotherapist"],
+    patientData: true,
+    build: (clinic) => ({ body: { ...scribeBody(clinic), template_type: "soap" } }),
+  },
+  {
+    method: "POST",
+    path: "/api/v1/scribe/summarize-call",
+    allow: ["physiotherapist"],
+    patientData: true,
+    build: (clinic) => ({ body: scribeBody(clinic) }),
+  },
+];

@@ -1,7 +1,7 @@
 /** Every module's security cases. Add a module's file here; coverage.test.ts checks none is missing. */
 import type { RouteCase } from "../suite";
 import { auditCases } from "./audit.cases";
-import { clinicalNotesCases } from "./clinical-notes.cases";
+import { clinicalNotesCases, scribeCases } from "./clinical-notes.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
 import { exerciseCases } from "./exercises.cases";
@@ -22,4 +22,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   patients: patientsCases,
   scheduling: schedulingCases,
   "clinical-notes": clinicalNotesCases,
+  scribe: scribeCases,
 };
