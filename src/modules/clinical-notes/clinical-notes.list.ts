@@ -45,7 +45,7 @@ type Filters = Partial<Omit<ListNotesQuery, "page" | "page_size">>;
 const nextDay = (day: string) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
-async function listWhere(ctx: RequestContext, filters: Filters, query: PageQuery, extra: SQL) {
+async function listWhere(ctx: RequestContext, filters: Filters, query: PageQuery) {
   const caller = callerOf(ctx);
   const visible = noteVisibility(caller);
   const audit = { action: "clinical_note.listed" as const, resourceType: "clinical_note" };
@@ -55,7 +55,6 @@ async function listWhere(ctx: RequestContext, filters: Filters, query: PageQuery
   }
   const where = and(
     visible,
-    extra,
     isNull(clinicalNotes.deletedAt),
     filters.patient_id ? eq(clinicalNotes.patientId, filters.patient_id) : undefined,
     filters.author_id ? eq(clinicalNotes.authorId, filters.author_id) : undefined,
@@ -93,7 +92,7 @@ async function listWhere(ctx: RequestContext, filters: Filters, query: PageQuery
 /** Notes the caller may see, newest first, with filters (patient, draft, dates, template, author). */
 export async function listNotes(ctx: RequestContext, query: ListNotesQuery) {
   const { page, page_size, ...filters } = query;
-  return listWhere(ctx, filters, { page, page_size }, sql`1 = 1`);
+  return listWhere(ctx, filters, { page, page_size });
 }
 
 /** One patient's notes; the patient itself is checked first (404/403 audited). */
@@ -104,7 +103,7 @@ export async function listPatientNotes(
 ) {
   await accessPatient(ctx, patientId, "read", { action: "clinical_note.listed" });
   const { page, page_size, ...filters } = query;
-  return listWhere(ctx, { ...filters, patient_id: patientId }, { page, page_size }, sql`1 = 1`);
+  return listWhere(ctx, { ...filters, patient_id: patientId }, { page, page_size });
 }
 
 /** The clinic's note settings (admin). */
