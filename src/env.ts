@@ -29,6 +29,9 @@ export type Bindings = {
   AI_TEXT_MODEL: string;
   /** A Workers AI keypoint model id; when set (and AI bound) it replaces the POSE Worker. */
   AI_POSE_KEYPOINT_MODEL?: string;
+  AI_POSE_MODEL: string;
+  /** Optional Cloudflare AI Gateway id; Workers AI calls go through it when set. */
+  AI_GATEWAY_ID?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
   JWT_SECRET: string;
   PHI_KEYS: string;

@@ -8,7 +8,13 @@ export class WorkersAiProvider implements AiProvider {
   constructor(
     private readonly ai: Ai,
     private readonly textModel: string,
+    /** AI Gateway id (config `AI_GATEWAY_ID`): requests go through it when set. */
+    private readonly gatewayId?: string,
   ) {}
+
+  private options() {
+    return this.gatewayId ? ({ gateway: { id: this.gatewayId } } as never) : undefined;
+  }
 
   async generateText({ system, prompt, maxTokens = 1024 }: TextRequest) {
     const result = (await this.ai.run(
@@ -20,6 +26,7 @@ export class WorkersAiProvider implements AiProvider {
         ],
         max_tokens: maxTokens,
       } as never,
+      this.options(),
     )) as { response?: string };
     if (typeof result?.response !== "string") throw new Error("Workers AI returned no text");
     return { text: result.response, provider: this.name, model: this.textModel };

@@ -48,6 +48,11 @@ export const AUDIT_RESOURCES = [
   "motion_prediction",
   "posture_analysis",
   "pose",
+  "clinical_note",
+  "clinical_note_suggestion",
+  "clinical_note_settings",
+  "scribe",
+  "sms",
 ] as const;
 export const AUDIT_VERBS = [
   "created",
@@ -78,6 +83,16 @@ export const AUDIT_VERBS = [
   "family_read",
   "estimated",
   "streamed",
+  "autosaved",
+  "finalized",
+  "signed",
+  "sign_failed",
+  "exported",
+  "purged",
+  "generated",
+  "sent",
+  "received",
+  "status_updated",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

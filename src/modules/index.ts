@@ -22,6 +22,8 @@ import { patientRoutes } from "./patients/patients.routes";
 import { liveRoutes } from "./live/live.routes";
 import { poseRoutes } from "./pose/pose.routes";
 import { poseSocketRoutes } from "./pose/pose.socket.routes";
+import { clinicalNoteRoutes } from "./clinical-notes/clinical-notes.routes";
+import { scribeRoutes } from "./scribe/scribe.routes";
 import { realtimeRoutes } from "./realtime/realtime.routes";
 import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
@@ -56,4 +58,6 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", chatRoutes);
   app.route("/", poseRoutes);
   app.route("/", poseSocketRoutes);
+  app.route("/", clinicalNoteRoutes);
+  app.route("/", scribeRoutes);
 }

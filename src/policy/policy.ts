@@ -48,6 +48,12 @@ export const PERMISSIONS = {
   "sessions.review_queue": STAFF_ROLES,
   "chats.create": STAFF_ROLES,
   "pose.estimate": [...STAFF_ROLES, "patient"],
+  "clinical_notes.write": CLINICIAN_ROLES,
+  "clinical_notes.purge": ["admin"],
+  "clinical_notes.settings": ["admin"],
+  "scribe.use": CLINICIAN_ROLES,
+  "sms.send": STAFF_ROLES,
+  "sms.read": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -1,6 +1,7 @@
 /** Every module's security cases. Add a module's file here; coverage.test.ts checks none is missing. */
 import type { RouteCase } from "../suite";
 import { auditCases } from "./audit.cases";
+import { clinicalNotesCases, scribeCases } from "./clinical-notes.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
 import { chatsCases } from "./chats.cases";
@@ -30,4 +31,6 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   sessions: sessionsCases,
   chats: chatsCases,
   pose: poseCases,
+  "clinical-notes": clinicalNotesCases,
+  scribe: scribeCases,
 };

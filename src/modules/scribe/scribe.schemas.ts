@@ -1,0 +1,82 @@
+/**
+ * Scribe requests (seed 002 §2.7). Any source maps onto segments `{id, speaker, text}`: pasted
+ * `text` (split into `t1`, `t2`…), or `segments` given by the client from a chat's messages or a
+ * call's transcript (message or span ids). Generated sentences cite those ids.
+ */
+import { z } from "@hono/zod-openapi";
+import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
+
+export const Segment = z
+  .object({
+    id: z.string().min(1).max(64),
+    speaker: z.string().max(64).nullish(),
+    text: z.string().trim().min(1).max(SECTION_MAX),
+  })
+  .openapi("ScribeSegment");
+
+const Source = z.object({
+  text: z.string().trim().min(1).max(100_000).optional(),
+  segments: z.array(Segment).min(1).max(2000).optional(),
+});
+
+const oneSource = <T extends z.infer<typeof Source>>(v: T) =>
+  (v.text === undefined) !== (v.segments === undefined);
+const uniqueIds = <T extends z.infer<typeof Source>>(v: T) =>
+  !v.segments || new Set(v.segments.map((s) => s.id)).size === v.segments.length;
+
+export const GenerateNoteInput = Source.extend({
+  patient_id: z.uuid(),
+  template_type: z.string().min(1).max(50).openapi({ example: "soap" }),
+  consultation_type: z.string().min(1).max(50).nullish(),
+  visit_reason: z.string().trim().min(1).max(2000).nullish(),
+  appointment_id: z.uuid().nullish(),
+  chat_id: z.uuid().nullish(),
+  call_id: z.uuid().nullish(),
+  client_id: z.uuid().nullish(),
+})
+  .refine(oneSource, { message: "Give exactly one of text or segments", path: ["text"] })
+  .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
+  .openapi("GenerateNoteInput");
+export type GenerateNoteInput = z.infer<typeof GenerateNoteInput>;
+
+export const SummarizeCallInput = Source.extend({
+  patient_id: z.uuid(),
+  call_id: z.uuid().nullish(),
+})
+  .refine(oneSource, { message: "Give exactly one of text or segments", path: ["text"] })
+  .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
+  .openapi("SummarizeCallInput");
+export type SummarizeCallInput = z.infer<typeof SummarizeCallInput>;
+
+export const Sentence = z
+  .object({
+    section: z.string(),
+    text: z.string(),
+    sources: z.array(z.string()),
+    unsupported: z.boolean(),
+  })
+  .openapi("ScribeSentence");
+
+const Provenance = {
+  provider: z.enum(["workers-ai", "embedded"]),
+  model: z.string(),
+  prompt_version: z.string(),
+};
+
+export const GeneratedNote = z
+  .object({
+    note_id: z.string(),
+    sections: z.record(z.string(), z.string()),
+    sentences: z.array(Sentence),
+    unsupported_count: z.number().int(),
+    ...Provenance,
+  })
+  .openapi("GeneratedNote");
+
+export const CallSummary = z
+  .object({
+    summary: z.string(),
+    key_points: z.array(Sentence),
+    ...Provenance,
+  })
+  .openapi("CallSummary");

@@ -1,0 +1,158 @@
+/**
+ * The scribe verbs: draft a note from segments into a stored draft (supported sentences fill
+ * the sections; unsupported ones are kept only as flagged suggestions for the clinician, never
+ * silently in the text), and summarize a call's transcript. Clinicians with a relation to the
+ * patient only; every run audited with provider, model and prompt version.
+ */
+import { clinicalNotes, clinicalNoteSuggestions } from "../../db/schema/clinical-notes";
+import { eq } from "drizzle-orm";
+import { segmentsFromText, type Segment } from "../../ai/facts";
+import { draftNote, type ScribeOutput } from "../../ai/scribe";
+import { auditEntry } from "../../lib/audit";
+import { uuidv7 } from "../../lib/ids";
+import type { RequestContext } from "../../middleware/request-context";
+import { accessPatient, requirePermission } from "../../policy/policy";
+import { suggestionRef, templateOf } from "../clinical-notes/clinical-notes.data";
+import { createNote } from "../clinical-notes/clinical-notes.service";
+import { consultationTypeById, NOTE_TEMPLATES } from "../templates/templates.definitions";
+import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
+
+const aiConfig = (ctx: RequestContext) => ({
+  ai: ctx.env.AI,
+  textModel: ctx.env.AI_TEXT_MODEL,
+  gatewayId: ctx.env.AI_GATEWAY_ID,
+});
+
+const segmentsOf = (input: { text?: string; segments?: Segment[] }): Segment[] =>
+  input.segments ?? segmentsFromText(input.text ?? "");
+
+async function scribeCaller(ctx: RequestContext, patientId: string) {
+  const audit = {
+    action: "scribe.generated" as const,
+    resourceType: "patient",
+    resourceId: patientId,
+  };
+  await requirePermission(ctx, "scribe.use", audit);
+  return accessPatient(ctx, patientId, "write", audit);
+}
+
+/** Generates a draft note from segments; returns it with every sentence and its sources. */
+export async function generateNote(ctx: RequestContext, input: GenerateNoteInput) {
+  const template = templateOf(input.template_type);
+  await scribeCaller(ctx, input.patient_id);
+  const segments = segmentsOf(input);
+  const consultation = input.consultation_type
+    ? consultationTypeById(input.consultation_type)
+    : null;
+  const out = await draftNote(aiConfig(ctx), { template, consultation, segments });
+  const sections: Record<string, string> = {};
+  for (const s of out.sentences.filter((s) => !s.unsupported)) {
+    sections[s.section] = sections[s.section] ? `${sections[s.section]} ${s.text}` : s.text;
+  }
+  const note = await createNote(ctx, {
+    patient_id: input.patient_id,
+    template_type: template.id,
+    consultation_type: input.consultation_type,
+    visit_reason: input.visit_reason,
+    appointment_id: input.appointment_id,
+    chat_id: input.chat_id,
+    call_id: input.call_id,
+    sections,
+    is_draft: true,
+    client_id: input.client_id,
+  });
+  await storeProvenance(ctx, note.id, input.patient_id, out);
+  return {
+    note_id: note.id,
+    sections: note.sections,
+    sentences: out.sentences,
+    unsupported_count: out.sentences.filter((s) => s.unsupported).length,
+    provider: out.provider,
+    model: out.model,
+    prompt_version: out.prompt_version,
+  };
+}
+
+/** Records the AI provenance on the note and keeps unsupported sentences as flagged suggestions. */
+async function storeProvenance(
+  ctx: RequestContext,
+  noteId: string,
+  patientId: string,
+  out: ScribeOutput,
+) {
+  const now = new Date().toISOString();
+  const workspaceId = ctx.caller!.workspaceId;
+  const suggestions = await Promise.all(
+    out.sentences
+      .filter((s) => s.unsupported)
+      .map(async (s) => {
+        const id = uuidv7();
+        return {
+          query: ctx.db.orm.insert(clinicalNoteSuggestions).values({
+            id,
+            workspaceId,
+            noteId,
+            section: s.section,
+            textEnc: await ctx.phi.encrypt(s.text, suggestionRef(id)),
+            type: "finding",
+            confidence: null,
+            sources: JSON.stringify(s.sources),
+            unsupported: true,
+            provider: out.provider,
+            model: out.model,
+            promptVersion: out.prompt_version,
+            createdAt: now,
+          }),
+        };
+      }),
+  );
+  const audit = await auditEntry(ctx, {
+    action: "scribe.generated",
+    resourceType: "clinical_note",
+    resourceId: noteId,
+    metadata: {
+      patient_id: patientId,
+      provider: out.provider,
+      model: out.model,
+      prompt_version: out.prompt_version,
+      sentences: out.sentences.length,
+      unsupported: suggestions.length,
+    },
+  });
+  const provenance = {
+    provider: out.provider,
+    model: out.model,
+    prompt_version: out.prompt_version,
+  };
+  await ctx.db.write([
+    ctx.db.orm
+      .update(clinicalNotes)
+      .set({ aiProvenance: JSON.stringify(provenance) })
+      .where(eq(clinicalNotes.id, noteId)),
+    ...suggestions.map((s) => s.query),
+    audit.query,
+  ]);
+}
+
+/** Summarizes a call's transcript: key points citing their spans, nothing stored but the audit. */
+export async function summarizeCall(ctx: RequestContext, input: SummarizeCallInput) {
+  await scribeCaller(ctx, input.patient_id);
+  const segments = segmentsOf(input);
+  const template = NOTE_TEMPLATES.find((t) => t.id === "soap")!;
+  const out = await draftNote(aiConfig(ctx), { template, consultation: null, segments });
+  const audit = await auditEntry(ctx, {
+    action: "scribe.generated",
+    resourceType: "patient",
+    resourceId: input.patient_id,
+    metadata: { kind: "call_summary", call_id: input.call_id ?? null, provider: out.provider },
+  });
+  await ctx.db.write([audit.query]);
+  const supported = out.sentences.filter((s) => !s.unsupported);
+  return {
+    summary: supported.map((s) => s.text).join(" "),
+    key_points: out.sentences,
+    provider: out.provider,
+    model: out.model,
+    prompt_version: out.prompt_version,
+  };
+}
