@@ -115,7 +115,7 @@ describe("patients: happy", () => {
     expect(team.body.data.map((m: any) => m.user_id).sort()).toEqual(
       [clinic.physio.id, clinic.nurse.id].sort(),
     );
-    expectStatus(await api("GET", `${P}/${created.id}`, { token: clinic.doctor.token }), 403);
+    expectStatus(await api("GET", `${P}/${created.id}`, { token: clinic.doctor.token }), 404);
   });
 });
 

@@ -136,7 +136,8 @@ describe("vitals: security", () => {
     for (const [token, status] of [
       [clinic.physio.token, 404],
       [clinic.patientUser.token, 404],
-      [clinic.family.token, 404],
+      // Family never reads clinical parts: refused on the role, the same 403 for any id.
+      [clinic.family.token, 403],
     ] as const) {
       const res = expectStatus(await api("GET", base, { token }), status);
       expect(await auditOf(res)).toMatchObject([{ action: "vital.listed" }]);

@@ -176,7 +176,7 @@ describe("errors", () => {
 });
 
 describe("security", () => {
-  it("a clinician asking about a patient off their care team is refused (403, audited)", async () => {
+  it("a clinician asking about a patient off their care team is refused like an unknown patient (404, audited)", async () => {
     const res = await conflicts(
       clinic,
       {
@@ -186,7 +186,7 @@ describe("security", () => {
       },
       clinic.physio.token,
     );
-    expectStatus(res, 403);
+    expectStatus(res, 404);
     expect(await auditRows({ requestId: res.headers.get("x-request-id") })).toMatchObject([
       { action: "appointment.listed", outcome: "denied" },
     ]);
