@@ -214,7 +214,7 @@ describe("clinical notes: happy", () => {
         token: clinic.nurse.token,
         body: { patient_id: clinic.patient.id, template_type: "soap" },
       }),
-      403,
+      404,
     );
 
     const draft = await draftNote(clinic);

@@ -221,14 +221,14 @@ describe("invites: security", () => {
     expect(audit?.outcome).toBe("denied");
   });
 
-  it("a clinician may not invite for a patient outside their care team (403)", async () => {
+  it("a clinician may not invite for a patient outside their care team (404, like an unknown one)", async () => {
     const clinic = await createClinic();
     const res = await invite(clinic.physio, {
       email: newEmail(),
       role: "patient",
       patient_id: clinic.otherPatient.id,
     });
-    expect(res.status, res.text).toBe(403);
+    expect(res.status, res.text).toBe(404);
   });
 
   it("only an admin invites family: a clinician's family invite would grant access (403)", async () => {

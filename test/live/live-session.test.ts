@@ -222,7 +222,7 @@ describe("security", () => {
       [other.patientUser.token, 404],
       [clinic.otherPatientUser.token, 404],
       [clinic.family.token, 403],
-      [clinic.doctor.token, 403],
+      [clinic.doctor.token, 404],
     ];
     for (const [token, status] of cases) {
       const res = await upgrade(`${path}?token=${encodeURIComponent(token)}`);

@@ -102,7 +102,7 @@ describe("scribe routes: security", () => {
     const body = { patient_id: clinic.patient.id, template_type: "soap", segments };
     expectStatus(
       await api("POST", `${S}/generate-note`, { token: clinic.doctor.token, body }),
-      403,
+      404,
     );
     expectStatus(await api("POST", `${S}/generate-note`, { token: clinic.admin.token, body }), 403);
     expectStatus(await api("POST", `${S}/generate-note`, { token: other.physio.token, body }), 404);

@@ -218,7 +218,7 @@ describe("security", () => {
     const body = { session_id, overall_assessment: "GOOD" };
     expectStatus(
       await api("POST", "/api/v1/physio/reviews", { token: clinic.doctor.token, body }),
-      403,
+      404,
     );
     expectStatus(
       await api("POST", "/api/v1/physio/reviews", { token: clinic.patientUser.token, body }),

@@ -177,7 +177,7 @@ describe("security", () => {
     expectStatus(await post(clinic.otherPatientUser.token, session_id, body), 404);
     expectStatus(await post(clinic.family.token, session_id, body), 403);
     expectStatus(await post(other.patientUser.token, session_id, body), 404);
-    expectStatus(await post(clinic.nurse.token, session_id, body), 403);
+    expectStatus(await post(clinic.nurse.token, session_id, body), 404);
     expect(await rawRows("session_pose_chunks", "session_id", session_id)).toHaveLength(0);
   });
 });
