@@ -3,5 +3,8 @@
 // results and exits 0 on success. Each runs alone (the main run's Workers are stopped by then),
 // within the time left before the overall deadline; its exit code is reported.
 export const SUITES = [
-  // "bench/perf.mjs",
+  "bench/analysis.mjs", // movement analysis of a 10-minute 30 fps session beside JSON.parse
+  "bench/sessions.mjs", // pose-data ingest and completion through the API beside JSON.parse
+  "bench/live.mjs", // live feedback round trip, 50 devices at 30 fps, beside an echo Durable Object
+  "bench/pose.mjs", // server-side pose inference beside decoding the same image
 ];
