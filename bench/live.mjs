@@ -79,6 +79,7 @@ function summary(samples) {
 function open(url, protocols, greeting = false) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+    // The room greets at once: listen before the socket opens, or the greeting may be missed.
     if (greeting) ws.once("message", () => resolve(ws));
     else ws.once("open", () => resolve(ws));
     ws.once("error", reject);
@@ -163,14 +164,9 @@ async function main() {
   console.log(`${sessions.length} sessions created; opening sockets`);
   const wsBase = api.base.replace("http", "ws");
   const live = await Promise.all(
-    sessions.map(async (s) => {
-      const ws = await open(`${wsBase}/parties/live-session/${s.id}`, [
-        "rehab.v1",
-        `bearer.${s.token}`,
-      ]);
-      await new Promise((resolve) => ws.once("message", resolve)); // ready
-      return ws;
-    }),
+    sessions.map((s) =>
+      open(`${wsBase}/parties/live-session/${s.id}`, ["rehab.v1", `bearer.${s.token}`], true),
+    ),
   );
   const echoes = await Promise.all(
     sessions.map((s) => open(`${echo.base.replace("http", "ws")}/echo/${s.id}`)),
