@@ -105,6 +105,18 @@ async function loadPosture(
   access: "read" | "write",
 ) {
   const caller = callerOf(ctx);
+  // Family is never given posture analyses (no scope covers them): refused before the lookup,
+  // with the same 404 as an unknown id.
+  if (caller.role === "family") {
+    await recordAudit(ctx, {
+      action,
+      resourceType: RESOURCE,
+      resourceId: id,
+      outcome: "denied",
+      metadata: { reason: "role" },
+    });
+    throw new NotFoundError("Analysis");
+  }
   const [rows] = await ctx.db.read([
     ctx.db.orm
       .select()
@@ -122,14 +134,12 @@ async function loadPosture(
     });
     throw new NotFoundError("Analysis");
   }
-  // Family is never given posture analyses: no scope covers them.
-  await accessPatient(ctx, row.patientId, access, {
-    action,
-    scope: caller.role === "family" ? "exercises" : undefined,
-  });
-  if (caller.role === "family") {
-    await recordAudit(ctx, { action, resourceType: RESOURCE, resourceId: id, outcome: "denied" });
-    throw new NotFoundError("Analysis");
+  try {
+    await accessPatient(ctx, row.patientId, access, { action });
+  } catch (err) {
+    // Outside the relation (audited by accessPatient): the same answer as an unknown analysis.
+    if (err instanceof NotFoundError) throw new NotFoundError("Analysis");
+    throw err;
   }
   return row;
 }

@@ -250,6 +250,17 @@ export async function listAssignmentVideos(
 ) {
   const action = "motion_prediction.listed" as const;
   const caller = callerOf(ctx);
+  // Family never see videos: refused before the lookup, with the same 404 as an unknown id.
+  if (caller.role === "family") {
+    await recordAudit(ctx, {
+      action,
+      resourceType: "exercise_assignment",
+      resourceId: assignmentId,
+      outcome: "denied",
+      metadata: { reason: "role" },
+    });
+    throw new NotFoundError("Exercise assignment");
+  }
   const [rows] = await ctx.db.read([
     ctx.db.orm
       .select({ patientId: exerciseAssignments.patientId })
@@ -281,15 +292,12 @@ async function listPatientVideosFor(
   query: PageQuery,
 ) {
   const action = "motion_prediction.listed" as const;
-  await accessPatient(ctx, patientId, "read", { action, scope: "exercises" });
-  if (callerOf(ctx).role === "family") {
-    await recordAudit(ctx, {
-      action,
-      resourceType: "exercise_assignment",
-      resourceId: assignmentId,
-      outcome: "denied",
-    });
-    throw new NotFoundError("Exercise assignment");
+  try {
+    await accessPatient(ctx, patientId, "read", { action });
+  } catch (err) {
+    // Outside the relation (audited by accessPatient): the same answer as an unknown assignment.
+    if (err instanceof NotFoundError) throw new NotFoundError("Exercise assignment");
+    throw err;
   }
   return pageOfVideos(ctx, eq(exerciseSessions.assignmentId, assignmentId), query, {
     resourceType: "exercise_assignment",

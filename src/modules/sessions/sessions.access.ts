@@ -71,17 +71,7 @@ export async function accessSession(
   action: AuditAction,
 ) {
   const caller = callerOf(ctx);
-  const loaded = await loadSession(ctx, id, action);
-  const patient = await accessPatient(
-    ctx,
-    loaded.session.patientId,
-    access === "write" ? "write" : "read",
-    {
-      action,
-      resourceType: "patient",
-      ...(access === "summary" && { scope: "session_summaries" as const }),
-    },
-  );
+  // Family reach only summaries: a role refusal, made before the lookup so every id answers alike.
   if (caller.role === "family" && access !== "summary") {
     await recordAudit(ctx, {
       action,
@@ -91,6 +81,24 @@ export async function accessSession(
       metadata: { reason: "family_summaries_only" },
     });
     throw new ForbiddenError();
+  }
+  const loaded = await loadSession(ctx, id, action);
+  let patient;
+  try {
+    patient = await accessPatient(
+      ctx,
+      loaded.session.patientId,
+      access === "write" ? "write" : "read",
+      {
+        action,
+        resourceType: "patient",
+        ...(access === "summary" && { scope: "session_summaries" as const }),
+      },
+    );
+  } catch (err) {
+    // Outside the relation (audited by accessPatient): the same answer as an unknown session.
+    if (err instanceof NotFoundError) throw new NotFoundError("Session");
+    throw err;
   }
   return {
     ...loaded,
