@@ -172,7 +172,8 @@ describe("errors", () => {
       token: clinic.patientUser.token,
       body: { content: "changed" },
     });
-    expect(edit.status).toBe(403);
+    // Not the sender: the same 404 as an unknown message (no existence oracle).
+    expect(edit.status).toBe(404);
   });
 });
 

@@ -10,7 +10,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { accessPatient, requirePermission } from "../../policy/policy";
+import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
 import { closeChatSockets } from "./chat-room.client";
 import { accessChat, checkParticipants } from "./chats.access";
 import { chatRef, chatView } from "./chats.data";
@@ -152,10 +152,17 @@ export async function togglePin(ctx: RequestContext, chatId: string) {
   return { chat_id: chat.id, is_pinned: pinned };
 }
 
+type ChatAdminAction =
+  "chat.updated" | "chat.deleted" | "chat_participant.created" | "chat_participant.deleted";
+
+/**
+ * A participant who is not the chat's admin: refused (audited) with the same 404 as an unknown
+ * chat, so the answer does not tell a real chat id from a random one (issue 12).
+ */
 async function denied(
   ctx: RequestContext,
   chatId: string,
-  action: "chat.updated" | "chat.deleted" | "chat_participant.created" | "chat_participant.deleted",
+  action: ChatAdminAction,
   reason: string,
 ): Promise<never> {
   await recordAudit(ctx, {
@@ -165,11 +172,32 @@ async function denied(
     outcome: "denied",
     metadata: { reason },
   });
+  throw new NotFoundError("Chat");
+}
+
+/**
+ * Chat admins are the chats' creators, so staff only: any other role is refused (403, audited)
+ * before the chat is looked up, for a real id and a random one alike.
+ */
+async function requireStaffChatAdmin(
+  ctx: RequestContext,
+  chatId: string,
+  action: ChatAdminAction,
+): Promise<void> {
+  if (isStaff(callerOf(ctx).role)) return;
+  await recordAudit(ctx, {
+    action,
+    resourceType: "chat",
+    resourceId: chatId,
+    outcome: "denied",
+    metadata: { reason: "role" },
+  });
   throw new ForbiddenError();
 }
 
 /** Adds a participant (chat admins); the chat's type rules apply. Re-adding a removed one restores it. */
 export async function addParticipant(ctx: RequestContext, chatId: string, userId: string) {
+  await requireStaffChatAdmin(ctx, chatId, "chat_participant.created");
   const { chat, me } = await accessChat(ctx, chatId, "chat_participant.created");
   if (!me.isAdmin) await denied(ctx, chatId, "chat_participant.created", "not_chat_admin");
   if (chat.type === "Direct") {
@@ -209,8 +237,11 @@ export async function addParticipant(ctx: RequestContext, chatId: string, userId
  * Removing someone not in the chat is a 404.
  */
 export async function removeParticipant(ctx: RequestContext, chatId: string, userId: string) {
-  const { chat, me } = await accessChat(ctx, chatId, "chat_participant.deleted");
   const caller = callerOf(ctx);
+  if (userId !== caller.userId) {
+    await requireStaffChatAdmin(ctx, chatId, "chat_participant.deleted");
+  }
+  const { chat, me } = await accessChat(ctx, chatId, "chat_participant.deleted");
   if (userId !== caller.userId && !me.isAdmin)
     await denied(ctx, chatId, "chat_participant.deleted", "not_chat_admin");
   const [result] = await ctx.db.write([
@@ -242,6 +273,7 @@ export async function removeParticipant(ctx: RequestContext, chatId: string, use
 
 /** Soft-deletes a chat (its admins); messages stay for the record, sockets close. */
 export async function deleteChat(ctx: RequestContext, chatId: string) {
+  await requireStaffChatAdmin(ctx, chatId, "chat.deleted");
   const { chat, me } = await accessChat(ctx, chatId, "chat.deleted");
   if (!me.isAdmin) await denied(ctx, chatId, "chat.deleted", "not_chat_admin");
   const caller = callerOf(ctx);

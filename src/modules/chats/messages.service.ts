@@ -6,7 +6,7 @@
 import { and, eq } from "drizzle-orm";
 import { chatMessages } from "../../db/schema/chats";
 import { auditEntry, recordAudit } from "../../lib/audit";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
+import { NotFoundError, ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import {
@@ -60,8 +60,15 @@ async function accessMessage(
     });
     throw new NotFoundError("Message");
   }
-  const access = await accessChat(ctx, row.chatId, action);
-  return { row, ...access };
+  // A message of a chat the caller cannot reach answers like an unknown message (the refusal
+  // stays audited by accessChat), so a real message id does not answer "Chat not found".
+  try {
+    const access = await accessChat(ctx, row.chatId, action);
+    return { row, ...access };
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new NotFoundError("Message");
+    throw err;
+  }
 }
 
 const readerOf = (ctx: RequestContext, lastReadSeq: number) => ({
@@ -94,7 +101,8 @@ async function refuse(
     outcome: "denied",
     metadata: { reason },
   });
-  throw new ForbiddenError();
+  // Same answer as an unknown message: the refusal must not tell a real id from a random one.
+  throw new NotFoundError("Message");
 }
 
 async function tellParticipants(

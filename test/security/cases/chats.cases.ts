@@ -35,6 +35,12 @@ async function message(c: Clinic) {
 const outside = { doctor: 404, nurse: 404 } as const;
 const members = ["admin", "physiotherapist", "patient", "family"] as const;
 const onlyPhysio = { admin: 403, patient: 403, family: 403, ...outside } as const;
+/**
+ * Members who are not the chat's admin (nor, for messages, the sender) get the 404 of an unknown
+ * id; roles that can never be a chat admin (patient, family) are refused on the role first (403).
+ */
+const notChatAdmin = { ...onlyPhysio, admin: 404 } as const;
+const notSender = { ...outside, admin: 404, patient: 404, family: 404 } as const;
 
 export const chatsCases: RouteCase[] = [
   {
@@ -75,7 +81,7 @@ export const chatsCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/chats/{id}/participants",
     allow: ["physiotherapist"],
-    deny: { ...onlyPhysio, admin: 404 },
+    deny: notChatAdmin,
     patientData: true,
     build: async (c) => ({ params: { id: await chat(c, false) }, body: { user_id: c.admin.id } }),
   },
@@ -83,7 +89,7 @@ export const chatsCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/chats/{id}/participants/{user_id}",
     allow: ["physiotherapist", "patient"],
-    deny: onlyPhysio,
+    deny: notChatAdmin,
     patientData: true,
     build: async (c) => ({ params: { id: await chat(c), user_id: c.patientUser.id } }),
   },
@@ -91,7 +97,7 @@ export const chatsCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/chats/{id}",
     allow: ["physiotherapist"],
-    deny: onlyPhysio,
+    deny: notChatAdmin,
     patientData: true,
     build: async (c) => ({ params: { id: await chat(c) } }),
   },
@@ -126,7 +132,7 @@ export const chatsCases: RouteCase[] = [
     method: "PUT",
     path: "/api/v1/messages/{id}",
     allow: ["physiotherapist"],
-    deny: onlyPhysio,
+    deny: notSender,
     patientData: true,
     build: async (c) => ({ params: { id: await message(c) }, body: { content: "Edited" } }),
   },
@@ -134,7 +140,7 @@ export const chatsCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/messages/{id}",
     allow: ["physiotherapist"],
-    deny: onlyPhysio,
+    deny: notSender,
     patientData: true,
     build: async (c) => ({ params: { id: await message(c) } }),
   },
