@@ -6,7 +6,7 @@
  *   role may do it but who is outside the object's relation), and, for patient data, the refusal
  *   is audited;
  * - a caller of another workspace (in the first allowed role) reaching a resource by id answers 404.
- * oracle.test.ts adds: a refusal is the same for a real object and for an id that exists nowhere.
+ * oracle.ts adds: a refusal is the same for a real object and for an id that exists nowhere.
  * Requests carry valid bodies, so a refusal cannot be a validation error in disguise.
  */
 import { env } from "cloudflare:test";

@@ -7,7 +7,7 @@ import { ALL_ROLES } from "../../../src/policy/policy";
  * Cases for /patients. Fixtures: physio is on `patient`'s care team, doctor on `otherPatient`'s,
  * nurse on none; family has access to `patient` (the record of the patient user).
  * A role that may never do something gets 403 (checked before any lookup); a role that may, but
- * is outside the record's relation, gets 404 like an unknown id (oracle.test.ts).
+ * is outside the record's relation, gets 404 like an unknown id (test/security/oracle.ts).
  * Reads target `otherPatient` (physio, nurse, the patient user and family are outside it);
  * family never reads clinical parts (403). Writes target `patient`: its own patient and family
  * get 403 (their role may not write), doctor and nurse 404 (not on its care team).

@@ -1,0 +1,3 @@
+import { oracleSuite } from "./oracle";
+
+oracleSuite(0, 4);
