@@ -6,7 +6,9 @@
  *   they are the clinician of;
  * - the patient: their own finalized notes, only when the clinic enables it, read only;
  * - family: never (404, like any record they cannot see).
- * Staff outside the relation get 403; patients and family 404. Every refusal is audited once.
+ * A role that may never use a mode (admins writing, clinicians purging) gets 403 before the
+ * lookup, the same for every id; anyone outside the relation gets the 404 of an unknown id
+ * (issue 12, test/security/oracle.test.ts). Every refusal is audited once.
  */
 import { and, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { clinicalNotes } from "../../db/schema/clinical-notes";
@@ -14,7 +16,7 @@ import { recordAudit, type AuditAction } from "../../lib/audit";
 import { ForbiddenError, NotFoundError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
-import { hasPermission, isClinician, isStaff } from "../../policy/policy";
+import { hasPermission, isClinician } from "../../policy/policy";
 import type { NoteRow } from "./clinical-notes.data";
 
 /** read: see it; write: author content or sign; manage: (soft) delete, restore; purge: destroy. */
@@ -52,29 +54,38 @@ type Relation = {
   patientsSee: number | null;
 };
 
-/** Whether the caller may `mode` the note; `null` when the note must look absent to them. */
-function decide(caller: Caller, rel: Relation, mode: NoteMode): "ok" | "forbidden" | "hidden" {
-  const { note } = rel;
-  if (caller.role === "admin") {
-    return mode === "write" ? "forbidden" : "ok";
+/** Whether the role may ever `mode` a note, decided before anything is looked up. */
+function roleMay(caller: Caller, mode: NoteMode): boolean {
+  if (caller.role === "admin") return mode !== "write";
+  if (isClinician(caller.role)) {
+    if (mode === "purge") return false;
+    if (mode === "write") return hasPermission(caller.role, "clinical_notes.write");
+    return true;
   }
+  // Patients and family are refused by relation (404 below), like any record they cannot see.
+  return true;
+}
+
+/** Whether the caller may `mode` the note; "hidden" when it must look absent to them. */
+function decide(caller: Caller, rel: Relation, mode: NoteMode): "ok" | "hidden" {
+  const { note } = rel;
+  if (caller.role === "admin") return "ok";
   if (isClinician(caller.role)) {
     const related = Boolean(rel.onTeam) || rel.apptClinician === caller.userId;
-    if (!related || mode === "purge") return "forbidden";
-    if (mode === "write" && !hasPermission(caller.role, "clinical_notes.write")) return "forbidden";
-    return "ok";
+    return related ? "ok" : "hidden";
   }
   if (caller.role === "patient" && rel.patientUser === caller.userId) {
     const visible = note.finalizedAt !== null && Boolean(rel.patientsSee);
-    if (!visible) return "hidden";
-    return mode === "read" ? "ok" : "forbidden";
+    // A patient only ever reads; any other mode answers like an unknown id.
+    return visible && mode === "read" ? "ok" : "hidden";
   }
   return "hidden";
 }
 
 /**
  * Loads a note of the caller's workspace (one round trip, with the relation) and checks `mode`.
- * Throws 404 (unknown, other workspace, hidden, or wrong deleted state) or 403, audited.
+ * Throws 403 for a role that never may `mode` (before the lookup), else 404 (unknown, other
+ * workspace, outside the relation, or wrong deleted state), audited.
  */
 export async function reachNote(
   ctx: RequestContext,
@@ -84,6 +95,12 @@ export async function reachNote(
   deleted: DeletedFilter = "live",
 ): Promise<{ caller: Caller; note: NoteRow }> {
   const caller = callerOf(ctx);
+  const audit = { action, resourceType: "clinical_note", resourceId: noteId };
+  if (!roleMay(caller, mode)) {
+    // The role never does this: refused before the lookup, the same answer for every id.
+    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "role", mode } });
+    throw new ForbiddenError();
+  }
   const deletedCondition =
     deleted === "live"
       ? isNull(clinicalNotes.deletedAt)
@@ -104,21 +121,12 @@ export async function reachNote(
       .limit(1),
   ]);
   const rel = rows[0] as Relation | undefined;
-  const audit = { action, resourceType: "clinical_note", resourceId: noteId };
   if (!rel) {
     await recordAudit(ctx, { ...audit, outcome: "not_found" });
     throw new NotFoundError("Clinical note");
   }
-  const verdict = decide(caller, rel, mode);
-  if (verdict !== "ok") {
-    await recordAudit(ctx, {
-      ...audit,
-      outcome: "denied",
-      metadata: { reason: verdict === "hidden" ? "relation" : "role_or_relation", mode },
-    });
-    if (verdict === "forbidden" && (isStaff(caller.role) || caller.role === "patient")) {
-      throw new ForbiddenError();
-    }
+  if (decide(caller, rel, mode) !== "ok") {
+    await recordAudit(ctx, { ...audit, outcome: "denied", metadata: { reason: "relation", mode } });
     throw new NotFoundError("Clinical note");
   }
   return { caller, note: rel.note };

@@ -101,6 +101,16 @@ export async function listPatientNotes(
   patientId: string,
   query: PageQuery & Filters,
 ) {
+  if (!noteVisibility(callerOf(ctx))) {
+    // The role never sees notes (family): refused before the lookup, the same for every id.
+    await recordAudit(ctx, {
+      action: "clinical_note.listed",
+      resourceType: "clinical_note",
+      outcome: "denied",
+      metadata: { reason: "role" },
+    });
+    throw new ForbiddenError();
+  }
   await accessPatient(ctx, patientId, "read", { action: "clinical_note.listed" });
   const { page, page_size, ...filters } = query;
   return listWhere(ctx, { ...filters, patient_id: patientId }, { page, page_size });
