@@ -2,13 +2,17 @@
  * Route-level verbs over a media id: the owner's registered check runs first (so access follows
  * the owning object's rules), then the media verb.
  */
-import { NotFoundError } from "../../lib/errors";
+import { ForbiddenError, NotFoundError } from "../../lib/errors";
 import type { RequestContext } from "../../middleware/request-context";
 import { recordAudit } from "../../lib/audit";
 import { checkMediaOwner, type MediaAccessMode } from "./media.owners";
 import { issueDownload, loadMedia, presentMedia } from "./media.service";
 
-/** The media row, after the owner's check for `mode`; 404 (audited) if not in the workspace. */
+/**
+ * The media row, after the owner's check for `mode`; 404 (audited) if not in the workspace.
+ * A refusal by the owner's check (audited there) answers the same `Media not found` as an
+ * unknown id, so a media id's existence is not revealed to callers who may not reach its owner.
+ */
 export async function accessMedia(ctx: RequestContext, mediaId: string, mode: MediaAccessMode) {
   const row = await loadMedia(ctx, mediaId);
   if (!row) {
@@ -20,7 +24,14 @@ export async function accessMedia(ctx: RequestContext, mediaId: string, mode: Me
     });
     throw new NotFoundError("Media");
   }
-  await checkMediaOwner(ctx, { kind: row.ownerKind, id: row.ownerId }, mode);
+  try {
+    await checkMediaOwner(ctx, { kind: row.ownerKind, id: row.ownerId }, mode);
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof ForbiddenError) {
+      throw new NotFoundError("Media");
+    }
+    throw err;
+  }
   return row;
 }
 

@@ -35,13 +35,18 @@ async function mediaOf(clinic: Clinic) {
 
 /**
  * Media: access follows the owner (here a patient): the care team, admins and the patient
- * themself; other clinicians are refused (403), family never reach raw media (403).
+ * themself; other clinicians are refused (403), family never reach raw media (403). By media id,
+ * every refusal is the 404 of an unknown id (family may use these routes for their own media).
  */
+const byId = { doctor: 404, nurse: 404, family: 404 } as const;
+/** Issuing (owner in the body): staff off the care team get the patient's 404; family 403. */
+const offTeam = { doctor: 404, nurse: 404 } as const;
 export const mediaCases: RouteCase[] = [
   {
     method: "POST",
     path: "/api/v1/upload/generate-url",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: offTeam,
     patientData: true,
     build: (clinic) => ({ body: issue(clinic) }),
   },
@@ -49,6 +54,7 @@ export const mediaCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/media/{id}/download-url",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: byId,
     patientData: true,
     build: async (clinic) => ({ params: { id: await mediaOf(clinic) } }),
   },
@@ -57,6 +63,7 @@ export const mediaCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/uploads/multipart",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: offTeam,
     patientData: true,
     build: (clinic) => ({ body: { ...issue(clinic), size_bytes: 6 * 1024 * 1024 } }),
   },
@@ -64,6 +71,7 @@ export const mediaCases: RouteCase[] = [
     method: "GET",
     path: "/api/v1/uploads/multipart/{id}/parts",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: byId,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
   },
@@ -71,6 +79,7 @@ export const mediaCases: RouteCase[] = [
     method: "POST",
     path: "/api/v1/uploads/multipart/{id}/complete",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: byId,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) }, body: {} }),
   },
@@ -78,6 +87,7 @@ export const mediaCases: RouteCase[] = [
     method: "DELETE",
     path: "/api/v1/uploads/multipart/{id}",
     allow: ["admin", "physiotherapist", "patient"],
+    deny: byId,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
   },
