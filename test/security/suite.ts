@@ -141,3 +141,14 @@ export function runSecuritySuite(name: string, cases: RouteCase[]) {
     }
   });
 }
+
+/**
+ * For routes reached through a patient's care team: staff off that team (doctor and nurse in the
+ * fixture clinic) get the 404 of an unknown id, never a 403 (no existence oracle, issue 12).
+ */
+export function offTeamNotFound(cases: RouteCase[], routes: readonly string[]): RouteCase[] {
+  const keys = new Set(routes);
+  return cases.map((c) =>
+    keys.has(`${c.method} ${c.path}`) ? { ...c, deny: { ...c.deny, doctor: 404, nurse: 404 } } : c,
+  );
+}
