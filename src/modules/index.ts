@@ -47,7 +47,8 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", exerciseTypeRoutes);
   app.route("/", exerciseRoutes);
   app.route("/", templateRoutes);
-  // Scheduling first: /patients/sessions must win over /patients/{id}.
+  // Scheduling and sessions first: /patients/appointments and /patients/sessions must win over
+  // /patients/{id}.
   app.route("/", servicesRoutes);
   app.route("/", locationsRoutes);
   app.route("/", appointmentsRoutes);

@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   "scribe.use": CLINICIAN_ROLES,
   "sms.send": STAFF_ROLES,
   "sms.read": STAFF_ROLES,
+  "sessions.own": ["patient"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

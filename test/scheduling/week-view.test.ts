@@ -1,4 +1,4 @@
-/** The calendar week view (GET /appointments filters) and GET /patients/sessions. */
+/** The calendar week view (GET /appointments filters) and GET /patients/appointments. */
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createClinic, type Clinic } from "../helpers/fixtures";
@@ -79,8 +79,8 @@ describe("happy", () => {
     expect(page2.body.pagination).toMatchObject({ page: 2, total_items: 6, total_pages: 3 });
   });
 
-  it("GET /patients/sessions lists the calling patient's own appointments", async () => {
-    const all = await api("GET", "/api/v1/patients/sessions?page_size=100", {
+  it("GET /patients/appointments lists the calling patient's own appointments", async () => {
+    const all = await api("GET", "/api/v1/patients/appointments?page_size=100", {
       token: week.patientUser.token,
     });
     expect(expectStatus(all, 200).body.data.map((a: any) => a.id)).toEqual([
@@ -95,11 +95,11 @@ describe("happy", () => {
     ).toMatchObject([
       { action: "appointment.listed", outcome: "success", actor_id: week.patientUser.id },
     ]);
-    const past = await api("GET", "/api/v1/patients/sessions?when=past", {
+    const past = await api("GET", "/api/v1/patients/appointments?when=past", {
       token: week.patientUser.token,
     });
     expect(past.body.data.map((a: any) => a.id)).toEqual([ids.past]);
-    const upcoming = await api("GET", "/api/v1/patients/sessions?when=upcoming&page_size=1", {
+    const upcoming = await api("GET", "/api/v1/patients/appointments?when=upcoming&page_size=1", {
       token: week.patientUser.token,
     });
     expect(upcoming.body.data.map((a: any) => a.id)).toEqual([ids.before]);
@@ -148,8 +148,8 @@ describe("security", () => {
     expect(expectStatus(one, 200).body.data.notes).toBeNull();
   });
 
-  it("GET /patients/sessions is for patients only (403, audited)", async () => {
-    const res = await api("GET", "/api/v1/patients/sessions", { token: week.physio.token });
+  it("GET /patients/appointments is for patients only (403, audited)", async () => {
+    const res = await api("GET", "/api/v1/patients/appointments", { token: week.physio.token });
     expectStatus(res, 403);
     expect(
       await auditRows({ requestId: res.headers.get("x-request-id"), queued: 1 }),

@@ -52,6 +52,50 @@ export class PhiCipher {
     return fromUtf8(plain);
   }
 
+  /**
+   * Bytes in, bytes out, for large binary values (packed pose chunks): no base64 or UTF-8 pass.
+   * Stored form: `0x02, kid length, kid (ASCII), 12-byte iv, ciphertext`; the leading byte can
+   * never start the text form (`v1.`), so readers tell the two apart.
+   */
+  async encryptBytes(plain: Uint8Array<ArrayBuffer>, ref: FieldRef): Promise<Uint8Array> {
+    const kid = this.config.PHI_ACTIVE_KEY_ID;
+    const key = await this.key(kid, this.ring.get(kid)!);
+    const iv = randomBytes(12);
+    const sealed = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: aad(ref) },
+      key,
+      plain,
+    );
+    const kidBytes = utf8(kid);
+    const out = new Uint8Array(2 + kidBytes.length + 12 + sealed.byteLength);
+    out[0] = BINARY_V2;
+    out[1] = kidBytes.length;
+    out.set(kidBytes, 2);
+    out.set(iv, 2 + kidBytes.length);
+    out.set(new Uint8Array(sealed), 14 + kidBytes.length);
+    return out;
+  }
+
+  /** Opens `encryptBytes` output. */
+  async decryptBytes(stored: Uint8Array, ref: FieldRef): Promise<ArrayBuffer> {
+    const kidLength = stored[1] ?? 0;
+    const kid = fromUtf8(stored.subarray(2, 2 + kidLength));
+    const material = this.ring.get(kid);
+    if (stored[0] !== BINARY_V2 || !material || stored.length < 14 + kidLength) {
+      throw new Error("Unreadable ciphertext");
+    }
+    const key = await this.key(kid, material);
+    return crypto.subtle.decrypt(
+      {
+        name: "AES-GCM",
+        iv: stored.slice(2 + kidLength, 14 + kidLength),
+        additionalData: aad(ref),
+      },
+      key,
+      stored.subarray(14 + kidLength),
+    );
+  }
+
   private key(kid: string, material: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
     let key = this.keys.get(kid);
     if (!key) {
@@ -93,5 +137,8 @@ export class PhiCipher {
     return Promise.all([...words].map((w) => this.blindIndex(purpose, w)));
   }
 }
+
+/** First byte of the binary stored form (`encryptBytes`). */
+export const BINARY_V2 = 0x02;
 
 const aad = (ref: FieldRef) => utf8(`${ref.table}.${ref.column}.${ref.rowId}`);

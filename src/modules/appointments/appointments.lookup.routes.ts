@@ -1,7 +1,8 @@
 /**
  * Appointment look-ups on static paths: the conflict check, free slots, and a patient's own
- * sessions. Mounted before any `{id}` route (`/appointments/{id}`, `/patients/{id}`) so the
- * static segment wins.
+ * appointments (`/patients/appointments`; seed 000's `/patients/sessions` is the patient's
+ * exercise sessions, in the sessions module). Mounted before any `{id}` route
+ * (`/appointments/{id}`, `/patients/{id}`) so the static segment wins.
  */
 import { ok, okList } from "../../lib/envelope";
 import { paginationOf } from "../../lib/pagination";
@@ -9,12 +10,12 @@ import { createRouter, defineRoute, jsonList, jsonOk } from "../../lib/openapi";
 import { requireAuth } from "../../middleware/auth";
 import { findAvailableSlots } from "../availability/availability.free";
 import { Slots, SlotsQuery } from "../availability/availability.schemas";
-import { checkConflicts, listPatientSessions } from "./appointments.queries";
+import { checkConflicts, listOwnAppointments } from "./appointments.queries";
 import {
   Appointment,
   ConflictQuery,
   ConflictResult,
-  PatientSessionsQuery,
+  OwnAppointmentsQuery,
 } from "./appointments.schemas";
 
 const conflictsRoute = defineRoute({
@@ -35,19 +36,19 @@ const slotsRoute = defineRoute({
   responses: { 200: jsonOk(Slots) },
 });
 
-const sessionsRoute = defineRoute({
+const ownAppointmentsRoute = defineRoute({
   method: "get",
-  path: "/api/v1/patients/sessions",
+  path: "/api/v1/patients/appointments",
   tags: ["appointments", "patients"],
   summary: "The calling patient's own appointments, past and upcoming (patients only)",
-  request: { query: PatientSessionsQuery },
+  request: { query: OwnAppointmentsQuery },
   responses: { 200: jsonList(Appointment) },
 });
 
 export const appointmentLookupRoutes = createRouter();
 appointmentLookupRoutes.use("/api/v1/appointments/conflicts", requireAuth());
 appointmentLookupRoutes.use("/api/v1/appointments/available-slots", requireAuth());
-appointmentLookupRoutes.use("/api/v1/patients/sessions", requireAuth());
+appointmentLookupRoutes.use("/api/v1/patients/appointments", requireAuth());
 
 appointmentLookupRoutes.openapi(conflictsRoute, async (c) =>
   ok(c, await checkConflicts(c.var.ctx, c.req.valid("query")), 200),
@@ -57,8 +58,8 @@ appointmentLookupRoutes.openapi(slotsRoute, async (c) =>
   ok(c, await findAvailableSlots(c.var.ctx, c.req.valid("query")), 200),
 );
 
-appointmentLookupRoutes.openapi(sessionsRoute, async (c) => {
+appointmentLookupRoutes.openapi(ownAppointmentsRoute, async (c) => {
   const query = c.req.valid("query");
-  const { items, total } = await listPatientSessions(c.var.ctx, query);
+  const { items, total } = await listOwnAppointments(c.var.ctx, query);
   return okList(c, items, paginationOf(query, total));
 });

@@ -26,7 +26,7 @@ import {
 import type {
   AppointmentListQuery,
   ConflictQuery,
-  PatientSessionsQuery,
+  OwnAppointmentsQuery,
 } from "./appointments.schemas";
 
 const listed = { action: "appointment.listed", resourceType: "appointment" } as const;
@@ -170,7 +170,7 @@ const careTeamAmong = (ctx: RequestContext, caller: Caller, probe: OverlapProbe)
     );
 
 /** The calling patient's own appointments, upcoming, past or all (newest first unless upcoming). */
-export async function listPatientSessions(ctx: RequestContext, query: PatientSessionsQuery) {
+export async function listOwnAppointments(ctx: RequestContext, query: OwnAppointmentsQuery) {
   const caller = await requirePermission(ctx, "appointments.own", listed);
   const now = new Date().toISOString();
   const where = and(
@@ -183,5 +183,5 @@ export async function listPatientSessions(ctx: RequestContext, query: PatientSes
     query.when === "upcoming"
       ? [asc(appointments.scheduledStart), asc(appointments.id)]
       : [desc(appointments.scheduledStart), desc(appointments.id)];
-  return pageOf(ctx, where, query, order, { purpose: "patient_sessions", when: query.when });
+  return pageOf(ctx, where, query, order, { purpose: "own_appointments", when: query.when });
 }

@@ -1,6 +1,6 @@
 /**
  * CRUD on `/appointments` (seed 001), with the calendar filters. The static look-ups
- * (`/appointments/conflicts`, `/appointments/available-slots`, `/patients/sessions`) are mounted
+ * (`/appointments/conflicts`, `/appointments/available-slots`, `/patients/appointments`) are mounted
  * first, so they win over `/appointments/{id}`.
  */
 import { ok, okList } from "../../lib/envelope";

@@ -119,8 +119,8 @@ export const ConflictResult = z
   .object({ has_conflict: z.boolean(), conflicting_appointments: z.array(ConflictingAppointment) })
   .openapi("ConflictResult");
 
-export const PatientSessionsQuery = PageQuery.extend({
+export const OwnAppointmentsQuery = PageQuery.extend({
   when: z.enum(["all", "upcoming", "past"]).default("all"),
   status: z.enum(APPOINTMENT_STATUSES).optional(),
 });
-export type PatientSessionsQuery = z.infer<typeof PatientSessionsQuery>;
+export type OwnAppointmentsQuery = z.infer<typeof OwnAppointmentsQuery>;

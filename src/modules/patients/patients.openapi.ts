@@ -1,7 +1,7 @@
 /**
  * Route registration shared by the patient routers.
  * Invariant: a path parameter of these routes matches a UUID only, so `/patients/{id}` never
- * captures a sibling static path (`/patients/profile`, another module's `/patients/sessions`)
+ * captures a sibling static path (`/patients/profile`, other modules' `/patients/sessions`, `/patients/appointments`)
  * whatever order the routers are mounted in; a non-UUID id is simply no route (404).
  */
 import type { OpenAPIHono, RouteConfig } from "@hono/zod-openapi";

@@ -46,6 +46,14 @@ const ClientIssue = z
   })
   .openapi("ClientFormIssue");
 
+/** What a client may send beside the landmarks: stored with the frames, never trusted. */
+export const ClientBits = z.object({
+  angles: z.record(z.string().max(40), z.number()).optional(),
+  quality_score: z.number().min(0).max(1).optional(),
+  form_issues: z.array(ClientIssue).max(20).optional(),
+});
+export type ClientBitsInput = z.infer<typeof ClientBits>;
+
 export const PoseFrameInput = z
   .object({
     timestamp: z.number().min(0).max(1e13).openapi({
@@ -55,26 +63,31 @@ export const PoseFrameInput = z
     }),
     landmarks: Landmarks,
     world_landmarks: Landmarks.optional().openapi({ description: "Metres, hip-centred" }),
-    angles: z.record(z.string().max(40), z.number()).optional(),
-    quality_score: z.number().min(0).max(1).optional(),
-    form_issues: z.array(ClientIssue).max(20).optional(),
   })
+  .extend(ClientBits.shape)
   .openapi("PoseFrame");
 export type PoseFrameInput = z.infer<typeof PoseFrameInput>;
 
+/** A chunk's fields other than its frames. */
+export const ChunkExtras = z.object({
+  frame_size: FrameSize.optional(),
+  chunk_index: z.number().int().min(0).max(100_000).optional(),
+  summary_statistics: z
+    .object({
+      total_frames: z.number().int().min(0).optional(),
+      average_quality: z.number().min(0).max(1).optional(),
+      peak_angles: z.record(z.string().max(60), z.number()).optional(),
+    })
+    .optional(),
+});
+
+/**
+ * The chunk body as documented in OpenAPI. The route does not run it: `parsePoseChunk`
+ * (pose.validate.ts) applies the same rules without copying every landmark.
+ */
 export const PoseChunkInput = z
-  .object({
-    frames: z.array(PoseFrameInput).min(1).max(MAX_FRAMES_PER_CHUNK),
-    frame_size: FrameSize.optional(),
-    chunk_index: z.number().int().min(0).max(100_000).optional(),
-    summary_statistics: z
-      .object({
-        total_frames: z.number().int().min(0).optional(),
-        average_quality: z.number().min(0).max(1).optional(),
-        peak_angles: z.record(z.string().max(60), z.number()).optional(),
-      })
-      .optional(),
-  })
+  .object({ frames: z.array(PoseFrameInput).min(1).max(MAX_FRAMES_PER_CHUNK) })
+  .extend(ChunkExtras.shape)
   .superRefine((chunk, ctx) => {
     for (let i = 1; i < chunk.frames.length; i++) {
       if (chunk.frames[i]!.timestamp <= chunk.frames[i - 1]!.timestamp) {

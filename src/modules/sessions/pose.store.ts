@@ -1,20 +1,21 @@
 /**
- * Packed pose chunks in R2. A chunk of many frames is one object: frames packed as arrays
- * (timestamp, 132 numbers of landmarks, 132 of world landmarks or null, the client's own values
- * or null), JSON, then encrypted with the PHI key bound to the chunk's row, because body movement
- * of a named patient is health data. Object keys are ids only.
+ * Packed pose chunks in R2. A chunk of many frames is one object: the frames packed in binary
+ * (pose.binary.ts: float64 timestamps and landmark values, the client's own values as JSON) and
+ * encrypted once with the PHI key bound to the chunk's row, because body movement of a named
+ * patient is health data. Object keys are ids only. Chunks stored before the binary form (JSON
+ * arrays, text-sealed) are still read.
  *
  * Independent of the request context so the queue consumer reads chunks the same way.
  */
 import { and, asc, eq, gte, lte } from "drizzle-orm";
 import { sessionPoseChunks } from "../../db/schema/sessions";
-import type { PhiCipher } from "../../lib/crypto/phi";
+import { BINARY_V2, type PhiCipher } from "../../lib/crypto/phi";
+import { fromUtf8 } from "../../lib/encoding";
 import type { Database } from "../../lib/db";
 import { BLAZEPOSE_LANDMARKS, type Landmark, type PoseFrame } from "../../analysis/landmarks";
-import type { PoseFrameInput } from "./pose.schemas";
+import { decodeChunk, type PackedFrame } from "./pose.binary";
 
-type ClientBits = Pick<PoseFrameInput, "angles" | "quality_score" | "form_issues">;
-export type PackedFrame = [number, number[], number[] | null, ClientBits | null];
+export type { PackedFrame } from "./pose.binary";
 
 export type StoreDeps = { bucket: R2Bucket; phi: PhiCipher; db: Database };
 
@@ -26,18 +27,7 @@ const chunkRef = (chunkId: string) => ({
   rowId: chunkId,
 });
 
-const flat = (landmarks: Landmark[]) => {
-  const out = new Array<number>(landmarks.length * 4);
-  landmarks.forEach((l, i) => {
-    out[i * 4] = l.x;
-    out[i * 4 + 1] = l.y;
-    out[i * 4 + 2] = l.z;
-    out[i * 4 + 3] = l.visibility;
-  });
-  return out;
-};
-
-const unflat = (values: number[], named: boolean): Landmark[] => {
+const unflat = (values: ArrayLike<number>, named: boolean): Landmark[] => {
   const out: Landmark[] = [];
   for (let i = 0; i < values.length; i += 4) {
     const l: Landmark = {
@@ -51,22 +41,6 @@ const unflat = (values: number[], named: boolean): Landmark[] => {
   return out;
 };
 
-/** Packs validated frames; `type` names are dropped (order is BlazePose order, checked before). */
-export function packFrames(frames: PoseFrameInput[]): PackedFrame[] {
-  return frames.map((f) => {
-    const client: ClientBits = {};
-    if (f.angles) client.angles = f.angles;
-    if (f.quality_score !== undefined) client.quality_score = f.quality_score;
-    if (f.form_issues) client.form_issues = f.form_issues;
-    return [
-      f.timestamp,
-      flat(f.landmarks),
-      f.world_landmarks ? flat(f.world_landmarks) : null,
-      Object.keys(client).length > 0 ? client : null,
-    ];
-  });
-}
-
 /** A packed frame as the analysis reads it. */
 export const toPoseFrame = (p: PackedFrame, named = false): PoseFrame => ({
   timestamp: p[0],
@@ -74,9 +48,14 @@ export const toPoseFrame = (p: PackedFrame, named = false): PoseFrame => ({
   ...(p[2] && { world_landmarks: unflat(p[2], named) }),
 });
 
-/** Seals and stores a chunk's packed JSON. */
-export async function putChunk(deps: StoreDeps, key: string, chunkId: string, packedJson: string) {
-  const sealed = await deps.phi.encrypt(packedJson, chunkRef(chunkId));
+/** Seals and stores a chunk's packed bytes (one encryption per chunk). */
+export async function putChunk(
+  deps: StoreDeps,
+  key: string,
+  chunkId: string,
+  packed: Uint8Array<ArrayBuffer>,
+) {
+  const sealed = await deps.phi.encryptBytes(packed, chunkRef(chunkId));
   await deps.bucket.put(key, sealed, { httpMetadata: { contentType: "application/octet-stream" } });
 }
 
@@ -84,9 +63,11 @@ export async function putChunk(deps: StoreDeps, key: string, chunkId: string, pa
 export async function getChunk(deps: StoreDeps, key: string, chunkId: string) {
   const object = await deps.bucket.get(key);
   if (!object) throw new Error("Pose chunk object missing");
-  return JSON.parse(
-    await deps.phi.decrypt(await object.text(), chunkRef(chunkId)),
-  ) as PackedFrame[];
+  const bytes = new Uint8Array(await object.arrayBuffer());
+  if (bytes[0] === BINARY_V2)
+    return decodeChunk(await deps.phi.decryptBytes(bytes, chunkRef(chunkId)));
+  // A chunk stored before the binary form: JSON arrays, sealed as text.
+  return JSON.parse(await deps.phi.decrypt(fromUtf8(bytes), chunkRef(chunkId))) as PackedFrame[];
 }
 
 /** Chunks of a session overlapping [fromMs, toMs] (absolute), in time order. */

@@ -6,61 +6,49 @@
  * its data; an interrupted upload leaves at most an unreferenced object (overwritten on retry).
  */
 import { and, eq, sql } from "drizzle-orm";
-import { BLAZEPOSE_LANDMARKS } from "../../analysis/landmarks";
 import { exerciseSessions, sessionPoseChunks } from "../../db/schema/sessions";
 import { auditEntry, recordAudit } from "../../lib/audit";
 import { isUniqueViolation } from "../../lib/db";
-import { sha256Hex } from "../../lib/encoding";
-import { ConflictError, ValidationError, type FieldIssue } from "../../lib/errors";
+import { toHex } from "../../lib/encoding";
+import { ConflictError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
+import { encodeChunk } from "./pose.binary";
 import { MAX_FRAMES_PER_SESSION, type FramesQuery, type PoseChunkInput } from "./pose.schemas";
-import { chunkKey, chunksBetween, getChunk, packFrames, putChunk, toPoseFrame } from "./pose.store";
+import { chunkKey, chunksBetween, getChunk, putChunk, toPoseFrame } from "./pose.store";
+import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
 import { accessSession, RESOURCE } from "./sessions.access";
 import { acceptsFrames } from "./sessions.status";
 
 const UPLOADED = "pose_data.uploaded" as const;
 const READ = "pose_data.read" as const;
 
-/** Landmark names, when a client sends them, must be BlazePose order (first 5 mismatches named). */
-function checkLandmarkNames(input: PoseChunkInput) {
-  const issues: FieldIssue[] = [];
-  input.frames.forEach((frame, f) => {
-    for (const key of ["landmarks", "world_landmarks"] as const) {
-      frame[key]?.forEach((l, i) => {
-        if (l.type !== undefined && l.type !== BLAZEPOSE_LANDMARKS[i] && issues.length < 5) {
-          issues.push({
-            field: `frames.${f}.${key}.${i}.type`,
-            message: `Landmark ${i} is ${BLAZEPOSE_LANDMARKS[i]} in BlazePose order`,
-          });
-        }
-      });
-    }
-  });
-  if (issues.length > 0) throw new ValidationError(issues);
-}
-
 const storeOf = (ctx: RequestContext) => ({ bucket: ctx.env.MEDIA, phi: ctx.phi, db: ctx.db.orm });
 
-/** Stores one chunk of pose frames (seed 000 §2); idempotent per chunk. */
+/**
+ * Stores one chunk of pose frames (seed 000 §2, validated by `parsePoseChunk`); idempotent per
+ * chunk: the same frames at the same start answer the stored chunk. Frames as objects (the live
+ * room's) go through the same check first.
+ */
 export async function uploadPoseChunk(
   ctx: RequestContext,
   sessionId: string,
-  input: PoseChunkInput,
+  chunk: ParsedChunk | PoseChunkInput,
 ) {
+  const input = "frames" in chunk ? parsePoseChunk(chunk) : chunk;
   const caller = callerOf(ctx);
   const { session } = await accessSession(ctx, sessionId, "write", UPLOADED);
-  checkLandmarkNames(input);
   const ws = caller.workspaceId;
-  const first = input.frames[0]!.timestamp;
-  const last = input.frames.at(-1)!.timestamp;
-  const packed = JSON.stringify(packFrames(input.frames));
-  const hash = await sha256Hex(packed);
+  const n = input.count;
+  const first = input.timestamps[0]!;
+  const last = input.timestamps[n - 1]!;
+  const packed = encodeChunk(input);
+  const hash = toHex(await crypto.subtle.digest("SHA-256", packed));
   const result = (chunkId: string, replayed: boolean, total: number, status: string) => ({
     session_id: sessionId,
     chunk_id: chunkId,
-    frames_received: input.frames.length,
+    frames_received: n,
     first_timestamp: first,
     last_timestamp: last,
     total_frames: total,
@@ -102,7 +90,7 @@ export async function uploadPoseChunk(
       },
     ]);
   }
-  if (session.frameCount + input.frames.length > MAX_FRAMES_PER_SESSION) {
+  if (session.frameCount + n > MAX_FRAMES_PER_SESSION) {
     throw new ValidationError([
       { field: "frames", message: `A session holds at most ${MAX_FRAMES_PER_SESSION} frames` },
     ]);
@@ -112,7 +100,6 @@ export async function uploadPoseChunk(
   const key = chunkKey(ws, sessionId, chunkId);
   await putChunk(storeOf(ctx), key, chunkId, packed);
   const now = new Date().toISOString();
-  const n = input.frames.length;
   const audit = await auditEntry(ctx, {
     action: UPLOADED,
     resourceType: RESOURCE,
@@ -129,7 +116,7 @@ export async function uploadPoseChunk(
         firstMs: first,
         lastMs: last,
         frameCount: n,
-        hasWorld: input.frames.some((f) => f.world_landmarks),
+        hasWorld: input.world !== null,
         objectKey: key,
         contentHash: hash,
         createdAt: now,

@@ -12,7 +12,7 @@ import { recordAudit } from "../../lib/audit";
 import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { patientVisibility } from "../../policy/policy";
+import { patientVisibility, requirePermission } from "../../policy/policy";
 import { patientRef } from "../patients/patients.data";
 import { accessSession, RESOURCE } from "./sessions.access";
 import {
@@ -23,7 +23,7 @@ import {
   type SessionRow,
 } from "./sessions.data";
 import { sessionVideoUrl } from "./sessions.media";
-import type { SessionQuery } from "./sessions.schemas";
+import type { OwnSessionQuery, SessionQuery } from "./sessions.schemas";
 
 const READ = "exercise_session.read" as const;
 const LISTED = "exercise_session.listed" as const;
@@ -145,4 +145,14 @@ export async function listSessions(ctx: RequestContext, query: SessionQuery, ext
     },
   });
   return { items, total: totalItems };
+}
+
+/**
+ * Seed 000 `GET /patients/sessions`: the calling patient's own exercise sessions (patients only;
+ * anyone else gets an audited 403). `patientVisibility` already limits a patient to their own
+ * record, so this is the list with the role check in front.
+ */
+export async function listOwnSessions(ctx: RequestContext, query: OwnSessionQuery) {
+  await requirePermission(ctx, "sessions.own", { action: LISTED, resourceType: RESOURCE });
+  return listSessions(ctx, query);
 }

@@ -1,10 +1,12 @@
 /**
  * Exercise sessions (seed 000): `POST/GET /sessions`, `GET/PUT/DELETE /sessions/{id}`,
  * `POST /sessions/{id}/data` (pose frames, chunked), `GET /sessions/{id}/frames`,
- * `POST /sessions/{id}/complete`.
+ * `POST /sessions/{id}/complete`, and a patient's own list at `GET /patients/sessions`.
  */
 import { z } from "@hono/zod-openapi";
+import type { HonoRequest } from "hono";
 import { ok, okList } from "../../lib/envelope";
+import { BadRequestError } from "../../lib/errors";
 import {
   createRouter,
   defineRoute,
@@ -16,12 +18,14 @@ import {
 import { paginationOf } from "../../lib/pagination";
 import { requireAuth } from "../../middleware/auth";
 import { FramesQuery, FramesWindow, PoseChunkInput, PoseChunkResult } from "./pose.schemas";
+import { parsePoseChunk } from "./pose.validate";
 import { completeSession } from "./sessions.complete";
 import { framesWindow, uploadPoseChunk } from "./sessions.frames";
-import { getSession, listSessions } from "./sessions.reads";
+import { getSession, listOwnSessions, listSessions } from "./sessions.reads";
 import {
   CreatedSession,
   CreateSessionInput,
+  OwnSessionQuery,
   PoseSummary,
   SessionDetail,
   SessionIdParam,
@@ -35,6 +39,18 @@ import {
 import { createSession, deleteSession, updateSession } from "./sessions.service";
 
 const tags = ["exercise sessions"];
+
+/** The parsed JSON body; a body that is not JSON is a 400 naming it, never a 500. */
+async function jsonOf(req: HonoRequest): Promise<unknown> {
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(req.header("content-type") ?? "")) {
+    throw new BadRequestError("Send the body as application/json");
+  }
+  try {
+    return await req.json();
+  } catch {
+    throw new BadRequestError("The body is not valid JSON");
+  }
+}
 const BASE = "/api/v1/sessions";
 
 const createRoute = defineRoute({
@@ -52,6 +68,15 @@ const listRoute = defineRoute({
   tags,
   summary: "Sessions the caller may see, newest first (family: summaries only)",
   request: { query: SessionQuery },
+  responses: { 200: jsonList(SessionListItem) },
+});
+
+const ownRoute = defineRoute({
+  method: "get",
+  path: "/api/v1/patients/sessions",
+  tags: [...tags, "patients"],
+  summary: "The calling patient's own exercise sessions, newest first (seed 000; patients only)",
+  request: { query: OwnSessionQuery },
   responses: { 200: jsonList(SessionListItem) },
 });
 
@@ -87,7 +112,16 @@ const dataRoute = defineRoute({
   path: `${BASE}/{id}/data`,
   tags,
   summary: "Upload a chunk of pose frames (seed 000 §2); a retried chunk is not stored twice",
-  request: { params: SessionIdParam, ...jsonBody(PoseChunkInput) },
+  // Documented by PoseChunkInput but not run through zod: the handler validates with
+  // parsePoseChunk (same rules, no copy of every landmark; pose.validate.ts).
+  request: {
+    params: SessionIdParam,
+    body: {
+      required: true,
+      description: "Request body",
+      content: { "application/json": { schema: { $ref: "#/components/schemas/PoseChunkInput" } } },
+    },
+  },
   responses: {
     200: jsonOk(PoseChunkResult, "A retry of a stored chunk"),
     201: jsonOk(PoseChunkResult, "Stored"),
@@ -122,6 +156,7 @@ const completeRoute = defineRoute({
 export const sessionRoutes = createRouter();
 sessionRoutes.use(BASE, requireAuth());
 sessionRoutes.use(`${BASE}/*`, requireAuth());
+sessionRoutes.use("/api/v1/patients/sessions", requireAuth());
 
 sessionRoutes.openapi(createRoute, async (c) =>
   ok(c, await createSession(c.var.ctx, c.req.valid("json")), 201),
@@ -130,6 +165,12 @@ sessionRoutes.openapi(createRoute, async (c) =>
 sessionRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");
   const page = await listSessions(c.var.ctx, query);
+  return okList(c, page.items, paginationOf(query, page.total));
+});
+
+sessionRoutes.openapi(ownRoute, async (c) => {
+  const query = c.req.valid("query");
+  const page = await listOwnSessions(c.var.ctx, query);
   return okList(c, page.items, paginationOf(query, page.total));
 });
 
@@ -146,8 +187,11 @@ sessionRoutes.openapi(deleteRoute, async (c) => {
   return c.body(null, 204);
 });
 
+sessionRoutes.openAPIRegistry.register("PoseChunkInput", PoseChunkInput);
+
 sessionRoutes.openapi(dataRoute, async (c) => {
-  const result = await uploadPoseChunk(c.var.ctx, c.req.valid("param").id, c.req.valid("json"));
+  const chunk = parsePoseChunk(await jsonOf(c.req));
+  const result = await uploadPoseChunk(c.var.ctx, c.req.valid("param").id, chunk);
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   return result.replayed ? ok(c, result, 200) : ok(c, result, 201);
 });

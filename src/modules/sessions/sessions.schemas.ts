@@ -67,6 +67,10 @@ export const SessionQuery = PageQuery.extend({
 });
 export type SessionQuery = z.infer<typeof SessionQuery>;
 
+/** `GET /patients/sessions`: the calling patient's own sessions, so no patient filter. */
+export const OwnSessionQuery = SessionQuery.omit({ patient_id: true });
+export type OwnSessionQuery = z.infer<typeof OwnSessionQuery>;
+
 export const SessionIdParam = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
 });

@@ -125,7 +125,7 @@ export const schedulingCases: RouteCase[] = [
     patientData: true,
     build: async (c) => ({ params: { id: (await book(c)).id } }),
   },
-  { method: "GET", path: "/api/v1/patients/sessions", allow: ["patient"], patientData: true },
+  { method: "GET", path: "/api/v1/patients/appointments", allow: ["patient"], patientData: true },
   {
     method: "GET",
     path: "/api/v1/clinicians/{id}/working-hours",

@@ -23,6 +23,7 @@ export const sessionsCases: RouteCase[] = offTeamNotFound(
       }),
     },
     { method: "GET", path: "/api/v1/sessions", allow: [...ALL_ROLES] },
+    { method: "GET", path: "/api/v1/patients/sessions", allow: ["patient"], patientData: true },
     {
       method: "GET",
       path: "/api/v1/sessions/{id}",
