@@ -13,8 +13,30 @@ export { UserStream } from "../party/user-stream";
 
 const app = createApp();
 
+/**
+ * Paths served from `public/` (Swagger UI's files, the console). The Worker runs first for every
+ * request (`run_worker_first` in wrangler.toml), so an API request costs no asset lookup; these
+ * folders go to the assets binding, everything else to the app.
+ */
+export const ASSET_FOLDERS = ["/docs-assets", "/console"] as const;
+
+/** True for a folder itself and anything below it (`/console`, `/console/`, `/console?x`). */
+export function isAssetPath(url: string) {
+  // The path without parsing the URL: this runs on every request.
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return false;
+  for (const folder of ASSET_FOLDERS) {
+    if (!url.startsWith(folder, start)) continue;
+    const next = url[start + folder.length];
+    if (next === undefined || next === "/" || next === "?" || next === "#") return true;
+  }
+  return false;
+}
+
 export default {
-  fetch: app.fetch,
+  fetch(request: Request, env: Bindings, ctx: ExecutionContext) {
+    return isAssetPath(request.url) ? env.ASSETS.fetch(request) : app.fetch(request, env, ctx);
+  },
   async queue(batch, env) {
     await handleJobs(batch, env);
   },
