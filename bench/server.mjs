@@ -200,7 +200,12 @@ async function startWorker({ script, configFile, stateDir, probePath, name }) {
  * the API's D1/R2/Durable Object state (BENCH_REUSE=1: measure again on data seeded earlier).
  */
 export function resetBenchState({ keepData = false } = {}) {
-  const dirs = [`${config.stateDir}-bare`, `${config.stateDir}-echo`, config.buildDir];
+  const dirs = [
+    `${config.stateDir}-bare`,
+    `${config.stateDir}-bare-assets`,
+    `${config.stateDir}-echo`,
+    config.buildDir,
+  ];
   if (!keepData) dirs.push(config.stateDir);
   for (const dir of dirs) rmSync(path(dir), { recursive: true, force: true });
   mkdirSync(path(config.buildDir), { recursive: true });
@@ -271,26 +276,39 @@ export async function startEcho() {
  * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
  * flags copied from wrangler.toml into a config of its own (no bindings).
  */
-export async function startBare() {
+export async function startBare({ assets = false } = {}) {
   const { date, flags } = compatibility();
-  const configFile = join(path(config.buildDir), "bare.wrangler.toml");
+  const variant = assets ? "bare-assets" : "bare";
+  const configFile = join(path(config.buildDir), `${variant}.wrangler.toml`);
   const script = path("bench/bare/worker.mjs");
+  // `assets`: the same Worker behind the API's asset layer (an [assets] section with
+  // run_worker_first, as wrangler.toml has), to measure what that layer alone costs.
+  const assetsDir = join(path(config.buildDir), "bare-assets");
+  if (assets) mkdirSync(assetsDir, { recursive: true });
   writeFileSync(
     configFile,
     [
-      'name = "rehab-edge-bench-bare"',
+      `name = "rehab-edge-bench-${variant}"`,
       `main = ${JSON.stringify(script)}`,
       `compatibility_date = "${date}"`,
       `compatibility_flags = ${flags}`,
+      ...(assets
+        ? [
+            "[assets]",
+            `directory = ${JSON.stringify(assetsDir)}`,
+            'binding = "ASSETS"',
+            "run_worker_first = true",
+          ]
+        : []),
       "",
     ].join("\n"),
   );
   const bare = await startWorker({
     script,
     configFile,
-    stateDir: `${config.stateDir}-bare`,
+    stateDir: `${config.stateDir}-${variant}`,
     probePath: "/",
-    name: "the bare Worker",
+    name: assets ? "the bare Worker behind [assets]" : "the bare Worker",
   });
   return { ...bare, compatibility: { date, flags: JSON.parse(flags) } };
 }

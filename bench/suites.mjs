@@ -7,4 +7,5 @@ export const SUITES = [
   "bench/sessions.mjs", // pose-data ingest and completion through the API beside JSON.parse
   "bench/live.mjs", // live feedback round trip, 50 devices at 30 fps, beside an echo Durable Object
   "bench/pose.mjs", // server-side pose inference beside decoding the same image
+  "bench/assets-floor.mjs", // the bare Worker with and without the [assets] layer, beside /ping
 ];
