@@ -22,7 +22,14 @@ import { commitMessage, type CommitResult } from "../src/modules/chats/messages.
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishToUser } from "../src/modules/realtime/realtime.service";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
-import { CALLER_HEADER, SESSION_ENDED_CODE } from "./user-stream";
+import {
+  closeEndedSessions,
+  closeSession,
+  scheduleSessionCheck,
+  SESSION_ENDED_CODE,
+  trackRoom,
+} from "./room-sessions";
+import { CALLER_HEADER } from "./user-stream";
 import { StreamCaller } from "./user-stream.schemas";
 
 /** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
@@ -106,6 +113,24 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     }
     connection.setState(caller);
     send(connection, { event: "ready", data: { chat_id: this.name, user_id: caller.userId } });
+    // The socket ends with its session: at once through the user's stream, or at the next check.
+    this.ctx.waitUntil(
+      Promise.allSettled([
+        trackRoom(this.env, caller.userId, caller.sessionId, { kind: "chat", name: this.name }),
+        scheduleSessionCheck(this.ctx.storage),
+      ]),
+    );
+  }
+
+  /** Closes the sockets whose session ended; looks again while any remain. */
+  override async onAlarm() {
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<StreamCaller>()]);
+    if (open > 0) await scheduleSessionCheck(this.ctx.storage);
+  }
+
+  /** Closes the sockets opened under a session that ended (called by the user's stream). */
+  async endSession(sessionId: string): Promise<number> {
+    return closeSession(this.getConnections<StreamCaller>(), sessionId);
   }
 
   /** Socket messages are handled one after another, in arrival order (see `options`). */

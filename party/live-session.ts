@@ -27,7 +27,13 @@ import type { AnalysisConfig } from "../src/modules/exercise-types/exercise-type
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { loadSessionFrames, toPoseFrame } from "../src/modules/sessions/pose.store";
 import { uploadPoseChunk } from "../src/modules/sessions/sessions.frames";
-import { SESSION_ENDED_CODE } from "./user-stream";
+import {
+  closeEndedSessions,
+  closeSession,
+  SESSION_CHECK_MS,
+  SESSION_ENDED_CODE,
+  trackRoom,
+} from "./room-sessions";
 import { checkFramesMessage, type FieldError } from "./live-frames";
 import { LiveCaller, LiveIn, MAX_LIVE_MESSAGE_BYTES, type LiveOut } from "./live-session.schemas";
 
@@ -85,6 +91,14 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
       return;
     }
     connection.setState(caller);
+    this.ctx.waitUntil(
+      trackRoom(this.env, caller.userId, caller.sessionId, { kind: "live", name: this.name }).catch(
+        () => undefined,
+      ),
+    );
+    if ((await this.ctx.storage.getAlarm()) === null) {
+      await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+    }
     await this.ctx.storage.put("setup", setup);
     this.setup = setup;
     await this.restore(caller.workspaceId);
@@ -148,9 +162,22 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   }
 
   /** Leftovers of a device that went quiet are stored a moment later. */
+  /**
+   * One alarm serves both: storing a quiet device's leftovers, and the session check of every
+   * socket (see room-sessions.ts), repeated while sockets are open.
+   */
   override async onAlarm() {
     this.alarmArmed = false;
     await this.flush();
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<LiveCaller>()]);
+    if (open > 0 && !this.alarmArmed) {
+      await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+    }
+  }
+
+  /** Closes the sockets opened under a session that ended (called by the user's stream). */
+  async endSession(sessionId: string): Promise<number> {
+    return closeSession(this.getConnections<LiveCaller>(), sessionId);
   }
 
   /** Analyses new frames, answers feedback, forwards to watchers, and queues them for storage. */
