@@ -22,28 +22,31 @@ import { commitMessage, type CommitResult } from "../src/modules/chats/messages.
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishToUser } from "../src/modules/realtime/realtime.service";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
-import { CALLER_HEADER, SESSION_ENDED_CODE } from "./user-stream";
+import {
+  closeEndedSessions,
+  closeSession,
+  scheduleSessionCheck,
+  SESSION_ENDED_CODE,
+  trackRoom,
+} from "./room-sessions";
+import { CALLER_HEADER } from "./user-stream";
 import { StreamCaller } from "./user-stream.schemas";
 
 /** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
 export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
-  static override options = { hibernate: true };
+  /**
+   * Not hibernating, on purpose: workerd delivers a hibernatable socket's messages as separate
+   * events, and while the object awaits D1 a later message's event can be dispatched before an
+   * earlier one (observed: `webSocketMessage` called with m7 before m6 in a burst of 20). No queue
+   * inside the object can restore an order it never saw. A non-hibernating socket's messages
+   * come from one read loop, in order; `inbox` then keeps their handling in that order.
+   */
+  static override options = { hibernate: false };
   private tail: Promise<unknown> = Promise.resolve();
   private fanout: Promise<unknown> = Promise.resolve();
   private inbox: Promise<unknown> = Promise.resolve();
-
-  /**
-   * Socket messages are handled one after another in arrival order. (partyserver's handler awaits
-   * before calling onMessage, and a message arriving while the room starts up could otherwise
-   * overtake an earlier one; a client sending without waiting for acks expects its order kept.)
-   */
-  override webSocketMessage(ws: WebSocket, message: WSMessage): Promise<void> {
-    const turn = this.inbox.then(() => super.webSocketMessage(ws, message));
-    this.inbox = turn.catch(() => undefined);
-    return turn;
-  }
 
   /** A request context for a caller, as the service verbs expect it. */
   private contextFor(caller: StreamCaller, meta: RequestMeta, checkSession: boolean) {
@@ -110,9 +113,34 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     }
     connection.setState(caller);
     send(connection, { event: "ready", data: { chat_id: this.name, user_id: caller.userId } });
+    // The socket ends with its session: at once through the user's stream, or at the next check.
+    this.ctx.waitUntil(
+      Promise.allSettled([
+        trackRoom(this.env, caller.userId, caller.sessionId, { kind: "chat", name: this.name }),
+        scheduleSessionCheck(this.ctx.storage),
+      ]),
+    );
   }
 
-  override async onMessage(connection: Connection<StreamCaller>, message: WSMessage) {
+  /** Closes the sockets whose session ended; looks again while any remain. */
+  override async onAlarm() {
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<StreamCaller>()]);
+    if (open > 0) await scheduleSessionCheck(this.ctx.storage);
+  }
+
+  /** Closes the sockets opened under a session that ended (called by the user's stream). */
+  async endSession(sessionId: string): Promise<number> {
+    return closeSession(this.getConnections<StreamCaller>(), sessionId);
+  }
+
+  /** Socket messages are handled one after another, in arrival order (see `options`). */
+  override onMessage(connection: Connection<StreamCaller>, message: WSMessage): Promise<void> {
+    const turn = this.inbox.then(() => this.handle(connection, message));
+    this.inbox = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async handle(connection: Connection<StreamCaller>, message: WSMessage): Promise<void> {
     const caller = connection.state;
     if (!caller) return connection.close(1008, "unauthorized");
     let json: unknown;

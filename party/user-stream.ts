@@ -15,9 +15,21 @@
  * in order, then `replayed`, then live ones; the replay runs synchronously inside `onConnect`, so
  * no live event can overtake it. When the gap cannot be filled it gets `resync_required`.
  */
-import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
+import {
+  getServerByName,
+  Server,
+  type Connection,
+  type ConnectionContext,
+  type WSMessage,
+} from "partyserver";
 import type { Bindings } from "../src/env";
 import { phiCipherFor } from "../src/middleware/request-context";
+import {
+  closeEndedSessions,
+  closeSession,
+  scheduleSessionCheck,
+  type TrackedRoom,
+} from "./room-sessions";
 import { EventLog, type StoredEvent } from "./user-stream.log";
 import {
   EPHEMERAL_EVENTS,
@@ -34,11 +46,7 @@ type ConnState = StreamCaller & { deviceId: string | null; live?: boolean };
 /** The header through which the Worker tells this object who connected (never from a client). */
 export const CALLER_HEADER = "x-rehab-caller";
 
-/** Close code for a socket whose session ended (application range 4000–4999). */
-export const SESSION_ENDED_CODE = 4001;
-
-/** How often open sockets have their sessions re-checked. */
-export const SESSION_CHECK_MS = 60_000;
+export { SESSION_CHECK_MS, SESSION_ENDED_CODE } from "./room-sessions";
 
 export class UserStream extends Server<Bindings & Cloudflare.Env> {
   static override options = { hibernate: true };
@@ -127,31 +135,12 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
 
   /** Closes the sockets whose session is no longer live; looks again while any remain. */
   override async onAlarm() {
-    const connections = [...this.getConnections<StreamCaller>()];
-    const sessions = [...new Set(connections.map((c) => c.state?.sessionId ?? ""))];
-    const live = new Set<string>();
-    // D1 binds at most 100 values per statement: check the sessions 50 at a time.
-    for (let i = 0; i < sessions.length; i += 50) {
-      const chunk = sessions.slice(i, i + 50);
-      const rows = await this.env.DB.prepare(
-        `select id from auth_sessions where id in (${chunk.map(() => "?").join(",")})
-         and revoked_at is null and expires_at > ?`,
-      )
-        .bind(...chunk, new Date().toISOString())
-        .all<{ id: string }>();
-      for (const row of rows.results) live.add(row.id);
-    }
-    let open = 0;
-    for (const connection of connections) {
-      if (connection.state && live.has(connection.state.sessionId)) open++;
-      else connection.close(SESSION_ENDED_CODE, "session ended");
-    }
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<StreamCaller>()]);
     if (open > 0) await this.scheduleSessionCheck();
   }
 
-  private async scheduleSessionCheck() {
-    if ((await this.ctx.storage.getAlarm()) === null)
-      await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+  private scheduleSessionCheck() {
+    return scheduleSessionCheck(this.ctx.storage);
   }
 
   override onMessage(connection: Connection<ConnState>, message: WSMessage) {
@@ -226,15 +215,41 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
     return delivered;
   }
 
-  /** Closes the connections opened under a session (logout, revocation); returns how many. */
-  async endSession(sessionId: string): Promise<number> {
+  /** Remembers that a session has a socket in a chat or live room, so ending it closes that too. */
+  async trackRoom(sessionId: string, room: TrackedRoom): Promise<void> {
+    await this.ctx.storage.put(`room:${sessionId}:${room.kind}:${room.name}`, room);
+  }
+
+  /**
+   * Closes the sockets opened under the given sessions (`null`: every session of this user, as
+   * when an admin ends them all), here and in every room they joined; returns how many here.
+   */
+  async endSessions(sessionIds: string[] | null): Promise<number> {
+    const connections = [...this.getConnections<StreamCaller>()];
     let closed = 0;
-    for (const connection of this.getConnections<StreamCaller>()) {
-      if (connection.state?.sessionId !== sessionId) continue;
-      connection.close(SESSION_ENDED_CODE, "session ended");
-      closed++;
+    const ids = sessionIds ?? [...new Set(connections.map((c) => c.state?.sessionId ?? ""))];
+    for (const id of ids) closed += closeSession(connections, id);
+    const prefixes = sessionIds ? sessionIds.map((id) => `room:${id}:`) : ["room:"];
+    for (const prefix of prefixes) {
+      const rooms = await this.ctx.storage.list<TrackedRoom>({ prefix });
+      await Promise.allSettled(
+        [...rooms].map(async ([key, room]) => {
+          const sessionId = key.split(":")[1]!;
+          const target =
+            room.kind === "chat"
+              ? await getServerByName(this.env.ChatRoom, room.name)
+              : await getServerByName(this.env.LiveSession, room.name);
+          await target.endSession(sessionId);
+        }),
+      );
+      if (rooms.size > 0) await this.ctx.storage.delete([...rooms.keys()]);
     }
     return closed;
+  }
+
+  /** Closes the connections opened under a session (logout, revocation); returns how many. */
+  endSession(sessionId: string): Promise<number> {
+    return this.endSessions([sessionId]);
   }
 }
 

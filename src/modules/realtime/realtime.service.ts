@@ -55,3 +55,15 @@ export async function endUserStreamSession(
   const room = await getServerByName(env.UserStream, userId);
   return room.endSession(sessionId);
 }
+
+/**
+ * Closes every socket of a user, in `/ws` and in the chat and live rooms (an admin ended all of
+ * the user's sessions: role lowered, account deactivated or deleted).
+ */
+export async function endAllUserStreamSessions(
+  env: Pick<Bindings, "UserStream">,
+  userId: string,
+): Promise<number> {
+  const room = await getServerByName(env.UserStream, userId);
+  return room.endSessions(null);
+}

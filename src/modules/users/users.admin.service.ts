@@ -18,6 +18,7 @@ import { auditEntry, recordAudit } from "../../lib/audit";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
+import { endAllUserStreamSessions } from "../realtime/realtime.service";
 import type { RequestContext } from "../../middleware/request-context";
 import { hasPermission, isStaff, requirePermission } from "../../policy/policy";
 import { changedFields } from "./users.me.service";
@@ -200,6 +201,8 @@ export async function updateUser(ctx: RequestContext, id: string, raw: UpdateUse
   const updated = (endSessions ? results[1] : results[0]) as UserRow[];
   // Lost a race with another demotion: nothing changed; the failure entry follows the batch's one.
   if (!updated[0]) throw await refuse("last_admin", "The workspace must keep an active admin");
+  // Open sockets end with the sessions (the rooms also re-check every minute).
+  if (endSessions) ctx.waitUntil(endAllUserStreamSessions(ctx.env, id).catch(() => 0));
   return presentUser(ctx.phi, updated[0]);
 }
 
@@ -252,4 +255,5 @@ export async function deleteUser(ctx: RequestContext, id: string) {
       })
     ).query,
   ]);
+  ctx.waitUntil(endAllUserStreamSessions(ctx.env, id).catch(() => 0));
 }

@@ -1,0 +1,86 @@
+/**
+ * A socket lives no longer than the login session it was opened with, in every room (`/ws`, chat
+ * rooms, live rooms).
+ *
+ * Two ways it ends: at once, when the API ends a session (logout, refresh-token reuse, an admin
+ * changing or deleting the account) and tells the user's UserStream, which closes its own sockets
+ * and calls `endSession` on every room that session joined (rooms register through `trackRoom`
+ * when a socket connects); and, for any other path (expiry, a revocation written elsewhere), each
+ * room re-checks its sockets' sessions in D1 every minute while sockets are open.
+ */
+import { getServerByName } from "partyserver";
+import type { Bindings } from "../src/env";
+
+/** Close code for a socket whose session ended (application range 4000–4999). */
+export const SESSION_ENDED_CODE = 4001;
+/** How often open sockets have their sessions re-checked. */
+export const SESSION_CHECK_MS = 60_000;
+
+export type RoomKind = "chat" | "live";
+export type TrackedRoom = { kind: RoomKind; name: string };
+
+/** The subset of `sessionIds` that are still live (not revoked, not expired). */
+export async function liveSessionIds(db: D1Database, sessionIds: string[]): Promise<Set<string>> {
+  const unique = [...new Set(sessionIds.filter(Boolean))];
+  const live = new Set<string>();
+  // D1 binds at most 100 values per statement: check the sessions 50 at a time.
+  for (let i = 0; i < unique.length; i += 50) {
+    const chunk = unique.slice(i, i + 50);
+    const rows = await db
+      .prepare(
+        `select id from auth_sessions where id in (${chunk.map(() => "?").join(",")})
+         and revoked_at is null and expires_at > ?`,
+      )
+      .bind(...chunk, new Date().toISOString())
+      .all<{ id: string }>();
+    for (const row of rows.results) live.add(row.id);
+  }
+  return live;
+}
+
+type Closable = { state: { sessionId?: string } | null; close(code: number, reason: string): void };
+
+/**
+ * Closes the connections whose session is not live; returns how many stay open.
+ * Connections without state (refused during connect) are left alone.
+ */
+export async function closeEndedSessions(db: D1Database, connections: Closable[]) {
+  const withState = connections.filter((c) => c.state?.sessionId);
+  const live = await liveSessionIds(
+    db,
+    withState.map((c) => c.state!.sessionId!),
+  );
+  let open = 0;
+  for (const connection of withState) {
+    if (live.has(connection.state!.sessionId!)) open++;
+    else connection.close(SESSION_ENDED_CODE, "session ended");
+  }
+  return open;
+}
+
+/** Closes the connections opened under `sessionId`; returns how many. */
+export function closeSession(connections: Iterable<Closable>, sessionId: string): number {
+  let closed = 0;
+  for (const connection of connections) {
+    if (connection.state?.sessionId !== sessionId) continue;
+    connection.close(SESSION_ENDED_CODE, "session ended");
+    closed++;
+  }
+  return closed;
+}
+
+/** Tells the user's stream that `sessionId` has a socket in this room (for `endSession`). */
+export async function trackRoom(
+  env: Pick<Bindings, "UserStream">,
+  userId: string,
+  sessionId: string,
+  room: TrackedRoom,
+) {
+  const stream = await getServerByName(env.UserStream, userId);
+  await stream.trackRoom(sessionId, room);
+}
+
+/** Arms the storage alarm for the next session check unless one is set. */
+export async function scheduleSessionCheck(storage: DurableObjectStorage) {
+  if ((await storage.getAlarm()) === null) await storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+}
