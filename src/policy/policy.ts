@@ -54,6 +54,8 @@ export const PERMISSIONS = {
   "scribe.use": CLINICIAN_ROLES,
   "sms.send": STAFF_ROLES,
   "sms.read": STAFF_ROLES,
+  "calls.use": [...STAFF_ROLES, "patient"],
+  "calls.record": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;
