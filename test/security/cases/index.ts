@@ -4,6 +4,7 @@ import { auditCases } from "./audit.cases";
 import { clinicalNotesCases, scribeCases } from "./clinical-notes.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
+import { callsCases } from "./calls.cases";
 import { chatsCases } from "./chats.cases";
 import { exerciseCases } from "./exercises.cases";
 import { liveCases } from "./live.cases";
@@ -33,4 +34,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   pose: poseCases,
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
+  calls: callsCases,
 };
