@@ -16,6 +16,7 @@ import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { usersCases } from "./users.cases";
+import { consoleCases } from "./console.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
   platform: platformCases,
@@ -35,4 +36,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
   calls: callsCases,
+  console: consoleCases,
 };
