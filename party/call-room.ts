@@ -15,7 +15,7 @@ import { Server, type Connection, type ConnectionContext, type WSMessage } from 
 import type { Bindings } from "../src/env";
 import { AppError } from "../src/lib/errors";
 import { expireCall } from "../src/modules/calls/calls.service";
-import { RealtimeSfu, sfuConfig } from "../src/modules/calls/sfu";
+import { brokerSfu, invalid, send, type ConnState } from "./call-room.sfu";
 import {
   CallRoomIn,
   CallSetup,
@@ -30,9 +30,6 @@ import { StreamCaller } from "./user-stream.schemas";
 export const CALL_SETUP_HEADER = "x-rehab-call";
 /** Close code when the call is over (ended, missed, declined). */
 export const CALL_OVER_CODE = 4000;
-
-type ConnState = StreamCaller & { callId: string; participants: string[]; sfu: string[] };
-type Out = { event: string; data: unknown };
 
 export class CallRoom extends Server<Bindings & Cloudflare.Env> {
   static override options = { hibernate: true };
@@ -127,7 +124,10 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
       if (input.event === "offer" || input.event === "answer" || input.event === "ice") {
         return this.relay(connection, input);
       }
-      await this.sfu(connection, input);
+      await brokerSfu(this.env, connection, input, {
+        connections: () => this.getConnections<ConnState>(),
+        broadcast: (message, without) => this.broadcast(message, without),
+      });
     } catch (error) {
       const known = error instanceof AppError;
       send(connection, {
@@ -168,68 +168,6 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
         event: "error",
         data: { code: "NOT_FOUND", message: "That participant is not connected", to },
       });
-    }
-  }
-
-  /** Cloudflare Realtime: sessions and tracks for this client, through the REST adapter. */
-  private async sfu(
-    connection: Connection<ConnState>,
-    input: Extract<CallRoomIn, { event: `sfu:${string}` }>,
-  ) {
-    const config = sfuConfig(this.env);
-    const me = connection.state!;
-    if (!config) {
-      return send(connection, {
-        event: "error",
-        data: { code: "CONFLICT", message: "This call is peer-to-peer; no SFU is configured" },
-      });
-    }
-    const sfu = new RealtimeSfu(config);
-    if (input.event === "sfu:session") {
-      const session = await sfu.newSession(input.data.offer);
-      connection.setState({
-        ...me,
-        participants: [...me.participants],
-        sfu: [...me.sfu, session.sessionId],
-      });
-      return send(connection, {
-        event: "sfu:session",
-        data: { session_id: session.sessionId, answer: session.sessionDescription ?? null },
-      });
-    }
-    if (!me.sfu.includes(input.data.session_id)) {
-      return invalid(connection, [{ field: "data.session_id", message: "Not your SFU session" }]);
-    }
-    if (input.event === "sfu:renegotiate") {
-      await sfu.renegotiate(input.data.session_id, input.data.answer);
-      return send(connection, {
-        event: "sfu:renegotiated",
-        data: { session_id: input.data.session_id },
-      });
-    }
-    // Pull only tracks published in this call (by a participant's session).
-    const ours = new Set([...this.getConnections<ConnState>()].flatMap((c) => c.state?.sfu ?? []));
-    const foreign = input.data.tracks.findIndex(
-      (t) => t.location === "remote" && !ours.has(t.sessionId),
-    );
-    if (foreign >= 0) {
-      return invalid(connection, [
-        { field: `data.tracks.${foreign}.sessionId`, message: "Not a session of this call" },
-      ]);
-    }
-    const result = await sfu.addTracks(input.data.session_id, input.data.tracks, input.data.offer);
-    send(connection, {
-      event: "sfu:tracks",
-      data: { session_id: input.data.session_id, ...result },
-    });
-    const published = input.data.tracks.filter((t) => t.location === "local");
-    if (published.length) {
-      const data = {
-        from: me.userId,
-        session_id: input.data.session_id,
-        tracks: published.map((t) => t.trackName),
-      };
-      this.broadcast(JSON.stringify({ event: "sfu:published", data }), [connection.id]);
     }
   }
 
@@ -289,19 +227,4 @@ function parse<T>(
   } catch {
     return null;
   }
-}
-
-function send(connection: Connection, event: Out) {
-  try {
-    connection.send(JSON.stringify(event));
-  } catch {
-    // Closing at this moment.
-  }
-}
-
-function invalid(connection: Connection, details: { field: string; message: string }[]) {
-  send(connection, {
-    event: "error",
-    data: { code: "VALIDATION_ERROR", message: "Invalid message", details },
-  });
 }
