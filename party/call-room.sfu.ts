@@ -26,6 +26,7 @@ export async function brokerSfu(
   connection: Connection<ConnState>,
   input: Extract<CallRoomIn, { event: `sfu:${string}` }>,
   room: Room,
+  fetcher: typeof fetch = fetch,
 ) {
   const config = sfuConfig(env);
   const me = connection.state!;
@@ -35,7 +36,7 @@ export async function brokerSfu(
       data: { code: "CONFLICT", message: "This call is peer-to-peer; no SFU is configured" },
     });
   }
-  const sfu = new RealtimeSfu(config);
+  const sfu = new RealtimeSfu(config, fetcher);
   if (input.event === "sfu:session") {
     const session = await sfu.newSession(input.data.offer);
     connection.setState({
