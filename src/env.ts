@@ -1,4 +1,5 @@
 /** The Worker's bindings and the per-request variables every handler reads from the context. */
+import type { CallRoom } from "../party/call-room";
 import type { ChatRoom } from "../party/chat-room";
 import type { ClinicianCalendar } from "../party/clinician-calendar";
 import type { PoseStream } from "../party/pose";
@@ -51,6 +52,12 @@ export type Bindings = {
   R2_ACCESS_KEY_ID?: string;
   R2_SECRET_ACCESS_KEY?: string;
   R2_BUCKET_NAME?: string;
+  /** Calls: one room per call; ring time, STUN servers, and Cloudflare Realtime (SFU) credentials. */
+  CallRoom: DurableObjectNamespace<CallRoom>;
+  CALL_RING_SECONDS?: string;
+  CALL_STUN_URLS?: string;
+  CF_REALTIME_APP_ID?: string;
+  CF_REALTIME_APP_TOKEN?: string;
 };
 
 export type AppEnv = {

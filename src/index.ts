@@ -4,6 +4,7 @@ import type { Bindings } from "./env";
 import { handleJobs } from "./jobs/consumer";
 import { runCron } from "./jobs/cron";
 
+export { CallRoom } from "../party/call-room";
 export { ChatRoom } from "../party/chat-room";
 export { ClinicianCalendar } from "../party/clinician-calendar";
 export { LiveSession } from "../party/live-session";

@@ -93,6 +93,12 @@ export const AUDIT_VERBS = [
   "sent",
   "received",
   "status_updated",
+  "answered",
+  "declined",
+  "ended",
+  "missed",
+  "recording_started",
+  "recording_stopped",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

@@ -29,6 +29,8 @@ import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
+import { callRoutes } from "./calls/calls.routes";
+import { consoleRoutes } from "./console/console.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -61,4 +63,6 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", poseSocketRoutes);
   app.route("/", clinicalNoteRoutes);
   app.route("/", scribeRoutes);
+  app.route("/", callRoutes);
+  app.route("/", consoleRoutes);
 }

@@ -55,6 +55,8 @@ export const PERMISSIONS = {
   "sms.send": STAFF_ROLES,
   "sms.read": STAFF_ROLES,
   "sessions.own": ["patient"],
+  "calls.use": [...STAFF_ROLES, "patient"],
+  "calls.record": STAFF_ROLES,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -4,6 +4,7 @@ import { auditCases } from "./audit.cases";
 import { clinicalNotesCases, scribeCases } from "./clinical-notes.cases";
 import { authCases } from "./auth.cases";
 import { authExtrasCases } from "./auth-extras.cases";
+import { callsCases } from "./calls.cases";
 import { chatsCases } from "./chats.cases";
 import { exerciseCases } from "./exercises.cases";
 import { liveCases } from "./live.cases";
@@ -15,6 +16,7 @@ import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { usersCases } from "./users.cases";
+import { consoleCases } from "./console.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
   platform: platformCases,
@@ -33,4 +35,6 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   pose: poseCases,
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
+  calls: callsCases,
+  console: consoleCases,
 };

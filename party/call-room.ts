@@ -1,0 +1,230 @@
+/**
+ * One Durable Object per call (named by the call id): it relays WebRTC signalling (offer, answer,
+ * ICE candidates) between the call's participants, brokers Cloudflare Realtime (SFU) sessions
+ * when configured, and holds the ring timer.
+ *
+ * Invariants: D1 is the record of the call (src/modules/calls); this room keeps only the ring
+ * timer. Identities come only from the Worker's headers (token, session and participation checked
+ * before the upgrade); a signal goes only to the connections of the participant it names, never
+ * to anyone else; every message is parsed with `CallRoomIn` and a bad one answers `error` with the
+ * socket kept open. The ring timer is a Durable Object alarm: when it fires, `expireCall` makes
+ * the unanswered lines missed through the same state machine as the HTTP verbs. While sockets are
+ * open the alarm also re-checks their sessions every minute and closes those that ended.
+ */
+import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
+import type { Bindings } from "../src/env";
+import { AppError } from "../src/lib/errors";
+import { expireCall } from "../src/modules/calls/calls.service";
+import { brokerSfu, invalid, send, type ConnState } from "./call-room.sfu";
+import {
+  CallRoomIn,
+  CallSetup,
+  MAX_CALL_MESSAGE_BYTES,
+  type CallChange,
+  type RingTimer,
+} from "./call-room.schemas";
+import { CALLER_HEADER, SESSION_CHECK_MS, SESSION_ENDED_CODE } from "./user-stream";
+import { StreamCaller } from "./user-stream.schemas";
+
+/** The header through which the Worker describes the call to the room (never from a client). */
+export const CALL_SETUP_HEADER = "x-rehab-call";
+/** Close code when the call is over (ended, missed, declined). */
+export const CALL_OVER_CODE = 4000;
+
+export class CallRoom extends Server<Bindings & Cloudflare.Env> {
+  static override options = { hibernate: true };
+
+  /** Arms the ring timer (called by the Worker when the call is created). */
+  async ring(timer: RingTimer) {
+    await this.ctx.storage.put("ring", timer);
+    await this.schedule();
+  }
+
+  /** A state change, already in D1: tells the sockets; a finished call closes them. */
+  async changed(change: CallChange) {
+    this.broadcast(JSON.stringify({ event: "call:state", data: change }));
+    if (["ended", "missed", "declined"].includes(change.status)) {
+      const timer = await this.ctx.storage.get<RingTimer>("ring");
+      if (timer) await this.ctx.storage.put("ring", { ...timer, done: true });
+      for (const c of this.getConnections()) c.close(CALL_OVER_CODE, `call ${change.status}`);
+    }
+  }
+
+  /** Recording started or stopped: every participant is told at once. */
+  async recording(state: { recording: boolean; by: string }) {
+    this.broadcast(JSON.stringify({ event: "call:recording", data: state }));
+  }
+
+  override onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
+    const caller = parse(StreamCaller, ctx.request.headers.get(CALLER_HEADER));
+    const setup = parse(CallSetup, ctx.request.headers.get(CALL_SETUP_HEADER));
+    if (!caller || !setup || setup.call_id !== this.name) {
+      return connection.close(1008, "unauthorized");
+    }
+    if (!setup.participants.includes(caller.userId)) {
+      return connection.close(1008, "not a participant");
+    }
+    connection.setState({
+      ...caller,
+      callId: setup.call_id,
+      participants: setup.participants,
+      sfu: [],
+    });
+    const peers = this.connected().filter((id) => id !== caller.userId);
+    send(connection, {
+      event: "ready",
+      data: {
+        call_id: setup.call_id,
+        user_id: caller.userId,
+        status: setup.status,
+        mode: setup.mode,
+        peers: [...new Set(peers)],
+        ice_servers: setup.ice_servers,
+      },
+    });
+    this.broadcast(JSON.stringify({ event: "peer:joined", data: { user_id: caller.userId } }), [
+      connection.id,
+    ]);
+    this.ctx.waitUntil(this.schedule());
+  }
+
+  override onClose(connection: Connection<ConnState>) {
+    const userId = connection.state?.userId;
+    if (userId) this.broadcast(JSON.stringify({ event: "peer:left", data: { user_id: userId } }));
+  }
+
+  override async onMessage(connection: Connection<ConnState>, message: WSMessage) {
+    const me = connection.state;
+    if (!me) return connection.close(1008, "unauthorized");
+    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+    if (text.length > MAX_CALL_MESSAGE_BYTES) {
+      return invalid(connection, [{ field: "message", message: "At most 64 KB" }]);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return invalid(connection, [{ field: "message", message: "JSON objects with an event" }]);
+    }
+    const parsed = CallRoomIn.safeParse(json);
+    if (!parsed.success) {
+      return invalid(
+        connection,
+        parsed.error.issues.map((i) => ({
+          field: i.path.join(".") || "event",
+          message: i.message,
+        })),
+      );
+    }
+    const input = parsed.data;
+    try {
+      if (input.event === "ping") {
+        return send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
+      }
+      if (input.event === "offer" || input.event === "answer" || input.event === "ice") {
+        return this.relay(connection, input);
+      }
+      await brokerSfu(this.env, connection, input, {
+        connections: () => this.getConnections<ConnState>(),
+        broadcast: (message, without) => this.broadcast(message, without),
+      });
+    } catch (error) {
+      const known = error instanceof AppError;
+      send(connection, {
+        event: "error",
+        data: {
+          code: known ? error.code : "INTERNAL_SERVER_ERROR",
+          message: known ? error.message : "Not handled; retry",
+        },
+      });
+    }
+  }
+
+  /** Sends a signal to the named participant's sockets only. */
+  private relay(
+    connection: Connection<ConnState>,
+    input: Extract<CallRoomIn, { event: "offer" | "answer" | "ice" }>,
+  ) {
+    const me = connection.state!;
+    const { to, ...payload } = input.data;
+    if (to === me.userId || !me.participants.includes(to)) {
+      return invalid(connection, [
+        { field: "data.to", message: "Another participant of this call" },
+      ]);
+    }
+    const frame = JSON.stringify({ event: input.event, data: { from: me.userId, ...payload } });
+    let delivered = 0;
+    for (const c of this.getConnections<ConnState>()) {
+      if (c.state?.userId !== to) continue;
+      try {
+        c.send(frame);
+        delivered++;
+      } catch {
+        // Closing at this moment.
+      }
+    }
+    if (delivered === 0) {
+      send(connection, {
+        event: "error",
+        data: { code: "NOT_FOUND", message: "That participant is not connected", to },
+      });
+    }
+  }
+
+  /** The ring timer, then (while sockets are open) the session re-check. */
+  override async onAlarm() {
+    const timer = await this.ctx.storage.get<RingTimer>("ring");
+    if (timer && !timer.done && Date.now() >= timer.deadline) {
+      // Throws on a D1 failure, so the runtime retries the alarm.
+      await expireCall(this.env, timer.workspaceId, timer.callId);
+      await this.ctx.storage.put("ring", { ...timer, done: true });
+    }
+    await this.closeEndedSessions();
+    await this.schedule(true);
+  }
+
+  private async closeEndedSessions() {
+    const connections = [...this.getConnections<ConnState>()];
+    const sessions = [...new Set(connections.map((c) => c.state?.sessionId ?? ""))];
+    if (sessions.length === 0) return;
+    const rows = await this.env.DB.prepare(
+      `select id from auth_sessions where id in (${sessions.map(() => "?").join(",")})
+       and revoked_at is null and expires_at > ?`,
+    )
+      .bind(...sessions, new Date().toISOString())
+      .all<{ id: string }>();
+    const live = new Set(rows.results.map((r) => r.id));
+    for (const c of connections) {
+      if (!c.state || !live.has(c.state.sessionId)) c.close(SESSION_ENDED_CODE, "session ended");
+    }
+  }
+
+  /** Next alarm: the ring deadline if pending, else a session check while sockets are open. */
+  private async schedule(replace = false) {
+    const timer = await this.ctx.storage.get<RingTimer>("ring");
+    const times: number[] = [];
+    if (timer && !timer.done) times.push(timer.deadline);
+    if (this.connected().length) times.push(Date.now() + SESSION_CHECK_MS);
+    if (times.length === 0) return;
+    const at = Math.min(...times);
+    const current = await this.ctx.storage.getAlarm();
+    if (replace || current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  private connected(): string[] {
+    return [...this.getConnections<ConnState>()].flatMap((c) => (c.state ? [c.state.userId] : []));
+  }
+}
+
+function parse<T>(
+  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
+  raw: string | null,
+) {
+  if (!raw) return null;
+  try {
+    const result = schema.safeParse(JSON.parse(raw));
+    return result.success ? (result.data as T) : null;
+  } catch {
+    return null;
+  }
+}
