@@ -14,6 +14,7 @@ import { poseCases } from "./pose.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
+import { smsCases } from "./sms.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -33,4 +34,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   pose: poseCases,
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
+  sms: smsCases,
 };
