@@ -11,7 +11,7 @@ import type { Bindings } from "../env";
 export type TwilioConfig = { accountSid: string; authToken: string; fromNumber: string };
 
 /** Twilio's answer to a created message (the fields we keep). */
-export type TwilioMessage = { sid: string; status: string };
+export type TwilioMessage = { sid: string | null; status: string };
 
 export class TwilioError extends Error {
   constructor(
