@@ -30,6 +30,7 @@ import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
 import { smsRoutes } from "./sms/sms.routes";
+import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -62,4 +63,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", clinicalNoteRoutes);
   app.route("/", scribeRoutes);
   app.route("/", smsRoutes);
+  app.route("/", transcriptionRoutes);
 }

@@ -15,6 +15,7 @@ import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { smsCases } from "./sms.cases";
+import { transcriptionsCases } from "./transcriptions.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -35,4 +36,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
   sms: smsCases,
+  transcriptions: transcriptionsCases,
 };
