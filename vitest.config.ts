@@ -36,6 +36,8 @@ export default defineConfig({
           AUDIT_HMAC_KEY: "test-audit-hmac-key-0123456789abcdef",
           PASSWORD_PEPPER: "test-pepper-0123456789abcdef",
           DEV_SEED_TOKEN: "test-seed-token",
+          // Signs the Twilio webhooks in tests; without an account SID, SMS go to the outbox.
+          TWILIO_AUTH_TOKEN: "test-twilio-auth-token",
           TEST_MIGRATIONS: await readD1Migrations(
             fileURLToPath(new URL("./migrations", import.meta.url)),
           ),

@@ -67,15 +67,17 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   /**
    * Stores a message (after every earlier one) and returns it once D1 has it; then fans it out.
    * A resend with a known `client_message_id` returns the first message and sends nothing again.
+   * `inboundSms`: an SMS the patient texted in (see commitMessage), posted by the Twilio webhook.
    */
   async post(
     caller: StreamCaller,
     input: SendMessageInput,
     meta: RequestMeta,
     checkSession = false,
+    inboundSms = false,
   ) {
     const ctx = this.contextFor(caller, meta, checkSession);
-    const turn = this.tail.then(() => commitMessage(ctx, this.name, input));
+    const turn = this.tail.then(() => commitMessage(ctx, this.name, input, inboundSms));
     this.tail = turn.catch(() => undefined);
     const result = await turn;
     if (!result.replayed)

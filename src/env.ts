@@ -31,6 +31,8 @@ export type Bindings = {
   /** A Workers AI keypoint model id; when set (and AI bound) it replaces the POSE Worker. */
   AI_POSE_KEYPOINT_MODEL?: string;
   AI_POSE_MODEL: string;
+  /** Speech-to-text model (Whisper family); defaults to @cf/openai/whisper-large-v3-turbo. */
+  AI_TRANSCRIBE_MODEL?: string;
   /** Optional Cloudflare AI Gateway id; Workers AI calls go through it when set. */
   AI_GATEWAY_ID?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).

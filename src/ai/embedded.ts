@@ -4,6 +4,7 @@
  * and restates what it was given, and its results are labelled `provider: "embedded"`.
  */
 import type { AiProvider, TextRequest } from "./provider";
+import { TranscriptionUnavailable } from "./transcribe";
 
 export class EmbeddedProvider implements AiProvider {
   readonly name = "embedded" as const;
@@ -20,11 +21,8 @@ export class EmbeddedProvider implements AiProvider {
     };
   }
 
-  async transcribe(audio: Uint8Array) {
-    return {
-      text: `[embedded transcription unavailable: ${audio.byteLength} bytes of audio received]`,
-      provider: this.name,
-      model: "embedded-none",
-    };
+  /** No speech model here: a clear 503, never invented or placeholder text (src/ai/transcribe.ts). */
+  async transcribe(_audio: Uint8Array): Promise<never> {
+    throw new TranscriptionUnavailable();
   }
 }

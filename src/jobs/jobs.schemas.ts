@@ -14,5 +14,6 @@ export const JobMessage = z.discriminatedUnion("type", [
     type: z.literal("audit_entries"),
     entries: z.array(QueuedAuditEntry).min(1).max(100),
   }),
+  z.object({ type: z.literal("send_sms"), sms_id: z.string() }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

@@ -53,6 +53,7 @@ export const AUDIT_RESOURCES = [
   "clinical_note_settings",
   "scribe",
   "sms",
+  "transcript",
 ] as const;
 export const AUDIT_VERBS = [
   "created",

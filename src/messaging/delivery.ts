@@ -11,6 +11,7 @@ import type { Bindings } from "../env";
 import { outboundMessages } from "../db/schema/messaging";
 import { phiCipherFor } from "../middleware/request-context";
 import { outboundRef } from "./outbound";
+import { sendTwilioMessage, twilioConfig } from "./twilio";
 
 type Sent = { provider: string } | null;
 
@@ -34,19 +35,9 @@ async function sendEmail(env: Bindings, to: string, subject: string, text: strin
 }
 
 export async function sendSms(env: Bindings, to: string, body: string): Promise<Sent> {
-  if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN || !env.TWILIO_FROM_NUMBER) return null;
-  const response = await fetch(
-    `https://api.twilio.com/2010-04-01/Accounts/${env.TWILIO_ACCOUNT_SID}/Messages.json`,
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        authorization: `Basic ${btoa(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`)}`,
-      },
-      body: new URLSearchParams({ To: to, From: env.TWILIO_FROM_NUMBER, Body: body }),
-    },
-  );
-  if (!response.ok) throw new Error(`Twilio answered ${response.status}`);
+  const config = twilioConfig(env);
+  if (!config) return null;
+  await sendTwilioMessage(config, { to, body });
   return { provider: "twilio" };
 }
 

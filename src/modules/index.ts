@@ -31,6 +31,8 @@ import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
 import { callRoutes } from "./calls/calls.routes";
 import { consoleRoutes } from "./console/console.routes";
+import { smsRoutes } from "./sms/sms.routes";
+import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -65,4 +67,6 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", scribeRoutes);
   app.route("/", callRoutes);
   app.route("/", consoleRoutes);
+  app.route("/", smsRoutes);
+  app.route("/", transcriptionRoutes);
 }

@@ -33,9 +33,11 @@ describe("happy", () => {
     expect(first.text).toBe(
       "Patient reports less knee pain.\nSquats improved to 90 degrees!\nContinue the plan.",
     );
-    const audio = new Uint8Array([1, 2, 3, 4]);
-    expect(await provider.transcribe(audio)).toEqual(await provider.transcribe(audio));
-    expect((await provider.transcribe(audio)).provider).toBe("embedded");
+    // No speech model: a clear 503, never placeholder text.
+    await expect(provider.transcribe(new Uint8Array([1, 2, 3, 4]))).rejects.toMatchObject({
+      status: 503,
+      details: { reason: "transcription_unavailable" },
+    });
   });
 
   it("with a binding that answers, the result is labelled workers-ai with its model", async () => {
@@ -69,7 +71,7 @@ describe("errors", () => {
     expect(text).toEqual(await new EmbeddedProvider().generateText(request));
     expect(text.provider).toBe("embedded");
     expect(text.model).toBe("embedded-extractive-v1");
-    expect((await provider.transcribe(new Uint8Array(8))).provider).toBe("embedded");
+    await expect(provider.transcribe(new Uint8Array(8))).rejects.toMatchObject({ status: 503 });
   });
 
   it("a malformed Workers AI answer falls back too, labelled embedded", async () => {
@@ -79,6 +81,6 @@ describe("errors", () => {
       new EmbeddedProvider(),
     );
     expect((await provider.generateText(request)).provider).toBe("embedded");
-    expect((await provider.transcribe(new Uint8Array(2))).provider).toBe("embedded");
+    await expect(provider.transcribe(new Uint8Array(2))).rejects.toMatchObject({ status: 503 });
   });
 });

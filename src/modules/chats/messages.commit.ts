@@ -20,11 +20,16 @@ import type { Message, SendMessageInput } from "./chats.schemas";
 
 export type CommitResult = { message: Message; replayed: boolean; recipients: string[] };
 
-/** Checks, numbers, encrypts and stores one message with its audit entry; see the invariants. */
+/**
+ * Checks, numbers, encrypts and stores one message with its audit entry; see the invariants.
+ * `inboundSms`: the sender is the SMS chat's patient texting in (the Twilio webhook checked the
+ * signature), not a participant; only an SMS chat takes it.
+ */
 export async function commitMessage(
   ctx: RequestContext,
   chatId: string,
   input: SendMessageInput,
+  inboundSms = false,
 ): Promise<CommitResult> {
   const caller = callerOf(ctx);
   const clientId = input.client_message_id ?? null;
@@ -65,12 +70,13 @@ export async function commitMessage(
   const me = members.find((m) => m.userId === caller.userId);
   const familyLocked =
     caller.role === "family" && (chat?.type !== "Family Update" || !chat?.familyGrant);
-  if (!chat || !me || familyLocked) {
+  const senderOk = inboundSms ? chat?.type === "SMS" : Boolean(me) && !familyLocked;
+  if (!chat || !senderOk) {
     await recordAudit(ctx, {
       action: "chat_message.created",
       resourceType: "chat",
       resourceId: chatId,
-      outcome: chat && me ? "denied" : "not_found",
+      outcome: chat && (me || inboundSms) ? "denied" : "not_found",
     });
     throw new NotFoundError("Chat");
   }
@@ -79,7 +85,7 @@ export async function commitMessage(
   if (existing[0]) {
     return { message: await messageView(ctx.phi, existing[0], reader), replayed: true, recipients };
   }
-  if (chat.type === "Broadcast" && !me.isAdmin) {
+  if (chat.type === "Broadcast" && !me?.isAdmin) {
     await recordAudit(ctx, {
       action: "chat_message.created",
       resourceType: "chat",

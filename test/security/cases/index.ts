@@ -15,6 +15,8 @@ import { poseCases } from "./pose.cases";
 import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
+import { smsCases } from "./sms.cases";
+import { transcriptionsCases } from "./transcriptions.cases";
 import { usersCases } from "./users.cases";
 import { consoleCases } from "./console.cases";
 
@@ -37,4 +39,6 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   scribe: scribeCases,
   calls: callsCases,
   console: consoleCases,
+  sms: smsCases,
+  transcriptions: transcriptionsCases,
 };

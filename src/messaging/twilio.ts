@@ -1,0 +1,75 @@
+/**
+ * Twilio's Messages REST API over fetch (no SDK: it does not run in workerd): `POST
+ * /2010-04-01/Accounts/{AccountSid}/Messages.json` with HTTP Basic auth (account SID and auth
+ * token) and a form-encoded body (`To`, `From`, `Body`, `StatusCallback`).
+ *
+ * Invariants: credentials travel only in the Authorization header; an error thrown here carries
+ * Twilio's numeric error code and HTTP status, never the recipient or the body (they are PHI).
+ */
+import type { Bindings } from "../env";
+
+export type TwilioConfig = { accountSid: string; authToken: string; fromNumber: string };
+
+/** Twilio's answer to a created message (the fields we keep). */
+export type TwilioMessage = { sid: string | null; status: string };
+
+export class TwilioError extends Error {
+  constructor(
+    readonly httpStatus: number,
+    readonly twilioCode: string | null,
+  ) {
+    super(`Twilio answered ${httpStatus}${twilioCode ? ` (code ${twilioCode})` : ""}`);
+    this.name = "TwilioError";
+  }
+  /** 4xx other than 429 are the request's fault: retrying cannot help. */
+  get retryable() {
+    return this.httpStatus === 429 || this.httpStatus >= 500;
+  }
+}
+
+/** The configured account, or null when SMS goes to the development outbox. */
+export function twilioConfig(env: Bindings): TwilioConfig | null {
+  if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN || !env.TWILIO_FROM_NUMBER) return null;
+  return {
+    accountSid: env.TWILIO_ACCOUNT_SID,
+    authToken: env.TWILIO_AUTH_TOKEN,
+    fromNumber: env.TWILIO_FROM_NUMBER,
+  };
+}
+
+export const TWILIO_API_BASE = "https://api.twilio.com";
+
+/**
+ * Creates (sends) one SMS. `statusCallback`: the public URL Twilio posts delivery updates to.
+ * `fetcher` is the global fetch in production; tests pass a scripted one.
+ */
+export async function sendTwilioMessage(
+  config: TwilioConfig,
+  message: { to: string; body: string; statusCallback?: string },
+  fetcher: typeof fetch = fetch,
+): Promise<TwilioMessage> {
+  const form = new URLSearchParams({ To: message.to, From: config.fromNumber, Body: message.body });
+  if (message.statusCallback) form.set("StatusCallback", message.statusCallback);
+  const response = await fetcher(
+    `${TWILIO_API_BASE}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`,
+    {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+        authorization: `Basic ${btoa(`${config.accountSid}:${config.authToken}`)}`,
+      },
+      body: form,
+    },
+  );
+  const payload = (await response.json().catch(() => null)) as Record<string, unknown> | null;
+  if (!response.ok) {
+    const code = payload && payload.code != null ? String(payload.code) : null;
+    throw new TwilioError(response.status, code);
+  }
+  if (!payload || typeof payload.sid !== "string") throw new TwilioError(502, null);
+  return {
+    sid: payload.sid,
+    status: typeof payload.status === "string" ? payload.status : "queued",
+  };
+}
