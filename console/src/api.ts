@@ -41,8 +41,14 @@ type Envelope<T> = {
   error?: { code: string; message: string; details?: unknown };
 };
 
-async function call<T>(method: string, path: string, body?: unknown, retry = true): Promise<T> {
-  const headers: Record<string, string> = {};
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  retry = true,
+  extra: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { ...extra };
   if (accessToken) headers.authorization = `Bearer ${accessToken}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   let res: Response;
@@ -57,7 +63,7 @@ async function call<T>(method: string, path: string, body?: unknown, retry = tru
     throw new ApiError(0, "network", "The server cannot be reached. Check the connection.", null);
   }
   if (res.status === 401 && retry && accessToken && !path.startsWith("/api/v1/auth/")) {
-    if (await refresh()) return call(method, path, body, false);
+    if (await refresh()) return call(method, path, body, false, extra);
   }
   if (res.status === 204) return undefined as T;
   const env = (await res.json().catch(() => null)) as Envelope<T> | null;
@@ -71,6 +77,9 @@ async function call<T>(method: string, path: string, body?: unknown, retry = tru
 export const api = {
   get: <T>(path: string) => call<T>("GET", path),
   post: <T>(path: string, body?: unknown) => call<T>("POST", path, body ?? {}),
+  /** A POST that a retry must not repeat: the API answers a repeated key with the first result. */
+  postOnce: <T>(path: string, body: unknown, key: string) =>
+    call<T>("POST", path, body, true, { "idempotency-key": key }),
   put: <T>(path: string, body: unknown) => call<T>("PUT", path, body),
 };
 

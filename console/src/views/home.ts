@@ -107,10 +107,13 @@ async function patientHome() {
   const list = h("ul", { class: "list", id: "assignments" });
   for (const a of assignments.filter((x) => x.exercise_type && x.status !== "Completed")) {
     const start = h("button", { type: "button", "data-slug": a.exercise_type!.slug }, "Start");
+    // One key per intended session: a click retried after a network error gets the same session.
+    let key = crypto.randomUUID();
     start.addEventListener("click", async () => {
       start.disabled = true;
       try {
-        const created = await createSession({ patient_id: me.id, assignment_id: a.id });
+        const created = await createSession({ patient_id: me.id, assignment_id: a.id }, key);
+        key = crypto.randomUUID();
         uploads.set(created.session_id, created.upload_urls);
         location.hash = `#/exercise/${created.session_id}`;
       } catch (error) {
@@ -131,14 +134,15 @@ async function patientHome() {
 }
 
 /** Creates a session with a client idempotency key: a retried click never makes two. */
-async function createSession(body: {
-  patient_id: string;
-  assignment_id: string;
-}): Promise<CreatedSession> {
-  return api.post<CreatedSession>("/api/v1/sessions", {
-    ...body,
-    video_content_type: "video/webm",
-  });
+async function createSession(
+  body: { patient_id: string; assignment_id: string },
+  key: string,
+): Promise<CreatedSession> {
+  return api.postOnce<CreatedSession>(
+    "/api/v1/sessions",
+    { ...body, video_content_type: "video/webm" },
+    key,
+  );
 }
 
 async function clinicianHome() {
