@@ -109,6 +109,23 @@ export async function startServer(options: {
   return { base: ready.base, logins: ready.data.logins, password: ready.data.password, stop };
 }
 
+/**
+ * Attaches to a server already started with READY_FILE (e.g. `PORT=8902 READY_FILE=/tmp/r.json
+ * npm start`) instead of starting one: set E2E_READY_FILE while iterating on a test. stop() leaves
+ * that server running.
+ */
+export function attachedServer(): Server | null {
+  const file = process.env.E2E_READY_FILE;
+  if (!file) return null;
+  const ready = JSON.parse(readFileSync(file, "utf8"));
+  return {
+    base: ready.base,
+    logins: ready.data.logins,
+    password: ready.data.password,
+    stop: async () => {},
+  };
+}
+
 /** The seeded login of a role (e.g. "clinician", "patient"); throws if the seed has none. */
 export function loginOf(server: Server, role: string): Login {
   const login = server.logins.find((l) => l.role === role);
