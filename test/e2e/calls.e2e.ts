@@ -6,6 +6,8 @@
  * the answered call with its duration for both.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: `ws` (a devDependency) ships no type declarations.
+import NodeSocket from "ws";
 import {
   apiCall,
   apiLogin,
@@ -184,5 +186,43 @@ describe("calls e2e: two Chromium pages through the signalling room", () => {
       expect(entry).toMatchObject({ direction, status: "answered", call_status: "ended" });
       expect(entry.duration_seconds).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  /** Opens the room from Node; resolves with the first event, or the HTTP refusal's status. */
+  const openRoom = (callId: string, token: string) =>
+    new Promise<{ ws?: any; first?: any; status?: number }>((resolve, reject) => {
+      const ws = new NodeSocket(`${server.base.replace("http", "ws")}/parties/call/${callId}`, [
+        "rehab.v1",
+        `bearer.${token}`,
+      ]);
+      ws.once("message", (m: unknown) => resolve({ ws, first: JSON.parse(String(m)) }));
+      ws.once("unexpected-response", (_req: unknown, res: { statusCode: number }) =>
+        resolve({ status: res.statusCode }),
+      );
+      ws.once("error", reject);
+    });
+
+  it("errors and security: a bad message keeps the socket; someone off the call is refused", async () => {
+    const physio = await apiLogin(server, loginOf(server, "physiotherapist").email);
+    const patient = await apiLogin(server, loginOf(server, "patient").email);
+    const doctor = await apiLogin(server, loginOf(server, "doctor").email);
+    const rung = await apiCall<{ id: string }>(server, "POST", "/api/v1/calls/initiate", {
+      token: physio.access_token,
+      body: { recipient_id: (patient.user as { id: string }).id, call_type: "voice" },
+    });
+    expect(rung.status).toBe(201);
+    const callId = rung.body.data.id;
+    const mine = await openRoom(callId, physio.access_token);
+    expect(mine.first.event).toBe("ready");
+    const replies: any[] = [];
+    mine.ws!.on("message", (m: unknown) => replies.push(JSON.parse(String(m))));
+    mine.ws!.send("{not json");
+    mine.ws!.send(JSON.stringify({ event: "ping", data: { id: "still-open" } }));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(replies.map((r) => r.event)).toEqual(["error", "pong"]);
+    expect(replies[1].data.id).toBe("still-open");
+    mine.ws!.close();
+    expect((await openRoom(callId, doctor.access_token)).status).toBe(404);
+    expect((await openRoom(callId, "not-a-token")).status).toBe(401);
   });
 });
