@@ -10,7 +10,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiCall,
@@ -105,6 +105,13 @@ describe("clinic console", () => {
       );
     };
     try {
+      // The patient's live-room sockets pass through playwright, so the test can drop one.
+      const patientSockets: WebSocketRoute[] = [];
+      await patientCtx.routeWebSocket(/\/parties\/live-session\//, (ws) => {
+        ws.connectToServer();
+        patientSockets.push(ws);
+      });
+
       // Patient: sign in, start the assigned exercise, camera on.
       await signIn(patient, server, "patient.john@demo.rehab-edge.test");
       await patient.locator('#assignments button[data-slug="shoulder_abduction"]').first().click();
@@ -154,11 +161,21 @@ describe("clinic console", () => {
       await shot(clinician, "clinician-watch");
       await shot(patient, "patient-cue");
 
-      // Patient finishes: every frame acknowledged, video uploaded, session completed.
+      // Network drop: the page's socket dies; the page reconnects and resends what the room had
+      // not stored.
+      await patientSockets.at(-1)!.close({ code: 1012, reason: "network drop" });
+      await expect.poll(() => patientSockets.length, { timeout: 20_000 }).toBe(2);
+      await expect
+        .poll(() => patient.locator("#connection").textContent(), { timeout: 20_000 })
+        .toBe("open");
       await patient.waitForTimeout(2_000);
+
+      // Patient finishes: every frame acknowledged, video uploaded, session completed.
       await patient.getByRole("button", { name: "Finish and upload" }).click();
       await patient.locator("#completed").waitFor({ timeout: 60_000 });
       await shot(patient, "patient-done");
+      const sent = Number(await patient.locator("#completed").getAttribute("data-frames"));
+      expect(sent).toBeGreaterThan(10);
 
       // Clinician: review queue → review page with the video, overlay, chart; submit a review.
       await clinician.goto(`${server.base}/console#/`);
@@ -187,10 +204,13 @@ describe("clinic console", () => {
       const detail = await apiCall<{
         session: { status: string };
         review: { overall_assessment: string };
+        pose_data: { frame_count: number };
       }>(server, "GET", `/api/v1/sessions/${sessionId}`, {
         token: (await apiLogin(server, loginOf(server, "physiotherapist").email)).access_token,
       });
       expect(detail.body.data.review.overall_assessment).toBe("GOOD");
+      // Every frame the page produced is stored exactly once, across the dropped connection.
+      expect(detail.body.data.pose_data.frame_count).toBe(sent);
       expect(detail.body.data.session.status).toBe("reviewed");
 
       // Progress chart of the patient.

@@ -102,6 +102,8 @@ export async function exerciseView(sessionId: string) {
   let recorder: MediaRecorder | null = null;
   const chunks: Blob[] = [];
   let running = false;
+  /** Frames handed to the room (shown on the done page: the e2e test compares it with the API). */
+  let framesSent = 0;
 
   startBtn.addEventListener("click", async () => {
     startBtn.disabled = true;
@@ -161,6 +163,7 @@ export async function exerciseView(sessionId: string) {
       if (pose) {
         if (recorder && recorder.state === "inactive") recorder.start(1000);
         lastTs = ts;
+        canvas.dataset.frames = String(++framesSent);
         batch.push({
           timestamp: ts,
           landmarks: pose.landmarks,
@@ -216,7 +219,11 @@ export async function exerciseView(sessionId: string) {
       );
       render(
         h("h2", {}, "Well done"),
-        h("p", { id: "completed" }, `Your session is ${done.status.replace("_", " ")}.`),
+        h(
+          "p",
+          { id: "completed", "data-frames": framesSent },
+          `Your session is ${done.status.replace("_", " ")}.`,
+        ),
         h("p", {}, h("a", { href: "#/" }, "Back to your exercises")),
       );
     } catch (error) {
