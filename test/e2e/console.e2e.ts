@@ -11,6 +11,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiCall,
@@ -221,5 +222,63 @@ describe("clinic console", () => {
       await explain(error);
     }
     expect(errors).toEqual([]);
+  });
+
+  it("happy: sign-in asks for the authenticator code when MFA is on, and accepts it", async () => {
+    const doctor = loginOf(server, "doctor");
+    const tokens = await apiLogin(server, doctor.email);
+    const setup = await apiCall<{ secret: string }>(server, "POST", "/api/v1/auth/mfa/enable", {
+      token: tokens.access_token,
+      body: {},
+    });
+    const totp = new TOTP({
+      secret: setup.body.data.secret,
+      algorithm: "SHA1",
+      digits: 6,
+      period: 30,
+    });
+    const verified = await apiCall(server, "POST", "/api/v1/auth/mfa/verify", {
+      token: tokens.access_token,
+      body: { code: totp.generate() },
+    });
+    expect(verified.status).toBe(200);
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${server.base}/console`);
+    await page.getByLabel("Email").fill(doctor.email);
+    await page.getByLabel("Password").fill(server.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    // The API answers that a second factor is needed: the code field appears, focused.
+    await page.getByLabel("Authenticator code").waitFor();
+    expect(await page.locator("#status").textContent()).toMatch(/6-digit code/);
+    // A code of the next time step (a used step's code is refused as a replay).
+    await page
+      .getByLabel("Authenticator code")
+      .fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#who").waitFor();
+    expect(await page.locator("#who").textContent()).toContain("doctor");
+    await shot(page, "signin-mfa");
+    await ctx.close();
+  });
+
+  it("errors: a refused camera is explained, and the page can try again", async () => {
+    const ctx = await browser.newContext();
+    // The browser grants the fake camera; this page's getUserMedia refuses as a user would.
+    await ctx.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+    const page = await ctx.newPage();
+    await signIn(page, server, "patient.john@demo.rehab-edge.test");
+    await page.locator("#assignments button").first().click();
+    await page.waitForURL(/#\/exercise\//);
+    await page.getByRole("button", { name: "Start camera" }).click();
+    await expect
+      .poll(() => page.locator("#status").textContent())
+      .toMatch(/Camera access was refused.*Allow the camera/);
+    expect(await page.getByRole("button", { name: "Start camera" }).isEnabled()).toBe(true);
+    await shot(page, "patient-camera-refused");
+    await ctx.close();
   });
 });
