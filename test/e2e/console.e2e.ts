@@ -157,7 +157,7 @@ describe("clinic console", () => {
       await clinician.getByLabel("Cue to the patient").fill("Lift both arms a little higher");
       await clinician.getByRole("button", { name: "Send cue" }).click();
       await patient
-        .locator("#cues li", { hasText: "Your clinician: Lift both arms a little higher" })
+        .locator("#clinician-cue", { hasText: "Your clinician: Lift both arms a little higher" })
         .waitFor({ timeout: 15_000 });
       await shot(clinician, "clinician-watch");
       await shot(patient, "patient-cue");
