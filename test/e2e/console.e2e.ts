@@ -10,7 +10,8 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import { TOTP } from "otpauth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiCall,
@@ -105,6 +106,13 @@ describe("clinic console", () => {
       );
     };
     try {
+      // The patient's live-room sockets pass through playwright, so the test can drop one.
+      const patientSockets: WebSocketRoute[] = [];
+      await patientCtx.routeWebSocket(/\/parties\/live-session\//, (ws) => {
+        ws.connectToServer();
+        patientSockets.push(ws);
+      });
+
       // Patient: sign in, start the assigned exercise, camera on.
       await signIn(patient, server, "patient.john@demo.rehab-edge.test");
       await patient.locator('#assignments button[data-slug="shoulder_abduction"]').first().click();
@@ -149,16 +157,26 @@ describe("clinic console", () => {
       await clinician.getByLabel("Cue to the patient").fill("Lift both arms a little higher");
       await clinician.getByRole("button", { name: "Send cue" }).click();
       await patient
-        .locator("#cues li", { hasText: "Your clinician: Lift both arms a little higher" })
+        .locator("#clinician-cue", { hasText: "Your clinician: Lift both arms a little higher" })
         .waitFor({ timeout: 15_000 });
       await shot(clinician, "clinician-watch");
       await shot(patient, "patient-cue");
 
-      // Patient finishes: every frame acknowledged, video uploaded, session completed.
+      // Network drop: the page's socket dies; the page reconnects and resends what the room had
+      // not stored.
+      await patientSockets.at(-1)!.close({ code: 1012, reason: "network drop" });
+      await expect.poll(() => patientSockets.length, { timeout: 20_000 }).toBe(2);
+      await expect
+        .poll(() => patient.locator("#connection").textContent(), { timeout: 20_000 })
+        .toBe("open");
       await patient.waitForTimeout(2_000);
+
+      // Patient finishes: every frame acknowledged, video uploaded, session completed.
       await patient.getByRole("button", { name: "Finish and upload" }).click();
       await patient.locator("#completed").waitFor({ timeout: 60_000 });
       await shot(patient, "patient-done");
+      const sent = Number(await patient.locator("#completed").getAttribute("data-frames"));
+      expect(sent).toBeGreaterThan(10);
 
       // Clinician: review queue → review page with the video, overlay, chart; submit a review.
       await clinician.goto(`${server.base}/console#/`);
@@ -187,10 +205,13 @@ describe("clinic console", () => {
       const detail = await apiCall<{
         session: { status: string };
         review: { overall_assessment: string };
+        pose_data: { frame_count: number };
       }>(server, "GET", `/api/v1/sessions/${sessionId}`, {
         token: (await apiLogin(server, loginOf(server, "physiotherapist").email)).access_token,
       });
       expect(detail.body.data.review.overall_assessment).toBe("GOOD");
+      // Every frame the page produced is stored exactly once, across the dropped connection.
+      expect(detail.body.data.pose_data.frame_count).toBe(sent);
       expect(detail.body.data.session.status).toBe("reviewed");
 
       // Progress chart of the patient.
@@ -201,5 +222,63 @@ describe("clinic console", () => {
       await explain(error);
     }
     expect(errors).toEqual([]);
+  });
+
+  it("happy: sign-in asks for the authenticator code when MFA is on, and accepts it", async () => {
+    const doctor = loginOf(server, "doctor");
+    const tokens = await apiLogin(server, doctor.email);
+    const setup = await apiCall<{ secret: string }>(server, "POST", "/api/v1/auth/mfa/enable", {
+      token: tokens.access_token,
+      body: {},
+    });
+    const totp = new TOTP({
+      secret: setup.body.data.secret,
+      algorithm: "SHA1",
+      digits: 6,
+      period: 30,
+    });
+    const verified = await apiCall(server, "POST", "/api/v1/auth/mfa/verify", {
+      token: tokens.access_token,
+      body: { code: totp.generate() },
+    });
+    expect(verified.status).toBe(200);
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${server.base}/console`);
+    await page.getByLabel("Email").fill(doctor.email);
+    await page.getByLabel("Password").fill(server.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    // The API answers that a second factor is needed: the code field appears, focused.
+    await page.getByLabel("Authenticator code").waitFor();
+    expect(await page.locator("#status").textContent()).toMatch(/6-digit code/);
+    // A code of the next time step (a used step's code is refused as a replay).
+    await page
+      .getByLabel("Authenticator code")
+      .fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#who").waitFor();
+    expect(await page.locator("#who").textContent()).toContain("doctor");
+    await shot(page, "signin-mfa");
+    await ctx.close();
+  });
+
+  it("errors: a refused camera is explained, and the page can try again", async () => {
+    const ctx = await browser.newContext();
+    // The browser grants the fake camera; this page's getUserMedia refuses as a user would.
+    await ctx.addInitScript(() => {
+      navigator.mediaDevices.getUserMedia = () =>
+        Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+    const page = await ctx.newPage();
+    await signIn(page, server, "patient.john@demo.rehab-edge.test");
+    await page.locator("#assignments button").first().click();
+    await page.waitForURL(/#\/exercise\//);
+    await page.getByRole("button", { name: "Start camera" }).click();
+    await expect
+      .poll(() => page.locator("#status").textContent())
+      .toMatch(/Camera access was refused.*Allow the camera/);
+    expect(await page.getByRole("button", { name: "Start camera" }).isEnabled()).toBe(true);
+    await shot(page, "patient-camera-refused");
+    await ctx.close();
   });
 });

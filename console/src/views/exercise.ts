@@ -28,6 +28,8 @@ export async function exerciseView(sessionId: string) {
   const phase = h("output", { id: "phase" }, "—");
   const hold = h("output", { id: "hold" }, "—");
   const cues = h("ul", { id: "cues", "aria-live": "assertive", class: "cues" });
+  // The clinician's latest cue stays in view (room cues scroll past in the list).
+  const clinicianCue = h("p", { id: "clinician-cue", role: "alert", class: "clinician-cue" });
   const conn = h("span", { id: "connection", class: "pill" }, "offline");
   const speak = h("input", { type: "checkbox", id: "speak" });
   const startBtn = h("button", { type: "button", id: "start-camera" }, "Start camera");
@@ -55,6 +57,7 @@ export async function exerciseView(sessionId: string) {
       h("dd", {}, conn),
     ),
     h("h3", {}, "Cues"),
+    clinicianCue,
     cues,
     h("p", {}, h("label", { for: "speak" }, speak, " Read cues aloud")),
     h("p", { class: "actions" }, startBtn, " ", finishBtn),
@@ -67,7 +70,8 @@ export async function exerciseView(sessionId: string) {
     if (speak.checked && "speechSynthesis" in window)
       speechSynthesis.speak(new SpeechSynthesisUtterance(text));
   };
-  let lastCue = "";
+  // A cue repeated within a few seconds is not shown (or spoken) again.
+  const lastShown = new Map<string, number>();
   const onMessage = (m: LiveMessage) => {
     if (m.type === "ready") {
       const r = m.exercise.target_range;
@@ -79,11 +83,12 @@ export async function exerciseView(sessionId: string) {
       phase.textContent = m.phase;
       hold.textContent = m.hold_seconds != null ? `${m.hold_seconds.toFixed(1)} s` : "—";
       for (const c of m.cues)
-        if (c.message !== lastCue) {
-          lastCue = c.message;
+        if (Date.now() - (lastShown.get(c.message) ?? 0) > 4000) {
+          lastShown.set(c.message, Date.now());
           addCue(c.message, `cue ${c.severity ?? ""}`);
         }
     } else if (m.type === "cue") {
+      clinicianCue.textContent = `Your clinician: ${m.message}`;
       addCue(`Your clinician: ${m.message}`, "cue clinician");
     } else if (m.type === "error") {
       status(`The live room refused a message: ${m.message}`, "error");
@@ -102,6 +107,8 @@ export async function exerciseView(sessionId: string) {
   let recorder: MediaRecorder | null = null;
   const chunks: Blob[] = [];
   let running = false;
+  /** Frames handed to the room (shown on the done page: the e2e test compares it with the API). */
+  let framesSent = 0;
 
   startBtn.addEventListener("click", async () => {
     startBtn.disabled = true;
@@ -161,6 +168,7 @@ export async function exerciseView(sessionId: string) {
       if (pose) {
         if (recorder && recorder.state === "inactive") recorder.start(1000);
         lastTs = ts;
+        canvas.dataset.frames = String(++framesSent);
         batch.push({
           timestamp: ts,
           landmarks: pose.landmarks,
@@ -216,7 +224,11 @@ export async function exerciseView(sessionId: string) {
       );
       render(
         h("h2", {}, "Well done"),
-        h("p", { id: "completed" }, `Your session is ${done.status.replace("_", " ")}.`),
+        h(
+          "p",
+          { id: "completed", "data-frames": framesSent },
+          `Your session is ${done.status.replace("_", " ")}.`,
+        ),
         h("p", {}, h("a", { href: "#/" }, "Back to your exercises")),
       );
     } catch (error) {

@@ -146,18 +146,15 @@ async function createSession(
 }
 
 async function clinicianHome() {
-  const [live, queue, patients] = await Promise.all([
-    sessionList("Live now", "/api/v1/sessions?status=recording&page_size=20", true),
-    sessionList("Review queue", "/api/v1/physio/sessions?page_size=20", false),
+  // One query for every open session, split here: two status-filtered queries could both miss
+  // a session that moves from pending to recording between them.
+  const [open, queue, patients] = await Promise.all([
+    api.get<SessionItem[]>("/api/v1/sessions?page_size=100"),
+    api.get<SessionItem[]>("/api/v1/physio/sessions?page_size=20"),
     api.get<{ id: string; name: string; sessions_pending_review: number }[]>(
       "/api/v1/physio/patients?page_size=50",
     ),
   ]);
-  const pending = await sessionList(
-    "Not started yet",
-    "/api/v1/sessions?status=pending&page_size=20",
-    true,
-  );
   const plist = h("ul", { class: "list", id: "patients" });
   for (const p of patients)
     plist.append(
@@ -168,11 +165,31 @@ async function clinicianHome() {
         ` — ${p.sessions_pending_review} to review`,
       ),
     );
-  render(h("h2", {}, "Clinic"), live, pending, queue, h("h3", {}, "Patients"), plist);
+  const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");
+  refresh.addEventListener("click", () => void clinicianHome());
+  render(
+    h("h2", {}, "Clinic ", refresh),
+    sessionSection(
+      "Live now",
+      open.filter((s) => s.status === "recording"),
+      true,
+    ),
+    sessionSection(
+      "Not started yet",
+      open.filter((s) => s.status === "pending"),
+      true,
+    ),
+    sessionSection("Review queue", queue, false),
+    h("h3", {}, "Patients"),
+    plist,
+  );
 }
 
 async function sessionList(title: string, path: string, watch: boolean): Promise<HTMLElement> {
-  const items = await api.get<SessionItem[]>(path);
+  return sessionSection(title, await api.get<SessionItem[]>(path), watch);
+}
+
+function sessionSection(title: string, items: SessionItem[], watch: boolean): HTMLElement {
   const id = title.toLowerCase().replace(/\W+/g, "-");
   const list = h("ul", { class: "list", id });
   for (const s of items) {
