@@ -212,10 +212,11 @@ export async function launchChromium(options: { fakeVideo?: string } = {}): Prom
 }
 
 /**
- * Converts a video (default: the shared pose_1.mp4 fixture) to y4m in a temporary directory for
+ * Converts a video (default: the pose_1.mp4 fixture kept in test/pose/fixtures, so a bare clone
+ * runs) to y4m in a temporary directory for
  * Chromium's fake camera; the result is never committed. Returns the file and a cleanup.
  */
-export function fixtureY4m(source = sharedFile("fixtures/pose/pose_1.mp4")): {
+export function fixtureY4m(source = join(root, "test/pose/fixtures/pose_1.mp4")): {
   file: string;
   cleanup(): void;
 } {
@@ -230,19 +231,6 @@ export function fixtureY4m(source = sharedFile("fixtures/pose/pose_1.mp4")): {
   if (result.status !== 0)
     throw new Error(`ffmpeg failed (${result.status}): ${result.stderr?.toString()}`);
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/**
- * A file of the project's shared folder: `$SHARED_DIR`, else the `shared/` beside this checkout
- * or beside one of its parents (CI lays it beside the clone; engineers' worktrees are deeper).
- */
-export function sharedFile(relative: string): string {
-  const candidates = process.env.SHARED_DIR
-    ? [join(process.env.SHARED_DIR, relative)]
-    : [join(root, "../shared", relative), join(root, "../../shared", relative)];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`shared file not found: ${candidates.join(", ")}`);
-  return found;
 }
 
 /** Where each run saves its screenshots (ignored by git). */
