@@ -19,10 +19,39 @@ import { MAX_FRAMES_PER_SESSION, type FramesQuery, type PoseChunkInput } from ".
 import { chunkKey, chunksBetween, getChunk, putChunk, toPoseFrame } from "./pose.store";
 import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
 import { accessSession, RESOURCE } from "./sessions.access";
+import type { SessionRow } from "./sessions.data";
 import { acceptsFrames } from "./sessions.status";
 
 const UPLOADED = "pose_data.uploaded" as const;
 const READ = "pose_data.read" as const;
+
+/** Why the session takes no more frames (status, frame size, length), or null. */
+function sessionRefusal(session: SessionRow, input: ParsedChunk) {
+  if (!acceptsFrames(session.status)) {
+    return new ConflictError(`A ${session.status} session accepts no more frames`, [
+      { field: "status", message: `Session is ${session.status}` },
+    ]);
+  }
+  const size = input.frame_size;
+  if (
+    size &&
+    session.frameWidth &&
+    (size.width !== session.frameWidth || size.height !== session.frameHeight)
+  ) {
+    return new ValidationError([
+      {
+        field: "frame_size",
+        message: `The session's frames are ${session.frameWidth}×${session.frameHeight}`,
+      },
+    ]);
+  }
+  if (session.frameCount + input.count > MAX_FRAMES_PER_SESSION) {
+    return new ValidationError([
+      { field: "frames", message: `A session holds at most ${MAX_FRAMES_PER_SESSION} frames` },
+    ]);
+  }
+  return null;
+}
 
 const storeOf = (ctx: RequestContext) => ({ bucket: ctx.env.MEDIA, phi: ctx.phi, db: ctx.db.orm });
 
@@ -56,9 +85,23 @@ export async function uploadPoseChunk(
     replayed,
   });
 
+  const refusal = sessionRefusal(session, input);
+  // The common case (a new chunk the session accepts) stores the object while D1 is asked for
+  // overlapping chunks: one round trip fewer per chunk. A replay or an overlap then removes
+  // the unreferenced object; a refused session stores nothing.
+  const chunkId = uuidv7();
+  const key = chunkKey(ws, sessionId, chunkId);
+  const stored = refusal ? null : putChunk(storeOf(ctx), key, chunkId, packed);
+  stored?.catch(() => undefined); // awaited below; this only keeps the rejection handled
+  const discard = async () => {
+    if (!stored) return;
+    await stored.catch(() => undefined);
+    await ctx.env.MEDIA.delete(key);
+  };
   const [overlapping] = await ctx.db.read([chunksBetween(ctx.db.orm, ws, sessionId, first, last)]);
   const same = overlapping.find((c) => c.firstMs === first);
   if (same && same.contentHash === hash && same.lastMs === last) {
+    await discard();
     await recordAudit(ctx, {
       action: UPLOADED,
       resourceType: RESOURCE,
@@ -68,37 +111,14 @@ export async function uploadPoseChunk(
     return result(same.id, true, session.frameCount, session.status);
   }
   if (overlapping.length > 0) {
+    await discard();
     throw new ConflictError("These frames overlap frames already stored for this session", [
       { field: "frames", message: `Overlaps the chunk starting at ${overlapping[0]!.firstMs}` },
     ]);
   }
-  if (!acceptsFrames(session.status)) {
-    throw new ConflictError(`A ${session.status} session accepts no more frames`, [
-      { field: "status", message: `Session is ${session.status}` },
-    ]);
-  }
+  if (refusal) throw refusal;
+  await stored;
   const size = input.frame_size;
-  if (
-    size &&
-    session.frameWidth &&
-    (size.width !== session.frameWidth || size.height !== session.frameHeight)
-  ) {
-    throw new ValidationError([
-      {
-        field: "frame_size",
-        message: `The session's frames are ${session.frameWidth}×${session.frameHeight}`,
-      },
-    ]);
-  }
-  if (session.frameCount + n > MAX_FRAMES_PER_SESSION) {
-    throw new ValidationError([
-      { field: "frames", message: `A session holds at most ${MAX_FRAMES_PER_SESSION} frames` },
-    ]);
-  }
-
-  const chunkId = uuidv7();
-  const key = chunkKey(ws, sessionId, chunkId);
-  await putChunk(storeOf(ctx), key, chunkId, packed);
   const now = new Date().toISOString();
   const audit = await auditEntry(ctx, {
     action: UPLOADED,
