@@ -15,13 +15,14 @@ export { UserStream } from "../party/user-stream";
 const app = createApp();
 
 /**
- * Paths served from `public/` (Swagger UI's files, the console). The Worker runs first for every
+ * Paths served from `public/` (Swagger UI's files, the console's bundle; the console page itself
+ * is the app's, for its CSP). The Worker runs first for every
  * request (`run_worker_first` in wrangler.toml), so an API request costs no asset lookup; these
  * folders go to the assets binding, everything else to the app.
  */
-export const ASSET_FOLDERS = ["/docs-assets", "/console"] as const;
+export const ASSET_FOLDERS = ["/docs-assets", "/console-assets"] as const;
 
-/** True for a folder itself and anything below it (`/console`, `/console/`, `/console?x`). */
+/** True for a folder itself and anything below it (`/docs-assets`, `/docs-assets/`, `/docs-assets?x`). */
 export function isAssetPath(url: string) {
   // The path without parsing the URL: this runs on every request.
   const start = url.indexOf("/", url.indexOf("//") + 2);

@@ -49,8 +49,13 @@ describe("security", () => {
       expect(res.status, path).toBe(404);
       expect(JSON.parse(text), path).toMatchObject({ success: false });
     }
-    const yes = ["/console", "/console/", "/console?tab=1", "/docs-assets/a.js"];
-    const no = ["/consoles", "/api/v1/console", "/docs-assets-x/a.js", "/ping", "/"];
+    const yes = [
+      "/console-assets/console.js",
+      "/docs-assets",
+      "/docs-assets?v=1",
+      "/docs-assets/a.js",
+    ];
+    const no = ["/console", "/consoles", "/api/v1/console", "/docs-assets-x/a.js", "/ping", "/"];
     for (const path of yes) expect(isAssetPath(`https://api.test${path}`), path).toBe(true);
     for (const path of no) expect(isAssetPath(`https://api.test${path}`), path).toBe(false);
   });
