@@ -31,6 +31,7 @@ import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
 import { smsRoutes } from "./sms/sms.routes";
 import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
+import { noteAttachmentRoutes } from "./clinical-notes/clinical-notes.attachments.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -64,4 +65,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", scribeRoutes);
   app.route("/", smsRoutes);
   app.route("/", transcriptionRoutes);
+  app.route("/", noteAttachmentRoutes);
 }

@@ -16,6 +16,7 @@ import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { smsCases } from "./sms.cases";
 import { transcriptionsCases } from "./transcriptions.cases";
+import { noteAttachmentCases } from "./note-attachments.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -37,4 +38,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   scribe: scribeCases,
   sms: smsCases,
   transcriptions: transcriptionsCases,
+  "note-attachments": noteAttachmentCases,
 };
