@@ -67,9 +67,9 @@ export async function sendTwilioMessage(
     const code = payload && payload.code != null ? String(payload.code) : null;
     throw new TwilioError(response.status, code);
   }
-  if (!payload || typeof payload.sid !== "string") throw new TwilioError(502, null);
+  // Accepted (2xx): the message is Twilio's now. A missing SID only means no status callbacks match.
   return {
-    sid: payload.sid,
-    status: typeof payload.status === "string" ? payload.status : "queued",
+    sid: typeof payload?.sid === "string" ? payload.sid : null,
+    status: typeof payload?.status === "string" ? payload.status : "queued",
   };
 }

@@ -33,6 +33,7 @@ import { callRoutes } from "./calls/calls.routes";
 import { consoleRoutes } from "./console/console.routes";
 import { smsRoutes } from "./sms/sms.routes";
 import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
+import { noteAttachmentRoutes } from "./clinical-notes/clinical-notes.attachments.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -69,4 +70,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", consoleRoutes);
   app.route("/", smsRoutes);
   app.route("/", transcriptionRoutes);
+  app.route("/", noteAttachmentRoutes);
 }

@@ -14,13 +14,19 @@ export const Segment = z
   })
   .openapi("ScribeSegment");
 
+/** A stored transcript (POST /api/v1/transcriptions) as the source: its spans are the segments. */
+export const TranscriptSource = z
+  .object({ kind: z.literal("transcript"), transcript_id: z.string().min(1).max(64) })
+  .openapi("ScribeTranscriptSource");
+
 const Source = z.object({
   text: z.string().trim().min(1).max(100_000).optional(),
   segments: z.array(Segment).min(1).max(2000).optional(),
+  source: TranscriptSource.optional(),
 });
 
 const oneSource = <T extends z.infer<typeof Source>>(v: T) =>
-  (v.text === undefined) !== (v.segments === undefined);
+  [v.text, v.segments, v.source].filter((s) => s !== undefined).length === 1;
 const uniqueIds = <T extends z.infer<typeof Source>>(v: T) =>
   !v.segments || new Set(v.segments.map((s) => s.id)).size === v.segments.length;
 
@@ -34,7 +40,10 @@ export const GenerateNoteInput = Source.extend({
   call_id: z.uuid().nullish(),
   client_id: z.uuid().nullish(),
 })
-  .refine(oneSource, { message: "Give exactly one of text or segments", path: ["text"] })
+  .refine(oneSource, {
+    message: "Give exactly one of text, segments or source",
+    path: ["text"],
+  })
   .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
   .openapi("GenerateNoteInput");
 export type GenerateNoteInput = z.infer<typeof GenerateNoteInput>;
@@ -43,7 +52,10 @@ export const SummarizeCallInput = Source.extend({
   patient_id: z.uuid(),
   call_id: z.uuid().nullish(),
 })
-  .refine(oneSource, { message: "Give exactly one of text or segments", path: ["text"] })
+  .refine(oneSource, {
+    message: "Give exactly one of text, segments or source",
+    path: ["text"],
+  })
   .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
   .openapi("SummarizeCallInput");
 export type SummarizeCallInput = z.infer<typeof SummarizeCallInput>;

@@ -15,6 +15,9 @@ import { accessPatient, requirePermission } from "../../policy/policy";
 import { suggestionRef, templateOf } from "../clinical-notes/clinical-notes.data";
 import { createNote } from "../clinical-notes/clinical-notes.service";
 import { consultationTypeById, NOTE_TEMPLATES } from "../templates/templates.definitions";
+import { ValidationError } from "../../lib/errors";
+import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
+import { getTranscription } from "../transcriptions/transcriptions.service";
 import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
 
 const aiConfig = (ctx: RequestContext) => ({
@@ -23,8 +26,31 @@ const aiConfig = (ctx: RequestContext) => ({
   gatewayId: ctx.env.AI_GATEWAY_ID,
 });
 
-const segmentsOf = (input: { text?: string; segments?: Segment[] }): Segment[] =>
-  input.segments ?? segmentsFromText(input.text ?? "");
+/**
+ * The segments a draft cites: given, split from pasted text, or a stored transcript's spans (read
+ * with the transcript's own access rule and audited; it must be the same patient's).
+ */
+async function segmentsOf(
+  ctx: RequestContext,
+  input: { text?: string; segments?: Segment[]; source?: { transcript_id: string } },
+  patientId: string,
+): Promise<Segment[]> {
+  if (input.segments) return input.segments;
+  if (!input.source) return segmentsFromText(input.text ?? "");
+  const transcript = await getTranscription(ctx, input.source.transcript_id);
+  if (transcript.patient_id !== patientId)
+    throw new ValidationError([
+      { field: "source.transcript_id", message: "Not a transcript of this patient" },
+    ]);
+  const spans = transcript.segments
+    .filter((s) => s.text.trim())
+    .map((s) => ({ id: s.id, speaker: null, text: s.text.trim().slice(0, SECTION_MAX) }));
+  if (!spans.length)
+    throw new ValidationError([
+      { field: "source.transcript_id", message: "The transcript is empty" },
+    ]);
+  return spans;
+}
 
 async function scribeCaller(ctx: RequestContext, patientId: string) {
   const audit = {
@@ -40,7 +66,7 @@ async function scribeCaller(ctx: RequestContext, patientId: string) {
 export async function generateNote(ctx: RequestContext, input: GenerateNoteInput) {
   const template = templateOf(input.template_type);
   await scribeCaller(ctx, input.patient_id);
-  const segments = segmentsOf(input);
+  const segments = await segmentsOf(ctx, input, input.patient_id);
   const consultation = input.consultation_type
     ? consultationTypeById(input.consultation_type)
     : null;
@@ -137,7 +163,7 @@ async function storeProvenance(
 /** Summarizes a call's transcript: key points citing their spans, nothing stored but the audit. */
 export async function summarizeCall(ctx: RequestContext, input: SummarizeCallInput) {
   await scribeCaller(ctx, input.patient_id);
-  const segments = segmentsOf(input);
+  const segments = await segmentsOf(ctx, input, input.patient_id);
   const template = NOTE_TEMPLATES.find((t) => t.id === "soap")!;
   const out = await draftNote(aiConfig(ctx), { template, consultation: null, segments });
   const audit = await auditEntry(ctx, {

@@ -10,7 +10,7 @@
  * move forward: a late `sent` callback never overwrites `delivered`.
  */
 import { drizzle } from "drizzle-orm/d1";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, lt } from "drizzle-orm";
 import type { Bindings } from "../../env";
 import { outboundMessages } from "../../db/schema/messaging";
 import { smsMessages, type SmsStatus } from "../../db/schema/sms";
@@ -143,4 +143,34 @@ export async function applySmsStatus(
     )
     .returning({ id: smsMessages.id, workspaceId: smsMessages.workspaceId });
   return row ? { ...row, status } : null;
+}
+
+/** After this long without progress, a `queued` or `sending` SMS is handed to the queue again. */
+const STUCK_MS = 10 * 60_000;
+/** After this long, an SMS still not handed to Twilio is `failed` (`expired`), not retried. */
+const EXPIRY_MS = 24 * 3600_000;
+
+/**
+ * Cron: an SMS whose job was lost (enqueue failed after the row was stored, retries exhausted) or
+ * whose delivery claimed it and died is queued again; the claim keeps a redelivery from sending
+ * twice. One older than a day is marked failed instead of being sent late.
+ */
+export async function requeueStuckSms(env: Bindings, now = new Date()) {
+  const db = drizzle(env.DB);
+  const iso = now.toISOString();
+  const stuckBefore = new Date(now.getTime() - STUCK_MS).toISOString();
+  const expiredBefore = new Date(now.getTime() - EXPIRY_MS).toISOString();
+  const pending = inArray(smsMessages.status, ["queued", "sending"]);
+  const outbound = eq(smsMessages.direction, "outbound");
+  await db
+    .update(smsMessages)
+    .set({ status: "failed", errorCode: "expired", updatedAt: iso })
+    .where(and(outbound, pending, lt(smsMessages.createdAt, expiredBefore)));
+  const stuck = await db
+    .update(smsMessages)
+    .set({ status: "queued", updatedAt: iso })
+    .where(and(outbound, pending, lt(smsMessages.updatedAt, stuckBefore)))
+    .returning({ id: smsMessages.id });
+  for (const { id } of stuck) await env.JOBS.send({ type: "send_sms", sms_id: id });
+  return stuck.length;
 }

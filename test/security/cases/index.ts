@@ -17,6 +17,7 @@ import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { smsCases } from "./sms.cases";
 import { transcriptionsCases } from "./transcriptions.cases";
+import { noteAttachmentCases } from "./note-attachments.cases";
 import { usersCases } from "./users.cases";
 import { consoleCases } from "./console.cases";
 
@@ -41,4 +42,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   console: consoleCases,
   sms: smsCases,
   transcriptions: transcriptionsCases,
+  "note-attachments": noteAttachmentCases,
 };
