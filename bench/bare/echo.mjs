@@ -3,15 +3,22 @@
 // round trip is read against this echo's, measured in the same run with the same clients.
 import { DurableObject } from "cloudflare:workers";
 
+// Under `/fanout/{room}` it sends every message to every socket of the room instead: the floor for
+// a chat room's fan-out.
 export class Echo extends DurableObject {
-  fetch() {
+  fetch(request) {
     const [client, server] = Object.values(new WebSocketPair());
-    this.ctx.acceptWebSocket(server);
+    const fanout = new URL(request.url).pathname.startsWith("/fanout/");
+    this.ctx.acceptWebSocket(server, fanout ? ["fanout"] : []);
     return new Response(null, { status: 101, webSocket: client });
   }
 
   webSocketMessage(socket, message) {
-    socket.send(message);
+    if (this.ctx.getTags(socket).includes("fanout")) {
+      for (const peer of this.ctx.getWebSockets()) peer.send(message);
+    } else {
+      socket.send(message);
+    }
   }
 }
 

@@ -94,12 +94,15 @@ export async function exerciseView(sessionId: string) {
       status(`The live room refused a message: ${m.message}`, "error");
     }
   };
+  // A camera problem stays on screen until the camera starts: the live link (re)connecting
+  // must not replace the one message the patient has to act on.
+  let cameraRefused = false;
   const room = new LiveRoom(sessionId, onMessage, (s, detail) => {
     conn.textContent = s;
     conn.dataset.state = s;
     if (s === "reconnecting")
       status("Connection lost; reconnecting. Your frames are kept and resent.", "error");
-    if (s === "open") status("Live link connected.", "ok");
+    if (s === "open" && !cameraRefused) status("Live link connected.", "ok");
     if (s === "closed") status(`The live link closed: ${detail ?? ""}`, "error");
   });
   window.addEventListener("hashchange", () => room.close(), { once: true });
@@ -120,6 +123,7 @@ export async function exerciseView(sessionId: string) {
       });
     } catch (error) {
       const name = (error as DOMException).name;
+      cameraRefused = true;
       status(
         name === "NotAllowedError"
           ? "Camera access was refused. Allow the camera for this site in the browser's settings, then press Start camera again."
@@ -131,6 +135,7 @@ export async function exerciseView(sessionId: string) {
       startBtn.disabled = false;
       return;
     }
+    cameraRefused = false;
     video.srcObject = stream;
     await video.play();
     status("Loading the pose model…");

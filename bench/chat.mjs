@@ -1,0 +1,202 @@
+// Chat fan-out under load: one chat room on the real runtime with 50 listening sockets, a sender
+// posting messages through the room's socket, and for every message the time until each of the 50
+// listeners has it (`message:received`). The same clients do the same against a bare echo Durable
+// Object that sends every message to every socket of its room (bench/bare/echo.mjs, `/fanout/`),
+// in the same run: the difference is what the chat room adds (validation, encryption, the D1
+// write before the acknowledgement, the participants' user streams). Loopback only, bounded.
+//
+// The demo clinic has three staff accounts, so the 50 listeners are sockets of those members
+// (an Internal Staff chat), not 50 distinct people: the room's socket fan-out is 50 wide, the
+// user-stream publishes per message are one per member.
+//
+//   node bench/chat.mjs            (CHAT_LISTENERS=50 CHAT_MESSAGES=200 CHAT_IN_FLIGHT=8 by default)
+import WebSocket from "ws";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "./config.mjs";
+import { Api, Session } from "./http.mjs";
+import { ensureDevVars, killApiNow, resetBenchState, startApi, startEcho } from "./server.mjs";
+
+const LISTENERS = Number(process.env.CHAT_LISTENERS ?? 50);
+const MESSAGES = Number(process.env.CHAT_MESSAGES ?? 200);
+const IN_FLIGHT = Number(process.env.CHAT_IN_FLIGHT ?? 8);
+
+process.on("exit", killApiNow);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
+const hardStop = setTimeout(() => {
+  console.error("chat bench: over 5 minutes, stopping.");
+  process.exit(1);
+}, 5 * 60_000);
+hardStop.unref();
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Opens a socket; with `greeting`, resolves once the server's first message arrived. */
+function open(url, protocols, greeting = false) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false });
+    if (greeting) ws.once("message", () => resolve(ws));
+    else ws.once("open", () => resolve(ws));
+    ws.once("error", reject);
+    ws.once("unexpected-response", (_req, res) =>
+      reject(new Error(`upgrade answered ${res.statusCode}`)),
+    );
+  });
+}
+
+/**
+ * Sends MESSAGES messages with at most `inFlight` not yet fully fanned out; `frame(id)` builds a
+ * message, `received(data)` returns the id a listener's message carries (or null). Resolves to
+ * the per-listener latencies, the whole-fan-out latencies and the throughput.
+ */
+async function drive({ sender, listeners, frame, received, inFlight }) {
+  const perListener = [];
+  const whole = [];
+  const pending = new Map(); // id -> { at, left }
+  let next = 0;
+  let done = 0;
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`stalled at ${done}/${MESSAGES}`)), 120_000);
+    const sendNext = () => {
+      while (next < MESSAGES && pending.size < inFlight) {
+        const id = `b${next++}-${Math.random().toString(36).slice(2, 8)}`;
+        pending.set(id, { at: process.hrtime.bigint(), left: listeners.length });
+        sender.send(frame(id));
+      }
+    };
+    for (const ws of listeners) {
+      ws.on("message", (raw) => {
+        const id = received(raw.toString());
+        const entry = id && pending.get(id);
+        if (!entry) return;
+        const ms = Number(process.hrtime.bigint() - entry.at) / 1e6;
+        perListener.push(ms);
+        if (--entry.left > 0) return;
+        whole.push(ms);
+        pending.delete(id);
+        if (++done === MESSAGES) {
+          clearTimeout(timer);
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          resolve({ perListener, whole, perSecond: MESSAGES / seconds });
+        } else sendNext();
+      });
+    }
+    sendNext();
+  });
+}
+
+function summary(run) {
+  const sorted = (xs) => [...xs].sort((a, b) => a - b);
+  const one = sorted(run.perListener);
+  const all = sorted(run.whole);
+  return {
+    messages_per_s: +run.perSecond.toFixed(1),
+    deliveries_per_s: +(run.perSecond * LISTENERS).toFixed(0),
+    listener_p50_ms: +percentile(one, 50).toFixed(2),
+    listener_p99_ms: +percentile(one, 99).toFixed(2),
+    all_p50_ms: +percentile(all, 50).toFixed(2),
+    all_p99_ms: +percentile(all, 99).toFixed(2),
+  };
+}
+
+async function main() {
+  const seedToken = ensureDevVars();
+  resetBenchState();
+  console.log(
+    `chat bench: ${MESSAGES} messages to ${LISTENERS} listening sockets, ${IN_FLIGHT} in flight, beside a fan-out echo`,
+  );
+  const [api, echo] = [await startApi(), await startEcho()];
+  const client = new Api(api.base);
+  const seeded = await client.call("POST", "/api/v1/dev/seed", {
+    headers: { "x-seed-token": seedToken },
+  });
+  const staffRoles = ["admin", "physiotherapist", "doctor"];
+  const staff = await Promise.all(
+    staffRoles.map((role) => {
+      const login = seeded.logins.find((l) => l.role === role);
+      return Session.login(client, login.email, seeded.password);
+    }),
+  );
+  const members = await Promise.all(staff.map((s) => s.call("GET", "/api/v1/users/me")));
+  const chat = await staff[0].call("POST", "/api/v1/chats", {
+    body: {
+      name: "Bench fan-out",
+      type: "Internal Staff",
+      participant_ids: members.slice(1).map((m) => m.id),
+    },
+  });
+  const tokens = await Promise.all(staff.map((s) => s.token()));
+  const wsBase = api.base.replace("http", "ws");
+  const roomUrl = `${wsBase}/api/v1/chats/${chat.id}/ws`;
+  const listeners = [];
+  for (let i = 0; i < LISTENERS; i++) {
+    listeners.push(await open(roomUrl, ["rehab.v1", `bearer.${tokens[i % tokens.length]}`], true));
+  }
+  const sender = await open(roomUrl, ["rehab.v1", `bearer.${tokens[0]}`], true);
+  const echoUrl = `${echo.base.replace("http", "ws")}/fanout/bench`;
+  const echoListeners = await Promise.all(listeners.map(() => open(echoUrl)));
+  const echoSender = await open(echoUrl);
+  console.log("sockets open; the echo first, then the chat room");
+
+  const echoRun = await drive({
+    sender: echoSender,
+    listeners: echoListeners,
+    frame: (id) => JSON.stringify({ event: "message:send", data: { client_message_id: id } }),
+    received: (text) => JSON.parse(text).data?.client_message_id ?? null,
+    inFlight: IN_FLIGHT,
+  });
+  const chatRun = await drive({
+    sender,
+    listeners,
+    frame: (id) =>
+      JSON.stringify({
+        event: "message:send",
+        data: { type: "text", content: `fan-out ${id}`, client_message_id: id },
+      }),
+    received: (text) => {
+      const e = JSON.parse(text);
+      return e.event === "message:received" ? e.data.content.slice("fan-out ".length) : null;
+    },
+    inFlight: IN_FLIGHT,
+  });
+  for (const ws of [...listeners, sender, ...echoListeners, echoSender]) ws.close();
+
+  const result = {
+    listeners: LISTENERS,
+    messages: MESSAGES,
+    in_flight: IN_FLIGHT,
+    echo: summary(echoRun),
+    chat: summary(chatRun),
+  };
+  result.throughput_vs_echo = +(result.chat.messages_per_s / result.echo.messages_per_s).toFixed(2);
+  result.pass = result.throughput_vs_echo >= 0.8;
+
+  console.log(
+    "\n| room | messages/s | deliveries/s | one listener p50 / p99 ms | all 50 p50 / p99 ms |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const [name, r] of [
+    ["fan-out echo Durable Object (floor)", result.echo],
+    ["chat room", result.chat],
+  ]) {
+    console.log(
+      `| ${name} | ${r.messages_per_s} | ${r.deliveries_per_s} | ${r.listener_p50_ms} / ${r.listener_p99_ms} | ${r.all_p50_ms} / ${r.all_p99_ms} |`,
+    );
+  }
+  console.log(
+    `\nchat throughput ${result.throughput_vs_echo} of the echo's (aim ≥ 0.8): ${result.pass ? "MET" : "MISSED"}`,
+  );
+  const dir = join(ROOT, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "chat.json"), JSON.stringify(result, null, 2));
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
