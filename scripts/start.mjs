@@ -2,13 +2,20 @@
 // Durable Objects, Queues and cron) together with the pose estimator Worker (pose/wrangler.toml,
 // reached over the POSE service binding), migrations applied, the demo clinic seeded, logins printed.
 // No Cloudflare login is needed: the default config has no [ai] binding (the embedded AI
-// provider answers). PORT changes the port (default 8787).
+// provider answers). PORT changes the port (default 8787). For test harnesses (test/e2e/harness.ts):
+// PERSIST_TO keeps D1/R2/DO state in that directory instead of .wrangler/state, INSPECTOR_PORT
+// moves wrangler's inspector off its default 9229, READY_FILE receives the seed answer as JSON
+// (base URL, logins, password) once the server is up.
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
+const persist = process.env.PERSIST_TO ? ["--persist-to", process.env.PERSIST_TO] : [];
+const inspector = process.env.INSPECTOR_PORT
+  ? ["--inspector-port", process.env.INSPECTOR_PORT]
+  : [];
 const env = {
   ...process.env,
   WRANGLER_SEND_METRICS: "false",
@@ -17,9 +24,12 @@ const env = {
 };
 const wrangler = new URL("../node_modules/wrangler/bin/wrangler.js", import.meta.url).pathname;
 
-spawnSync(process.execPath, [new URL("./vendor-docs.mjs", import.meta.url).pathname], {
-  stdio: "inherit",
-});
+for (const script of ["./vendor-docs.mjs", "./build-console.mjs"]) {
+  const built = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname], {
+    stdio: "inherit",
+  });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
 
 // Local secrets, generated once per checkout and kept out of git.
 const vars = new URL("../.dev.vars", import.meta.url).pathname;
@@ -45,7 +55,7 @@ const seedToken = /^DEV_SEED_TOKEN=(.*)$/m.exec(readFileSync(vars, "utf8"))?.[1]
 
 const migrate = spawnSync(
   process.execPath,
-  [wrangler, "d1", "migrations", "apply", "DB", "--local"],
+  [wrangler, "d1", "migrations", "apply", "DB", "--local", ...persist],
   { stdio: "inherit", env },
 );
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
@@ -65,6 +75,11 @@ const dev = spawn(
     "--ip",
     "127.0.0.1",
     "--show-interactive-dev-session=false",
+    // Signed media URLs and magic links are built from APP_BASE_URL: follow the actual port.
+    "--var",
+    `APP_BASE_URL:${base}`,
+    ...persist,
+    ...inspector,
   ],
   { stdio: ["ignore", "inherit", "inherit"], env },
 );
@@ -88,6 +103,9 @@ const seeded = await fetch(`${base}/api/v1/dev/seed`, {
 })
   .then((r) => r.json())
   .catch((error) => ({ success: false, error: { message: String(error) } }));
+if (process.env.READY_FILE) {
+  writeFileSync(process.env.READY_FILE, JSON.stringify({ base, ...seeded }));
+}
 if (!seeded.success) {
   console.error("Seeding the demo clinic failed:", JSON.stringify(seeded.error));
 } else {

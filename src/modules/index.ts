@@ -29,6 +29,7 @@ import { sessionsModule } from "./sessions/sessions.module";
 import { avatarRoutes } from "./users/users.avatar.routes";
 import { usersRoutes } from "./users/users.routes";
 import { mediaRoutes } from "./media/media.routes";
+import { consoleRoutes } from "./console/console.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -60,4 +61,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", poseSocketRoutes);
   app.route("/", clinicalNoteRoutes);
   app.route("/", scribeRoutes);
+  app.route("/", consoleRoutes);
 }

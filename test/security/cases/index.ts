@@ -15,6 +15,7 @@ import { realtimeCases } from "./realtime.cases";
 import { schedulingCases } from "./scheduling.cases";
 import { sessionsCases } from "./sessions.cases";
 import { usersCases } from "./users.cases";
+import { consoleCases } from "./console.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
   platform: platformCases,
@@ -33,4 +34,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   pose: poseCases,
   "clinical-notes": clinicalNotesCases,
   scribe: scribeCases,
+  console: consoleCases,
 };

@@ -1,0 +1,58 @@
+/**
+ * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
+ * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`.
+ */
+import { refresh, session, signOut } from "./api";
+import { errorText, h, status } from "./ui";
+import { exerciseView } from "./views/exercise";
+import { homeView, loginView } from "./views/home";
+import { progressView } from "./views/progress";
+import { reviewView } from "./views/review";
+import { watchView } from "./views/watch";
+
+const ID = "([0-9a-f-]{36})";
+const ROUTES: [RegExp, (id: string) => unknown][] = [
+  [new RegExp(`^#/exercise/${ID}$`), exerciseView],
+  [new RegExp(`^#/watch/${ID}$`), watchView],
+  [new RegExp(`^#/review/${ID}$`), reviewView],
+  [new RegExp(`^#/progress/${ID}$`), progressView],
+];
+
+function nav() {
+  const navEl = document.getElementById("nav")!;
+  const user = session.user;
+  if (!user) return navEl.replaceChildren();
+  const out = h("button", { type: "button", id: "signout" }, "Sign out");
+  out.addEventListener("click", async () => {
+    await signOut();
+    location.hash = "#/";
+    route();
+  });
+  navEl.replaceChildren(
+    h("a", { href: "#/" }, "Home"),
+    h("span", { id: "who" }, `${user.name} (${user.role})`),
+    out,
+  );
+}
+
+async function route() {
+  nav();
+  if (!session.user) return loginView(() => route());
+  try {
+    for (const [re, view] of ROUTES) {
+      const m = re.exec(location.hash);
+      if (m) return await view(m[1]!);
+    }
+    await homeView();
+  } catch (error) {
+    status(errorText(error), "error");
+  }
+}
+
+window.addEventListener("hashchange", () => void route());
+window.addEventListener("offline", () =>
+  status("You are offline. The live link reconnects when the network is back.", "error"),
+);
+window.addEventListener("online", () => status("Back online.", "ok"));
+void refresh().then(() => route());

@@ -1,0 +1,213 @@
+/** Sign-in (with the second factor when the API asks for it) and each role's home page. */
+import { api, needsMfa, session, signIn } from "../api";
+import { errorText, fmt, h, render, status } from "../ui";
+import { uploads } from "./exercise";
+
+export type CreatedSession = {
+  session_id: string;
+  status: string;
+  upload_urls: {
+    video: string;
+    metadata: string;
+    video_upload: {
+      media_id: string;
+      method: "PUT";
+      headers: Record<string, string>;
+      max_bytes: number;
+    } | null;
+  };
+};
+type Assignment = {
+  id: string;
+  patient_id: string;
+  status: string;
+  sets: number;
+  repetitions: number | null;
+  exercise_type: { id: string; name: string; slug: string } | null;
+};
+type SessionItem = {
+  id: string;
+  patient_id: string;
+  patient_name: string | null;
+  exercise_name: string;
+  status: string;
+  start_time: string | null;
+  created_at: string;
+  rep_count?: number | null;
+};
+
+export function loginView(onDone: () => void) {
+  const email = h("input", {
+    id: "email",
+    type: "email",
+    autocomplete: "username",
+    required: true,
+  });
+  const password = h("input", {
+    id: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const code = h("input", {
+    id: "mfa",
+    inputmode: "numeric",
+    autocomplete: "one-time-code",
+    pattern: "[0-9A-Za-z-]{6,9}",
+  });
+  const mfaRow = h("p", { hidden: true }, h("label", { for: "mfa" }, "Authenticator code"), code);
+  const form = h(
+    "form",
+    { class: "card", "aria-labelledby": "signin-title" },
+    h("h2", { id: "signin-title" }, "Sign in"),
+    h("p", {}, h("label", { for: "email" }, "Email"), email),
+    h("p", {}, h("label", { for: "password" }, "Password"), password),
+    mfaRow,
+    h("button", { type: "submit", id: "signin" }, "Sign in"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    status("Signing in…");
+    try {
+      await signIn(email.value.trim(), password.value, code.value.trim() || undefined);
+      status(`Signed in as ${session.user?.name}.`, "ok");
+      onDone();
+    } catch (error) {
+      if (needsMfa(error)) {
+        mfaRow.hidden = false;
+        code.focus();
+        status("Enter the 6-digit code from your authenticator app (or a backup code).", "error");
+      } else status(errorText(error), "error");
+    }
+  });
+  render(form);
+  email.focus();
+}
+
+export async function homeView() {
+  const user = session.user!;
+  if (user.role === "patient") return patientHome();
+  if (user.role === "family") {
+    render(h("h2", {}, "Family access"), h("p", {}, "Session summaries are in the mobile app."));
+    return;
+  }
+  return clinicianHome();
+}
+
+async function patientHome() {
+  const patients = await api.get<{ id: string }[]>("/api/v1/patients");
+  const me = patients[0];
+  if (!me) {
+    render(h("p", {}, "No patient record is linked to this login yet."));
+    return;
+  }
+  const assignments = await api.get<Assignment[]>(
+    `/api/v1/exercises/patient/${me.id}?page_size=50`,
+  );
+  const list = h("ul", { class: "list", id: "assignments" });
+  for (const a of assignments.filter((x) => x.exercise_type && x.status !== "Completed")) {
+    const start = h("button", { type: "button", "data-slug": a.exercise_type!.slug }, "Start");
+    // One key per intended session: a click retried after a network error gets the same session.
+    let key = crypto.randomUUID();
+    start.addEventListener("click", async () => {
+      start.disabled = true;
+      try {
+        const created = await createSession({ patient_id: me.id, assignment_id: a.id }, key);
+        key = crypto.randomUUID();
+        uploads.set(created.session_id, created.upload_urls);
+        location.hash = `#/exercise/${created.session_id}`;
+      } catch (error) {
+        status(errorText(error), "error");
+        start.disabled = false;
+      }
+    });
+    const dose = a.repetitions ? `${a.sets} × ${a.repetitions}` : `${a.sets} sets`;
+    list.append(h("li", {}, h("strong", {}, a.exercise_type!.name), ` ${dose} `, start));
+  }
+  if (!list.children.length)
+    list.append(h("li", {}, "No exercises are assigned to you right now."));
+  render(
+    h("h2", {}, "Your exercises"),
+    list,
+    await sessionList("Your sessions", "/api/v1/sessions?page_size=10", false),
+  );
+}
+
+/** Creates a session with a client idempotency key: a retried click never makes two. */
+async function createSession(
+  body: { patient_id: string; assignment_id: string },
+  key: string,
+): Promise<CreatedSession> {
+  return api.postOnce<CreatedSession>(
+    "/api/v1/sessions",
+    { ...body, video_content_type: "video/webm" },
+    key,
+  );
+}
+
+async function clinicianHome() {
+  // One query for every open session, split here: two status-filtered queries could both miss
+  // a session that moves from pending to recording between them.
+  const [open, queue, patients] = await Promise.all([
+    api.get<SessionItem[]>("/api/v1/sessions?page_size=100"),
+    api.get<SessionItem[]>("/api/v1/physio/sessions?page_size=20"),
+    api.get<{ id: string; name: string; sessions_pending_review: number }[]>(
+      "/api/v1/physio/patients?page_size=50",
+    ),
+  ]);
+  const plist = h("ul", { class: "list", id: "patients" });
+  for (const p of patients)
+    plist.append(
+      h(
+        "li",
+        {},
+        h("a", { href: `#/progress/${p.id}` }, p.name),
+        ` — ${p.sessions_pending_review} to review`,
+      ),
+    );
+  const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");
+  refresh.addEventListener("click", () => void clinicianHome());
+  render(
+    h("h2", {}, "Clinic ", refresh),
+    sessionSection(
+      "Live now",
+      open.filter((s) => s.status === "recording"),
+      true,
+    ),
+    sessionSection(
+      "Not started yet",
+      open.filter((s) => s.status === "pending"),
+      true,
+    ),
+    sessionSection("Review queue", queue, false),
+    h("h3", {}, "Patients"),
+    plist,
+  );
+}
+
+async function sessionList(title: string, path: string, watch: boolean): Promise<HTMLElement> {
+  return sessionSection(title, await api.get<SessionItem[]>(path), watch);
+}
+
+function sessionSection(title: string, items: SessionItem[], watch: boolean): HTMLElement {
+  const id = title.toLowerCase().replace(/\W+/g, "-");
+  const list = h("ul", { class: "list", id });
+  for (const s of items) {
+    const link = watch
+      ? h("a", { href: `#/watch/${s.id}` }, "Watch live")
+      : s.status === "review_pending" || s.status === "reviewed" || s.status === "completed"
+        ? h("a", { href: `#/review/${s.id}` }, s.status === "review_pending" ? "Review" : "Open")
+        : null;
+    list.append(
+      h(
+        "li",
+        { "data-session": s.id },
+        h("strong", {}, s.patient_name ?? ""),
+        ` ${s.exercise_name} · ${s.status.replace("_", " ")} · ${fmt.date(s.start_time ?? s.created_at)} `,
+        link,
+      ),
+    );
+  }
+  if (!items.length) list.append(h("li", {}, "Nothing here."));
+  return h("section", { "aria-label": title }, h("h3", {}, title), list);
+}
