@@ -4,17 +4,31 @@
  */
 import { z } from "zod";
 
-export const ChatRoomIn = z.discriminatedUnion("event", [
+const ClientId = z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, "8-64 letters, digits, . _ : -");
+
+/** As `SendMessageInput` (HTTP), with the client id required: a socket send must be retryable. */
+const SendData = z.discriminatedUnion("type", [
   z.object({
-    event: z.literal("message:send"),
-    data: z.object({
-      type: z.literal("text"),
-      content: z.string().trim().min(1).max(8000),
-      client_message_id: z
-        .string()
-        .regex(/^[A-Za-z0-9._:-]{8,64}$/, "8-64 letters, digits, . _ : -"),
-    }),
+    type: z.literal("text"),
+    content: z.string().trim().min(1).max(8000),
+    client_message_id: ClientId,
   }),
+  z.object({
+    type: z.literal("file"),
+    media_id: z.uuid(),
+    content: z.string().trim().min(1).max(8000).optional(),
+    client_message_id: ClientId,
+  }),
+  z.object({
+    type: z.literal("voice"),
+    media_id: z.uuid(),
+    voice_seconds: z.number().int().min(1).max(900),
+    client_message_id: ClientId,
+  }),
+]);
+
+export const ChatRoomIn = z.discriminatedUnion("event", [
+  z.object({ event: z.literal("message:send"), data: SendData }),
   z.object({ event: z.literal("typing"), data: z.object({ is_typing: z.boolean() }) }),
   z.object({ event: z.literal("read"), data: z.object({ seq: z.number().int().min(0) }) }),
   z.object({

@@ -14,9 +14,8 @@ import { Server, type Connection, type ConnectionContext, type WSMessage } from 
 import type { Bindings } from "../src/env";
 import { AppError, UnauthorizedError } from "../src/lib/errors";
 import { uuidv7 } from "../src/lib/ids";
-import { RequestDb } from "../src/lib/db";
 import { liveSessionQuery } from "../src/middleware/auth";
-import { phiCipherFor, type RequestContext } from "../src/middleware/request-context";
+import { roomContext } from "../src/middleware/request-context";
 import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
 import { commitMessage, type CommitResult } from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
@@ -50,18 +49,13 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
 
   /** A request context for a caller, as the service verbs expect it. */
   private contextFor(caller: StreamCaller, meta: RequestMeta, checkSession: boolean) {
-    const ctx: RequestContext = {
-      env: this.env,
-      db: new RequestDb(this.env.DB),
-      phi: phiCipherFor(this.env),
-      requestId: meta.requestId,
-      ip: meta.ip,
-      userAgent: meta.userAgent,
-      caller: { ...caller, role: caller.role as never },
-      waitUntil: (p) => this.ctx.waitUntil(p),
-    };
-    if (checkSession) ctx.db.requireSession(liveSessionQuery(ctx, ctx.caller!));
-    return ctx;
+    return roomContext(
+      this.env,
+      { ...caller, role: caller.role as never },
+      meta,
+      (p) => this.ctx.waitUntil(p),
+      checkSession ? liveSessionQuery : null,
+    );
   }
 
   /**

@@ -22,7 +22,7 @@ import type { PoseFrame } from "../src/analysis/landmarks";
 import type { Bindings } from "../src/env";
 import { AppError, UnauthorizedError } from "../src/lib/errors";
 import { liveSessionQuery } from "../src/middleware/auth";
-import { createRequestContext, phiCipherFor } from "../src/middleware/request-context";
+import { phiCipherFor, roomContext } from "../src/middleware/request-context";
 import type { AnalysisConfig } from "../src/modules/exercise-types/exercise-types.analysis";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { loadSessionFrames, toPoseFrame } from "../src/modules/sessions/pose.store";
@@ -258,11 +258,7 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     const frames = this.pending;
     const frameSize = this.pendingSize;
     this.pending = [];
-    const ctx = createRequestContext(this.env, new Request("https://live.internal/"), (p) =>
-      this.ctx.waitUntil(p),
-    );
-    ctx.caller = device;
-    ctx.db.requireSession(liveSessionQuery(ctx, device));
+    const ctx = roomContext(this.env, device, {}, (p) => this.ctx.waitUntil(p), liveSessionQuery);
     try {
       const result = await uploadPoseChunk(ctx, this.name, {
         frames,

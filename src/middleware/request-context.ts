@@ -87,6 +87,30 @@ export function createRequestContext(
   );
 }
 
+/**
+ * The context a Durable Object room (chat, live session) builds for a service verb it calls on
+ * behalf of a socket's caller: the same lazy context as a request's, with the caller set and,
+ * when `checkSession`, the caller's session re-checked in the verb's first D1 round trip.
+ */
+export function roomContext(
+  env: Bindings,
+  caller: Caller,
+  meta: { requestId?: string; ip?: string | null; userAgent?: string | null },
+  waitUntil: (p: Promise<unknown>) => void,
+  sessionCheck: ((ctx: RequestContext, caller: Caller) => unknown) | null = null,
+): RequestContext {
+  const ctx = new LazyContext(
+    env,
+    meta.requestId ?? uuidv7(),
+    meta.ip ?? null,
+    meta.userAgent ?? null,
+    waitUntil,
+  );
+  ctx.caller = caller;
+  if (sessionCheck) ctx.db.requireSession(sessionCheck(ctx, caller) as never);
+  return ctx;
+}
+
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
 const dropRejection = (p: Promise<unknown>) => void p.catch(() => undefined);

@@ -67,6 +67,8 @@ export async function messageView(
     sender: { id: row.senderId },
     type: row.type,
     content: row.deletedAt ? null : await messageBody(phi, row),
+    media_id: row.deletedAt ? null : row.mediaId,
+    voice_seconds: row.voiceSeconds,
     client_message_id: row.clientMessageId,
     created_at: row.createdAt,
     edited_at: row.editedAt,

@@ -14,6 +14,7 @@ import {
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
 import { requireAuth } from "../../middleware/auth";
+import "./chats.media"; // registers the `chat` media owner
 import { getChat, listChats } from "./chats.reads";
 import { messageRoutes } from "./messages.routes";
 import {

@@ -73,6 +73,22 @@ export const SendMessageInput = z
       content: z.string().trim().min(1).max(8000),
       client_message_id: ClientMessageId.optional(),
     }),
+    z.object({
+      type: z.literal("file"),
+      media_id: z.uuid().openapi({
+        description: "An uploaded `chat_file` (owner `{ kind: chat, id }`) of the sender",
+      }),
+      content: z.string().trim().min(1).max(8000).optional().openapi({ description: "Caption" }),
+      client_message_id: ClientMessageId.optional(),
+    }),
+    z.object({
+      type: z.literal("voice"),
+      media_id: z.uuid().openapi({
+        description: "An uploaded `voice_message` (owner `{ kind: chat, id }`) of the sender",
+      }),
+      voice_seconds: z.number().int().min(1).max(900),
+      client_message_id: ClientMessageId.optional(),
+    }),
   ])
   .openapi("SendMessageInput");
 export type SendMessageInput = z.infer<typeof SendMessageInput>;
@@ -98,6 +114,11 @@ export const Message = z
     sender: z.object({ id: z.string() }),
     type: z.string(),
     content: z.string().nullable(),
+    media_id: z
+      .string()
+      .nullable()
+      .openapi({ description: "File or voice: download via GET /media/{id}/download-url" }),
+    voice_seconds: z.number().int().nullable(),
     client_message_id: z.string().nullable(),
     created_at: z.string(),
     edited_at: z.string().nullable(),

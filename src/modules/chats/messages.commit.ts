@@ -15,6 +15,7 @@ import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { familyChatGrant, qualified } from "./chats.access";
+import { assertMessageMedia } from "./chats.media";
 import { bodyRef, messageView, type MessageRow } from "./chats.data";
 import type { Message, SendMessageInput } from "./chats.schemas";
 
@@ -95,6 +96,8 @@ export async function commitMessage(
     });
     throw new ForbiddenError();
   }
+  await assertMessageMedia(ctx, chatId, input);
+  const content = input.type === "voice" ? null : (input.content ?? null);
   const id = uuidv7();
   const seq = chat.lastSeq + 1;
   const now = new Date().toISOString();
@@ -105,10 +108,10 @@ export async function commitMessage(
     seq,
     senderId: caller.userId,
     type: input.type,
-    bodyEnc: await ctx.phi.encrypt(input.content, bodyRef(id)),
+    bodyEnc: content === null ? null : await ctx.phi.encrypt(content, bodyRef(id)),
     originalBodyEnc: null,
-    mediaId: null,
-    voiceSeconds: null,
+    mediaId: input.type === "text" ? null : input.media_id,
+    voiceSeconds: input.type === "voice" ? input.voice_seconds : null,
     clientMessageId: clientId,
     createdAt: now,
     editedAt: null,
@@ -129,7 +132,12 @@ export async function commitMessage(
         action: "chat_message.created",
         resourceType: "chat_message",
         resourceId: id,
-        metadata: { chat_id: chatId, seq, type: input.type },
+        metadata: {
+          chat_id: chatId,
+          seq,
+          type: input.type,
+          ...(input.type !== "text" && { media_id: input.media_id }),
+        },
       })
     ).query,
   ]);

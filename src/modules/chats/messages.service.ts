@@ -17,6 +17,7 @@ import {
 import { chatRoom, metaOf, streamCallerOf } from "./chat-room.client";
 import { accessChat } from "./chats.access";
 import { bodyRef, messageView, type MessageRow } from "./chats.data";
+import { assertMessageMedia } from "./chats.media";
 import type { SendMessageInput } from "./chats.schemas";
 import { markRead, participantsOf } from "./messages.read";
 
@@ -31,6 +32,7 @@ export async function sendMessage(
   idempotencyKey?: string,
 ) {
   await accessChat(ctx, chatId, "chat_message.created");
+  await assertMessageMedia(ctx, chatId, input);
   const body = { ...input, client_message_id: input.client_message_id ?? idempotencyKey };
   const room = await chatRoom(ctx.env, chatId);
   return room.post(streamCallerOf(ctx), body, metaOf(ctx));
