@@ -6,8 +6,11 @@ import {
   CallSummary,
   GeneratedNote,
   GenerateNoteInput,
+  JobIdParam,
+  ScribeJob,
   SummarizeCallInput,
 } from "./scribe.schemas";
+import { ASYNC_SOURCE_CHARS, enqueueNoteJob, getScribeJob, sourceChars } from "./scribe.jobs";
 import { generateNote, summarizeCall } from "./scribe.service";
 
 const tags = ["scribe"];
@@ -22,9 +25,29 @@ scribeRoutes.openapi(
     summary:
       "Draft a note from pasted text or segments (chat messages, call transcript); every sentence cites its sources, unsupported ones are flagged, not kept",
     request: jsonBody(GenerateNoteInput),
-    responses: { 201: jsonOk(GeneratedNote, "A stored draft note") },
+    responses: {
+      201: jsonOk(GeneratedNote, "A stored draft note"),
+      202: jsonOk(ScribeJob, "Queued (async: true or a long source): poll GET /scribe/jobs/{id}"),
+    },
   }),
-  async (c) => ok(c, await generateNote(c.var.ctx, c.req.valid("json")), 201),
+  async (c) => {
+    const input = c.req.valid("json");
+    if (input.async || sourceChars(input) > ASYNC_SOURCE_CHARS)
+      return ok(c, await enqueueNoteJob(c.var.ctx, input), 202);
+    return ok(c, await generateNote(c.var.ctx, input), 201);
+  },
+);
+
+scribeRoutes.openapi(
+  defineRoute({
+    method: "get",
+    path: "/api/v1/scribe/jobs/{id}",
+    tags,
+    summary: "A scribe job's status and, once succeeded, its result (its author only)",
+    request: { params: JobIdParam },
+    responses: { 200: jsonOk(ScribeJob) },
+  }),
+  async (c) => ok(c, await getScribeJob(c.var.ctx, c.req.valid("param").id), 200),
 );
 
 scribeRoutes.openapi(

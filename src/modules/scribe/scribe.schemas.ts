@@ -39,6 +39,8 @@ export const GenerateNoteInput = Source.extend({
   chat_id: z.uuid().nullish(),
   call_id: z.uuid().nullish(),
   client_id: z.uuid().nullish(),
+  /** Run on the queue and answer 202 with a job (long sources always do). */
+  async: z.boolean().optional(),
 })
   .refine(oneSource, {
     message: "Give exactly one of text, segments or source",
@@ -92,3 +94,23 @@ export const CallSummary = z
     ...Provenance,
   })
   .openapi("CallSummary");
+
+export const ScribeJob = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["generate_note", "summarize_call"]),
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    note_id: z.string().nullable(),
+    result: GeneratedNote.nullable(),
+    error: z.string().nullable(),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    prompt_version: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("ScribeJob");
+
+export const JobIdParam = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
+});

@@ -5,7 +5,7 @@
  * patient only; every run audited with provider, model and prompt version.
  */
 import { clinicalNotes, clinicalNoteSuggestions } from "../../db/schema/clinical-notes";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { segmentsFromText, type Segment } from "../../ai/facts";
 import { draftNote, type ScribeOutput } from "../../ai/scribe";
 import { auditEntry } from "../../lib/audit";
@@ -52,7 +52,8 @@ async function segmentsOf(
   return spans;
 }
 
-async function scribeCaller(ctx: RequestContext, patientId: string) {
+/** Checks the caller may use the scribe for this patient (denials audited). */
+export async function scribeCaller(ctx: RequestContext, patientId: string) {
   const audit = {
     action: "scribe.generated" as const,
     resourceType: "patient",
@@ -87,7 +88,9 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     is_draft: true,
     client_id: input.client_id,
   });
-  await storeProvenance(ctx, note.id, input.patient_id, out);
+  // A replayed client_id returns the first note: its suggestions and audit are already stored.
+  if (!(input.client_id && (await hasProvenance(ctx, ctx.caller!.workspaceId, note.id))))
+    await storeProvenance(ctx, note.id, input.patient_id, out);
   return {
     note_id: note.id,
     sections: note.sections,
@@ -97,6 +100,17 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     model: out.model,
     prompt_version: out.prompt_version,
   };
+}
+
+async function hasProvenance(ctx: RequestContext, workspaceId: string, noteId: string) {
+  const [[row]] = await ctx.db.read([
+    ctx.db.orm
+      .select({ ai: clinicalNotes.aiProvenance })
+      .from(clinicalNotes)
+      .where(and(eq(clinicalNotes.id, noteId), eq(clinicalNotes.workspaceId, workspaceId)))
+      .limit(1),
+  ]);
+  return Boolean(row?.ai);
 }
 
 /** Records the AI provenance on the note and keeps unsupported sentences as flagged suggestions. */

@@ -17,6 +17,7 @@ import { sessionsCases } from "./sessions.cases";
 import { smsCases } from "./sms.cases";
 import { transcriptionsCases } from "./transcriptions.cases";
 import { noteAttachmentCases } from "./note-attachments.cases";
+import { scribeJobCases } from "./scribe-jobs.cases";
 import { usersCases } from "./users.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
@@ -39,4 +40,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   sms: smsCases,
   transcriptions: transcriptionsCases,
   "note-attachments": noteAttachmentCases,
+  "scribe-jobs": scribeJobCases,
 };
