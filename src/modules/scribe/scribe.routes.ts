@@ -6,12 +6,15 @@ import {
   CallSummary,
   GeneratedNote,
   GenerateNoteInput,
+  GeneratedSuggestions,
+  GenerateSuggestionsInput,
   JobIdParam,
   ScribeJob,
   SummarizeCallInput,
 } from "./scribe.schemas";
 import { ASYNC_SOURCE_CHARS, enqueueNoteJob, getScribeJob, sourceChars } from "./scribe.jobs";
 import { generateNote, summarizeCall } from "./scribe.service";
+import { generateSuggestions } from "./scribe.suggestions";
 
 const tags = ["scribe"];
 export const scribeRoutes = createRouter();
@@ -60,4 +63,17 @@ scribeRoutes.openapi(
     responses: { 200: jsonOk(CallSummary) },
   }),
   async (c) => ok(c, await summarizeCall(c.var.ctx, c.req.valid("json")), 200),
+);
+
+scribeRoutes.openapi(
+  defineRoute({
+    method: "post",
+    path: "/api/v1/scribe/generate-suggestions",
+    tags,
+    summary:
+      "Suggestions for an existing note from a source (text, segments, a transcript), stored as the note's suggestions; each cites its sources, unsupported ones are flagged",
+    request: jsonBody(GenerateSuggestionsInput),
+    responses: { 201: jsonOk(GeneratedSuggestions, "The stored suggestions") },
+  }),
+  async (c) => ok(c, await generateSuggestions(c.var.ctx, c.req.valid("json")), 201),
 );

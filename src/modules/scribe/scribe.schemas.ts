@@ -4,7 +4,7 @@
  * call's transcript (message or span ids). Generated sentences cite those ids.
  */
 import { z } from "@hono/zod-openapi";
-import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
+import { SECTION_MAX, Suggestion } from "../clinical-notes/clinical-notes.schemas";
 
 export const Segment = z
   .object({
@@ -114,3 +114,21 @@ export const ScribeJob = z
 export const JobIdParam = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
 });
+
+export const GenerateSuggestionsInput = Source.extend({ note_id: z.uuid() })
+  .refine(oneSource, {
+    message: "Give exactly one of text, segments or source",
+    path: ["text"],
+  })
+  .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
+  .openapi("GenerateSuggestionsInput");
+export type GenerateSuggestionsInput = z.infer<typeof GenerateSuggestionsInput>;
+
+export const GeneratedSuggestions = z
+  .object({
+    note_id: z.string(),
+    suggestions: z.array(Suggestion),
+    unsupported_count: z.number().int(),
+    ...Provenance,
+  })
+  .openapi("GeneratedSuggestions");

@@ -20,7 +20,7 @@ import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
 import { getTranscription } from "../transcriptions/transcriptions.service";
 import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
 
-const aiConfig = (ctx: RequestContext) => ({
+export const aiConfig = (ctx: RequestContext) => ({
   ai: ctx.env.AI,
   textModel: ctx.env.AI_TEXT_MODEL,
   gatewayId: ctx.env.AI_GATEWAY_ID,
@@ -30,7 +30,7 @@ const aiConfig = (ctx: RequestContext) => ({
  * The segments a draft cites: given, split from pasted text, or a stored transcript's spans (read
  * with the transcript's own access rule and audited; it must be the same patient's).
  */
-async function segmentsOf(
+export async function segmentsOf(
   ctx: RequestContext,
   input: { text?: string; segments?: Segment[]; source?: { transcript_id: string } },
   patientId: string,
