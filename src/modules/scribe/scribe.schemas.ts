@@ -77,6 +77,16 @@ const Provenance = {
   prompt_version: z.string(),
 };
 
+/** Ids of the patient records put into the prompt as background (seed 002 §4.1); no text. */
+export const ContextUsed = z
+  .object({
+    diagnoses: z.array(z.string()),
+    medications: z.array(z.string()),
+    allergies: z.array(z.string()),
+    exercise_sessions: z.array(z.string()),
+  })
+  .openapi("ScribeContextUsed");
+
 export const GeneratedNote = z
   .object({
     note_id: z.string(),
@@ -84,6 +94,7 @@ export const GeneratedNote = z
     sentences: z.array(Sentence),
     unsupported_count: z.number().int(),
     ...Provenance,
+    context_used: ContextUsed,
   })
   .openapi("GeneratedNote");
 
@@ -130,5 +141,6 @@ export const GeneratedSuggestions = z
     suggestions: z.array(Suggestion),
     unsupported_count: z.number().int(),
     ...Provenance,
+    context_used: ContextUsed,
   })
   .openapi("GeneratedSuggestions");

@@ -19,6 +19,7 @@ import { ValidationError } from "../../lib/errors";
 import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
 import { getTranscription } from "../transcriptions/transcriptions.service";
 import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
+import { gatherPatientContext, type ContextUsed } from "./scribe.context";
 
 export const aiConfig = (ctx: RequestContext) => ({
   ai: ctx.env.AI,
@@ -71,7 +72,13 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
   const consultation = input.consultation_type
     ? consultationTypeById(input.consultation_type)
     : null;
-  const out = await draftNote(aiConfig(ctx), { template, consultation, segments });
+  const context = await gatherPatientContext(ctx, input.patient_id);
+  const out = await draftNote(aiConfig(ctx), {
+    template,
+    consultation,
+    segments,
+    context: context.lines,
+  });
   const sections: Record<string, string> = {};
   for (const s of out.sentences.filter((s) => !s.unsupported)) {
     sections[s.section] = sections[s.section] ? `${sections[s.section]} ${s.text}` : s.text;
@@ -90,7 +97,7 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
   });
   // A replayed client_id returns the first note: its suggestions and audit are already stored.
   if (!(input.client_id && (await hasProvenance(ctx, ctx.caller!.workspaceId, note.id))))
-    await storeProvenance(ctx, note.id, input.patient_id, out);
+    await storeProvenance(ctx, note.id, input.patient_id, out, context.used);
   return {
     note_id: note.id,
     sections: note.sections,
@@ -99,6 +106,7 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     provider: out.provider,
     model: out.model,
     prompt_version: out.prompt_version,
+    context_used: context.used,
   };
 }
 
@@ -119,6 +127,7 @@ async function storeProvenance(
   noteId: string,
   patientId: string,
   out: ScribeOutput,
+  contextUsed: ContextUsed,
 ) {
   const now = new Date().toISOString();
   const workspaceId = ctx.caller!.workspaceId;
@@ -157,6 +166,7 @@ async function storeProvenance(
       prompt_version: out.prompt_version,
       sentences: out.sentences.length,
       unsupported: suggestions.length,
+      context_used: contextUsed,
     },
   });
   const provenance = {

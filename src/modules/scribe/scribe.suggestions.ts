@@ -20,6 +20,7 @@ import {
 import { consultationTypeById } from "../templates/templates.definitions";
 import type { GenerateSuggestionsInput } from "./scribe.schemas";
 import { aiConfig, segmentsOf } from "./scribe.service";
+import { gatherPatientContext } from "./scribe.context";
 
 const ACTION_SECTIONS = new Set(["plan", "recommendations", "goals", "intervention"]);
 const FINDING_SECTIONS = new Set(["objective", "examination", "outcome_measures"]);
@@ -42,10 +43,12 @@ export async function generateSuggestions(ctx: RequestContext, input: GenerateSu
   const { caller, note } = await reachNote(ctx, input.note_id, "write", "scribe.generated");
   const segments = await segmentsOf(ctx, input, note.patientId);
   const consultation = note.consultationType ? consultationTypeById(note.consultationType) : null;
+  const context = await gatherPatientContext(ctx, note.patientId);
   const out = await draftNote(aiConfig(ctx), {
     template: templateOf(note.templateType),
     consultation,
     segments,
+    context: context.lines,
   });
   const now = new Date().toISOString();
   const rows = await Promise.all(
@@ -83,6 +86,7 @@ export async function generateSuggestions(ctx: RequestContext, input: GenerateSu
       prompt_version: out.prompt_version,
       suggestions: rows.length,
       unsupported: rows.filter((r) => r.unsupported).length,
+      context_used: context.used,
     },
   });
   // D1 caps bound parameters per statement: one insert per suggestion, all in one batch.
@@ -97,5 +101,6 @@ export async function generateSuggestions(ctx: RequestContext, input: GenerateSu
     provider: out.provider,
     model: out.model,
     prompt_version: out.prompt_version,
+    context_used: context.used,
   };
 }
