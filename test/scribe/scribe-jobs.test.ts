@@ -9,6 +9,7 @@ import { createClinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 import { eventually } from "../platform/context";
 import { openStream } from "../realtime/socket";
+import { requeueStuckScribeJobs } from "../../src/modules/scribe/scribe.recovery";
 
 const S = "/api/v1/scribe";
 const segments = [
@@ -115,6 +116,45 @@ describe("scribe jobs: happy", () => {
       .bind(id)
       .first<{ n: number }>();
     expect(suggestions!.n).toBe(1);
+  });
+});
+
+describe("scribe jobs: recovery", () => {
+  it("the cron re-queues a stuck job (one note still) and expires a day-old one", async () => {
+    const clinic = await createClinic();
+    const queue = async () => {
+      const res = await api("POST", `${S}/generate-note`, {
+        token: clinic.physio.token,
+        body: { patient_id: clinic.patient.id, template_type: "soap", segments, async: true },
+      });
+      expectStatus(res, 202);
+      return res.body.data.id as string;
+    };
+    const [stuck, old] = [await queue(), await queue()];
+    await pollJob(clinic.physio.token, stuck);
+    await pollJob(clinic.physio.token, old);
+    // As if the run had died mid-way (stuck) or never happened for a day (old).
+    const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600_000).toISOString();
+    await env.DB.batch([
+      env.DB.prepare(
+        "UPDATE scribe_jobs SET status = 'running', result_enc = NULL, updated_at = ? WHERE id = ?",
+      ).bind(hourAgo, stuck),
+      env.DB.prepare(
+        "UPDATE scribe_jobs SET status = 'queued', created_at = ?, updated_at = ? WHERE id = ?",
+      ).bind(twoDaysAgo, twoDaysAgo, old),
+    ]);
+    expect(await requeueStuckScribeJobs(env)).toBe(1);
+    const again = await pollJob(clinic.physio.token, stuck);
+    expect(again.status).toBe("succeeded");
+    const notes = await env.DB.prepare(
+      "SELECT count(*) AS n FROM clinical_notes WHERE client_id = ?",
+    )
+      .bind(stuck)
+      .first<{ n: number }>();
+    expect(notes!.n).toBe(1);
+    const expired = await api("GET", `${S}/jobs/${old}`, { token: clinic.physio.token });
+    expect(expired.body.data).toMatchObject({ status: "failed", error: "expired" });
   });
 });
 
