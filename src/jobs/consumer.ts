@@ -9,6 +9,7 @@ import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { consumeAuditMessages, storeQueuedAudit, type QueuedAuditEntry } from "../lib/audit-queue";
 import { deliverMessage } from "../messaging/delivery";
 import { analyzeStoredSession } from "../modules/sessions/sessions.complete";
+import { runScribeJob } from "../modules/scribe/scribe.jobs";
 import { deliverSms } from "../modules/sms/sms.delivery";
 import { JobMessage } from "./jobs.schemas";
 
@@ -55,6 +56,8 @@ export async function runJob(job: JobMessage, env: Bindings) {
       return analyzeStoredSession(env, job.workspace_id, job.session_id);
     case "send_sms":
       return deliverSms(env, job.sms_id);
+    case "scribe_job":
+      return runScribeJob(env, job.job_id);
     case "audit_entries": {
       const db = drizzle(env.DB);
       for (const workspaceId of await storeQueuedAudit(db, job.entries))

@@ -12,6 +12,7 @@ import { outboundMessages } from "../db/schema/messaging";
 import { unsealedWorkspaces } from "../lib/audit";
 import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
+import { requeueStuckScribeJobs } from "../modules/scribe/scribe.recovery";
 import { requeueStuckSms } from "../modules/sms/sms.delivery";
 
 export async function runCron(env: Bindings, now = new Date()) {
@@ -34,6 +35,7 @@ export async function runCron(env: Bindings, now = new Date()) {
   ]);
   await cleanupAbandonedMedia(env, now);
   await requeueStuckSms(env, now);
+  await requeueStuckScribeJobs(env, now);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))
     sealed += await sealAndCheckpoint(db, checkpointStore(env), workspaceId);

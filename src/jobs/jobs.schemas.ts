@@ -15,5 +15,6 @@ export const JobMessage = z.discriminatedUnion("type", [
     entries: z.array(QueuedAuditEntry).min(1).max(100),
   }),
   z.object({ type: z.literal("send_sms"), sms_id: z.string() }),
+  z.object({ type: z.literal("scribe_job"), job_id: z.string() }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

@@ -131,6 +131,12 @@ export const scribeJobs = sqliteTable(
     inputEnc: text("input_enc").notNull(),
     resultEnc: text("result_enc"),
     errorCode: text("error_code"),
+    /** The note a succeeded generate_note job drafted. */
+    noteId: text("note_id"),
+    /** Provenance of the run (no PHI): which provider, model and prompt produced the result. */
+    provider: text("provider"),
+    model: text("model"),
+    promptVersion: text("prompt_version"),
     clientId: text("client_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

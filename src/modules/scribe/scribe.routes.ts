@@ -6,9 +6,15 @@ import {
   CallSummary,
   GeneratedNote,
   GenerateNoteInput,
+  GeneratedSuggestions,
+  GenerateSuggestionsInput,
+  JobIdParam,
+  ScribeJob,
   SummarizeCallInput,
 } from "./scribe.schemas";
+import { ASYNC_SOURCE_CHARS, enqueueNoteJob, getScribeJob, sourceChars } from "./scribe.jobs";
 import { generateNote, summarizeCall } from "./scribe.service";
+import { generateSuggestions } from "./scribe.suggestions";
 
 const tags = ["scribe"];
 export const scribeRoutes = createRouter();
@@ -22,9 +28,29 @@ scribeRoutes.openapi(
     summary:
       "Draft a note from pasted text or segments (chat messages, call transcript); every sentence cites its sources, unsupported ones are flagged, not kept",
     request: jsonBody(GenerateNoteInput),
-    responses: { 201: jsonOk(GeneratedNote, "A stored draft note") },
+    responses: {
+      201: jsonOk(GeneratedNote, "A stored draft note"),
+      202: jsonOk(ScribeJob, "Queued (async: true or a long source): poll GET /scribe/jobs/{id}"),
+    },
   }),
-  async (c) => ok(c, await generateNote(c.var.ctx, c.req.valid("json")), 201),
+  async (c) => {
+    const input = c.req.valid("json");
+    if (input.async || sourceChars(input) > ASYNC_SOURCE_CHARS)
+      return ok(c, await enqueueNoteJob(c.var.ctx, input), 202);
+    return ok(c, await generateNote(c.var.ctx, input), 201);
+  },
+);
+
+scribeRoutes.openapi(
+  defineRoute({
+    method: "get",
+    path: "/api/v1/scribe/jobs/{id}",
+    tags,
+    summary: "A scribe job's status and, once succeeded, its result (its author only)",
+    request: { params: JobIdParam },
+    responses: { 200: jsonOk(ScribeJob) },
+  }),
+  async (c) => ok(c, await getScribeJob(c.var.ctx, c.req.valid("param").id), 200),
 );
 
 scribeRoutes.openapi(
@@ -37,4 +63,17 @@ scribeRoutes.openapi(
     responses: { 200: jsonOk(CallSummary) },
   }),
   async (c) => ok(c, await summarizeCall(c.var.ctx, c.req.valid("json")), 200),
+);
+
+scribeRoutes.openapi(
+  defineRoute({
+    method: "post",
+    path: "/api/v1/scribe/generate-suggestions",
+    tags,
+    summary:
+      "Suggestions for an existing note from a source (text, segments, a transcript), stored as the note's suggestions; each cites its sources, unsupported ones are flagged",
+    request: jsonBody(GenerateSuggestionsInput),
+    responses: { 201: jsonOk(GeneratedSuggestions, "The stored suggestions") },
+  }),
+  async (c) => ok(c, await generateSuggestions(c.var.ctx, c.req.valid("json")), 201),
 );

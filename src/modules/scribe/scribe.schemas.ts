@@ -4,7 +4,7 @@
  * call's transcript (message or span ids). Generated sentences cite those ids.
  */
 import { z } from "@hono/zod-openapi";
-import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
+import { SECTION_MAX, Suggestion } from "../clinical-notes/clinical-notes.schemas";
 
 export const Segment = z
   .object({
@@ -39,6 +39,8 @@ export const GenerateNoteInput = Source.extend({
   chat_id: z.uuid().nullish(),
   call_id: z.uuid().nullish(),
   client_id: z.uuid().nullish(),
+  /** Run on the queue and answer 202 with a job (long sources always do). */
+  async: z.boolean().optional(),
 })
   .refine(oneSource, {
     message: "Give exactly one of text, segments or source",
@@ -75,6 +77,16 @@ const Provenance = {
   prompt_version: z.string(),
 };
 
+/** Ids of the patient records put into the prompt as background (seed 002 §4.1); no text. */
+export const ContextUsed = z
+  .object({
+    diagnoses: z.array(z.string()),
+    medications: z.array(z.string()),
+    allergies: z.array(z.string()),
+    exercise_sessions: z.array(z.string()),
+  })
+  .openapi("ScribeContextUsed");
+
 export const GeneratedNote = z
   .object({
     note_id: z.string(),
@@ -82,6 +94,7 @@ export const GeneratedNote = z
     sentences: z.array(Sentence),
     unsupported_count: z.number().int(),
     ...Provenance,
+    context_used: ContextUsed,
   })
   .openapi("GeneratedNote");
 
@@ -92,3 +105,42 @@ export const CallSummary = z
     ...Provenance,
   })
   .openapi("CallSummary");
+
+export const ScribeJob = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["generate_note", "summarize_call"]),
+    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    note_id: z.string().nullable(),
+    result: GeneratedNote.nullable(),
+    error: z.string().nullable(),
+    provider: z.string().nullable(),
+    model: z.string().nullable(),
+    prompt_version: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("ScribeJob");
+
+export const JobIdParam = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
+});
+
+export const GenerateSuggestionsInput = Source.extend({ note_id: z.uuid() })
+  .refine(oneSource, {
+    message: "Give exactly one of text, segments or source",
+    path: ["text"],
+  })
+  .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
+  .openapi("GenerateSuggestionsInput");
+export type GenerateSuggestionsInput = z.infer<typeof GenerateSuggestionsInput>;
+
+export const GeneratedSuggestions = z
+  .object({
+    note_id: z.string(),
+    suggestions: z.array(Suggestion),
+    unsupported_count: z.number().int(),
+    ...Provenance,
+    context_used: ContextUsed,
+  })
+  .openapi("GeneratedSuggestions");

@@ -5,7 +5,7 @@
  * patient only; every run audited with provider, model and prompt version.
  */
 import { clinicalNotes, clinicalNoteSuggestions } from "../../db/schema/clinical-notes";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { segmentsFromText, type Segment } from "../../ai/facts";
 import { draftNote, type ScribeOutput } from "../../ai/scribe";
 import { auditEntry } from "../../lib/audit";
@@ -19,8 +19,9 @@ import { ValidationError } from "../../lib/errors";
 import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
 import { getTranscription } from "../transcriptions/transcriptions.service";
 import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
+import { gatherPatientContext, type ContextUsed } from "./scribe.context";
 
-const aiConfig = (ctx: RequestContext) => ({
+export const aiConfig = (ctx: RequestContext) => ({
   ai: ctx.env.AI,
   textModel: ctx.env.AI_TEXT_MODEL,
   gatewayId: ctx.env.AI_GATEWAY_ID,
@@ -30,7 +31,7 @@ const aiConfig = (ctx: RequestContext) => ({
  * The segments a draft cites: given, split from pasted text, or a stored transcript's spans (read
  * with the transcript's own access rule and audited; it must be the same patient's).
  */
-async function segmentsOf(
+export async function segmentsOf(
   ctx: RequestContext,
   input: { text?: string; segments?: Segment[]; source?: { transcript_id: string } },
   patientId: string,
@@ -52,7 +53,8 @@ async function segmentsOf(
   return spans;
 }
 
-async function scribeCaller(ctx: RequestContext, patientId: string) {
+/** Checks the caller may use the scribe for this patient (denials audited). */
+export async function scribeCaller(ctx: RequestContext, patientId: string) {
   const audit = {
     action: "scribe.generated" as const,
     resourceType: "patient",
@@ -70,7 +72,13 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
   const consultation = input.consultation_type
     ? consultationTypeById(input.consultation_type)
     : null;
-  const out = await draftNote(aiConfig(ctx), { template, consultation, segments });
+  const context = await gatherPatientContext(ctx, input.patient_id);
+  const out = await draftNote(aiConfig(ctx), {
+    template,
+    consultation,
+    segments,
+    context: context.lines,
+  });
   const sections: Record<string, string> = {};
   for (const s of out.sentences.filter((s) => !s.unsupported)) {
     sections[s.section] = sections[s.section] ? `${sections[s.section]} ${s.text}` : s.text;
@@ -87,7 +95,9 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     is_draft: true,
     client_id: input.client_id,
   });
-  await storeProvenance(ctx, note.id, input.patient_id, out);
+  // A replayed client_id returns the first note: its suggestions and audit are already stored.
+  if (!(input.client_id && (await hasProvenance(ctx, ctx.caller!.workspaceId, note.id))))
+    await storeProvenance(ctx, note.id, input.patient_id, out, context.used);
   return {
     note_id: note.id,
     sections: note.sections,
@@ -96,7 +106,19 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     provider: out.provider,
     model: out.model,
     prompt_version: out.prompt_version,
+    context_used: context.used,
   };
+}
+
+async function hasProvenance(ctx: RequestContext, workspaceId: string, noteId: string) {
+  const [[row]] = await ctx.db.read([
+    ctx.db.orm
+      .select({ ai: clinicalNotes.aiProvenance })
+      .from(clinicalNotes)
+      .where(and(eq(clinicalNotes.id, noteId), eq(clinicalNotes.workspaceId, workspaceId)))
+      .limit(1),
+  ]);
+  return Boolean(row?.ai);
 }
 
 /** Records the AI provenance on the note and keeps unsupported sentences as flagged suggestions. */
@@ -105,6 +127,7 @@ async function storeProvenance(
   noteId: string,
   patientId: string,
   out: ScribeOutput,
+  contextUsed: ContextUsed,
 ) {
   const now = new Date().toISOString();
   const workspaceId = ctx.caller!.workspaceId;
@@ -143,6 +166,7 @@ async function storeProvenance(
       prompt_version: out.prompt_version,
       sentences: out.sentences.length,
       unsupported: suggestions.length,
+      context_used: contextUsed,
     },
   });
   const provenance = {

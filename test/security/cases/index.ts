@@ -18,6 +18,7 @@ import { sessionsCases } from "./sessions.cases";
 import { smsCases } from "./sms.cases";
 import { transcriptionsCases } from "./transcriptions.cases";
 import { noteAttachmentCases } from "./note-attachments.cases";
+import { scribeJobCases } from "./scribe-jobs.cases";
 import { usersCases } from "./users.cases";
 import { consoleCases } from "./console.cases";
 
@@ -43,4 +44,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   sms: smsCases,
   transcriptions: transcriptionsCases,
   "note-attachments": noteAttachmentCases,
+  "scribe-jobs": scribeJobCases,
 };
