@@ -65,4 +65,8 @@ CREATE TABLE `transcripts` (
 	`created_at` text NOT NULL
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `transcripts_media` ON `transcripts` (`media_id`);
+CREATE UNIQUE INDEX `transcripts_media` ON `transcripts` (`media_id`);--> statement-breakpoint
+ALTER TABLE `scribe_jobs` ADD `note_id` text;--> statement-breakpoint
+ALTER TABLE `scribe_jobs` ADD `provider` text;--> statement-breakpoint
+ALTER TABLE `scribe_jobs` ADD `model` text;--> statement-breakpoint
+ALTER TABLE `scribe_jobs` ADD `prompt_version` text;
