@@ -8,6 +8,7 @@
  */
 import { WebSocket as PartySocket } from "partysocket";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// @ts-expect-error: `ws` (a devDependency) ships no type declarations.
 import WS from "ws";
 import { apiCall, apiLogin, attachedServer, loginOf, startServer, type Server } from "./harness";
 
