@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { createClinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
-import { eventually } from "../platform/context";
+import { eventually, testContext } from "../platform/context";
+import { enqueueNoteJob } from "../../src/modules/scribe/scribe.jobs";
+import type { Bindings } from "../../src/env";
 import { openStream } from "../realtime/socket";
 import { requeueStuckScribeJobs } from "../../src/modules/scribe/scribe.recovery";
 
@@ -159,6 +161,35 @@ describe("scribe jobs: recovery", () => {
 });
 
 describe("scribe jobs: errors", () => {
+  it("a failed queue send still answers with the stored job (the cron re-queues it)", async () => {
+    const clinic = await createClinic();
+    const broken = {
+      ...env,
+      JOBS: {
+        send: async () => {
+          throw new Error("queue down");
+        },
+      },
+    } as unknown as Bindings;
+    const ctx = testContext(broken);
+    ctx.caller = {
+      userId: clinic.physio.id,
+      workspaceId: clinic.workspaceId,
+      role: "physiotherapist",
+      sessionId: "test",
+    };
+    const job = await enqueueNoteJob(ctx, {
+      patient_id: clinic.patient.id,
+      template_type: "soap",
+      segments,
+    });
+    expect(job.status).toBe("queued");
+    const row = await env.DB.prepare("SELECT status FROM scribe_jobs WHERE id = ?")
+      .bind(job.id)
+      .first<{ status: string }>();
+    expect(row!.status).toBe("queued");
+  });
+
   it("names bad fields and unknown ids", async () => {
     const clinic = await createClinic();
     const bad = await api("POST", `${S}/generate-note`, {

@@ -77,9 +77,9 @@ export async function enqueueNoteJob(ctx: RequestContext, input: GenerateNoteInp
     if (first) return presentJob(ctx, first);
     throw error;
   }
-  // Acknowledged only once stored; if the send fails the client gets an error and may retry
-  // with the same client_id (the stored row is returned and re-sent below on the next attempt).
-  await ctx.env.JOBS.send({ type: "scribe_job", job_id: id });
+  // The row is stored, so the job is accepted even if the send fails: the cron re-queues a job
+  // left queued (scribe.recovery.ts), and a retry with the same client_id re-sends it now.
+  await sendJob(ctx, id);
   return presentJob(ctx, { ...row, resultEnc: null, errorCode: null, noteId: null });
 }
 
@@ -95,8 +95,22 @@ async function jobByClient(ctx: RequestContext, authorId: string, clientId: stri
       ),
     )
     .limit(1);
-  if (row?.status === "queued") await ctx.env.JOBS.send({ type: "scribe_job", job_id: row.id });
+  if (row?.status === "queued") await sendJob(ctx, row.id);
   return row;
+}
+
+async function sendJob(ctx: RequestContext, id: string) {
+  try {
+    await ctx.env.JOBS.send({ type: "scribe_job", job_id: id });
+  } catch (error) {
+    console.warn(
+      JSON.stringify({
+        level: "warn",
+        event: "scribe_job_send_failed",
+        error: (error as Error).name,
+      }),
+    );
+  }
 }
 
 type JobRow = Pick<
