@@ -17,7 +17,12 @@ import { uuidv7 } from "../src/lib/ids";
 import { liveSessionQuery } from "../src/middleware/auth";
 import { roomContext } from "../src/middleware/request-context";
 import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
-import { commitMessage, type CommitResult } from "../src/modules/chats/messages.commit";
+import {
+  commitMessages,
+  type CommitItem,
+  type CommitOutcome,
+  type CommitResult,
+} from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishToUser } from "../src/modules/realtime/realtime.service";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
@@ -34,6 +39,11 @@ import { StreamCaller } from "./user-stream.schemas";
 /** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
+type Settle<T> = (value: T) => void;
+
+/** Most messages one D1 batch takes (D1 caps a batch's statements; each message writes two). */
+const MAX_BATCH = 100;
+
 export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   /**
    * Not hibernating, on purpose: workerd delivers a hibernatable socket's messages as separate
@@ -43,7 +53,9 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
    * come from one read loop, in order; `inbox` then keeps their handling in that order.
    */
   static override options = { hibernate: false };
-  private tail: Promise<unknown> = Promise.resolve();
+  private waiting: { item: CommitItem; resolve: Settle<CommitResult>; reject: Settle<unknown> }[] =
+    [];
+  private writing: Promise<void> | null = null;
   private fanout: Promise<unknown> = Promise.resolve();
   private inbox: Promise<unknown> = Promise.resolve();
 
@@ -61,7 +73,7 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   /**
    * Stores a message (after every earlier one) and returns it once D1 has it; then fans it out.
    * A resend with a known `client_message_id` returns the first message and sends nothing again.
-   * `inboundSms`: an SMS the patient texted in (see commitMessage), posted by the Twilio webhook.
+   * `inboundSms`: an SMS the patient texted in (see commitMessages), posted by the Twilio webhook.
    */
   async post(
     caller: StreamCaller,
@@ -71,12 +83,45 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     inboundSms = false,
   ) {
     const ctx = this.contextFor(caller, meta, checkSession);
-    const turn = this.tail.then(() => commitMessage(ctx, this.name, input, inboundSms));
-    this.tail = turn.catch(() => undefined);
-    const result = await turn;
-    if (!result.replayed)
-      this.publish(result.recipients, { event: "message:received", data: result.message });
+    const result = await this.commit({ ctx, input, inboundSms });
     return { message: result.message, replayed: result.replayed };
+  }
+
+  /**
+   * Group commit: a message waits for the batch being written, then goes to D1 with every other
+   * message that arrived meanwhile (one read and one write for all of them, see commitMessages).
+   * Under load that turns N round-trip pairs into one; alone, a message waits for nothing.
+   * Resolves once D1 holds the message; outcomes are settled in seq order, so acks are too.
+   */
+  private commit(item: CommitItem): Promise<CommitResult> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject });
+      if (!this.writing) {
+        this.writing = this.writeBatches().finally(() => (this.writing = null));
+        this.ctx.waitUntil(this.writing);
+      }
+    });
+  }
+
+  private async writeBatches() {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0, MAX_BATCH);
+      const outcomes = await commitMessages(
+        this.name,
+        batch.map((w) => w.item),
+      ).catch((error: unknown) => batch.map((): CommitOutcome => ({ ok: false, error })));
+      for (const [i, waiter] of batch.entries()) {
+        const outcome = outcomes[i] ?? { ok: false, error: new Error("no outcome") };
+        if (!outcome.ok) {
+          waiter.reject(outcome.error);
+          continue;
+        }
+        const { result } = outcome;
+        if (!result.replayed)
+          this.publish(result.recipients, { event: "message:received", data: result.message });
+        waiter.resolve(result);
+      }
+    }
   }
 
   /** Sends a chat event to the room's sockets and to the participants' streams, in order. */
@@ -163,18 +208,25 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
       if (input.event === "ping") {
         send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
       } else if (input.event === "message:send") {
-        const result = await this.post(caller, input.data, meta, true);
-        send(connection, {
-          event: "message:ack",
-          data: {
-            client_message_id: input.data.client_message_id,
-            replayed: result.replayed,
-            message: result.message,
-          },
-        });
+        // Not awaited: the next socket message may join this one's batch. The ack (or the
+        // error) follows once D1 has answered; batches settle in order, so acks keep the order.
+        const clientId = input.data.client_message_id;
+        this.post(caller, input.data, meta, true).then(
+          (result) =>
+            send(connection, {
+              event: "message:ack",
+              data: {
+                client_message_id: clientId,
+                replayed: result.replayed,
+                message: result.message,
+              },
+            }),
+          (error: unknown) => this.refuse(connection, error, clientId),
+        );
       } else if (input.event === "typing") {
         await this.typing(caller, input.data.is_typing, connection);
       } else {
+        await this.writing; // a read receipt may name a message still being written
         const ctx = this.contextFor(caller, meta, true);
         const read = await markRead(ctx, this.name, input.data.seq);
         if (read.recipients.length) this.publish(read.recipients, read.event);

@@ -63,7 +63,11 @@ export class RequestDb {
     if (check) assertSession(await check);
   }
 
-  private takeSessionCheck() {
+  /**
+   * Hands the pending session check to a caller that runs it in a batch of its own making (the
+   * chat room's group commit); the caller must then refuse the request if it returns no row.
+   */
+  takeSessionCheck() {
     const check = this.sessionCheck;
     this.sessionCheck = null;
     return check;

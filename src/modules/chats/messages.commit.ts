@@ -1,107 +1,222 @@
 /**
- * Writing one message, as the chat's Durable Object does it (it calls this one at a time per chat).
+ * Writing messages, as the chat's Durable Object does it: one batch at a time per chat, holding
+ * every message that arrived while the previous batch was being written (group commit).
  *
- * Invariants: the seq is `chats.last_seq + 1`, read from D1 in the same round trip as the checks
- * and written back in the same batch as the message, so D1 stays the only record and an evicted
+ * Invariants: seqs continue `chats.last_seq`, read from D1 in the same round trip as the checks
+ * and written back in the same batch as the messages, so D1 stays the only record and an evicted
  * object loses nothing (its successor reads the same `last_seq`); the unique (chat_id, seq) index
- * refuses a second writer. A known `client_message_id` returns the stored message unchanged. The
- * sender must still be an active participant (and a family sender still hold the `chat` scope).
+ * refuses a second writer. Each message is judged on its own (its sender's session, participation,
+ * family scope, media) and a refused one takes no seq; the stored ones and every audit entry
+ * (denials too) go to D1 in one atomic batch, so either all of a batch's messages are stored or
+ * none is, and none is acknowledged before. A known `client_message_id` (stored, or earlier in the
+ * same batch) returns that message unchanged.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { chatMessages, chatParticipants, chats } from "../../db/schema/chats";
-import { auditEntry, recordAudit } from "../../lib/audit";
-import { ForbiddenError, NotFoundError } from "../../lib/errors";
+import { auditEntry, type AuditInput } from "../../lib/audit";
+import { AppError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { familyChatGrant, qualified } from "./chats.access";
-import { assertMessageMedia } from "./chats.media";
+import { checkMessageMedia, mediaForMessage } from "./chats.media";
 import { bodyRef, messageView, type MessageRow } from "./chats.data";
 import type { Message, SendMessageInput } from "./chats.schemas";
 
 export type CommitResult = { message: Message; replayed: boolean; recipients: string[] };
+/** One message to store. `inboundSms`: the SMS chat's patient texting in (see commitMessages). */
+export type CommitItem = { ctx: RequestContext; input: SendMessageInput; inboundSms?: boolean };
+export type CommitOutcome = { ok: true; result: CommitResult } | { ok: false; error: unknown };
 
-/**
- * Checks, numbers, encrypts and stores one message with its audit entry; see the invariants.
- * `inboundSms`: the sender is the SMS chat's patient texting in (the Twilio webhook checked the
- * signature), not a participant; only an SMS chat takes it.
- */
+type Query = BatchItem<"sqlite">;
+
+/** Stores one message on its own; see commitMessages. Throws what refused it. */
 export async function commitMessage(
   ctx: RequestContext,
   chatId: string,
   input: SendMessageInput,
   inboundSms = false,
 ): Promise<CommitResult> {
-  const caller = callerOf(ctx);
-  const clientId = input.client_message_id ?? null;
-  const [chatRows, members, existing] = await ctx.db.read([
-    ctx.db.orm
-      .select({
-        lastSeq: chats.lastSeq,
-        type: chats.type,
-        familyGrant: familyChatGrant(qualified("chats", "patient_id"), caller.userId).as(
-          "family_grant",
-        ),
-      })
+  const [outcome] = await commitMessages(chatId, [{ ctx, input, inboundSms }]);
+  if (!outcome?.ok) throw outcome?.error;
+  return outcome.result;
+}
+
+/**
+ * Checks, numbers, encrypts and stores messages in arrival order with one D1 read and one D1
+ * write; answers one outcome per item, in order. `inboundSms` items come from the Twilio webhook
+ * (it checked the signature): the sender is the patient, not a participant, and only an SMS chat
+ * takes them. A failed write (D1 down, another writer) refuses the whole batch; nothing is stored.
+ */
+export async function commitMessages(
+  chatId: string,
+  items: CommitItem[],
+): Promise<CommitOutcome[]> {
+  const first = items[0];
+  if (!first) return [];
+  const { orm } = first.ctx.db;
+  const callers = items.map((item) => callerOf(item.ctx));
+  const workspaceId = first.ctx.caller?.workspaceId ?? "";
+  const sessionChecks = items.map((item) => item.ctx.db.takeSessionCheck());
+  const familyIds = [...new Set(callers.filter((c) => c.role === "family").map((c) => c.userId))];
+  const clientIds = items.flatMap((item) => item.input.client_message_id ?? []);
+  const mediaIds = items.flatMap((item) => (item.input.type === "text" ? [] : item.input.media_id));
+  const reads: Query[] = [
+    orm
+      .select({ lastSeq: chats.lastSeq, type: chats.type })
       .from(chats)
       .where(
-        and(
-          eq(chats.id, chatId),
-          eq(chats.workspaceId, caller.workspaceId),
-          isNull(chats.deletedAt),
-        ),
+        and(eq(chats.id, chatId), eq(chats.workspaceId, workspaceId), isNull(chats.deletedAt)),
       ),
-    ctx.db.orm
+    orm
       .select({ userId: chatParticipants.userId, isAdmin: chatParticipants.isAdmin })
       .from(chatParticipants)
       .where(and(eq(chatParticipants.chatId, chatId), isNull(chatParticipants.removedAt))),
-    ctx.db.orm
+    orm
       .select()
       .from(chatMessages)
       .where(
-        and(
-          eq(chatMessages.chatId, chatId),
-          eq(chatMessages.senderId, caller.userId),
-          eq(chatMessages.clientMessageId, clientId ?? ""),
-        ),
-      )
-      .limit(1),
-  ]);
+        and(eq(chatMessages.chatId, chatId), inArray(chatMessages.clientMessageId, clientIds)),
+      ),
+    ...familyIds.map((userId) =>
+      orm
+        .select({ grant: familyChatGrant(qualified("chats", "patient_id"), userId).as("grant") })
+        .from(chats)
+        .where(eq(chats.id, chatId)),
+    ),
+    ...mediaIds.map((mediaId) => mediaForMessage(first.ctx, workspaceId, mediaId)),
+    ...sessionChecks.flatMap((check) => check ?? []),
+  ];
+  const results = (await orm.batch(reads as never)) as unknown[][];
+  const [chatRows, members, existing] = results as [
+    { lastSeq: number; type: string }[],
+    { userId: string; isAdmin: boolean }[],
+    MessageRow[],
+  ];
+  let at = 3;
+  const next = () => results[at++] ?? [];
+  const granted = new Map(familyIds.map((id) => [id, Boolean(next()[0])] as const));
+  const media = new Map(mediaIds.map((id) => [id, next()[0]] as const));
+  const live = sessionChecks.map((check) => !check || next().length > 0);
+
   const chat = chatRows[0];
-  const me = members.find((m) => m.userId === caller.userId);
-  const familyLocked =
-    caller.role === "family" && (chat?.type !== "Family Update" || !chat?.familyGrant);
-  const senderOk = inboundSms ? chat?.type === "SMS" : Boolean(me) && !familyLocked;
-  if (!chat || !senderOk) {
-    await recordAudit(ctx, {
-      action: "chat_message.created",
-      resourceType: "chat",
-      resourceId: chatId,
-      outcome: chat && (me || inboundSms) ? "denied" : "not_found",
-    });
-    throw new NotFoundError("Chat");
-  }
   const recipients = members.map((m) => m.userId);
-  const reader = { userId: caller.userId, lastReadSeq: 0, othersReadSeq: 0 };
-  if (existing[0]) {
-    return { message: await messageView(ctx.phi, existing[0], reader), replayed: true, recipients };
+  const known = new Map(existing.map((row) => [`${row.senderId}:${row.clientMessageId}`, row]));
+  const writes: Query[] = [];
+  const stored: MessageRow[] = [];
+  const lastSeqOf = new Map<string, number>();
+  const now = new Date().toISOString();
+  let seq = chat?.lastSeq ?? 0;
+  const outcomes: (CommitOutcome | { row: MessageRow; replayed: boolean })[] = [];
+  for (const [i, { ctx, input, inboundSms }] of items.entries()) {
+    const caller = callerOf(ctx);
+    const refuse = async (error: AppError, audit: AuditInput) => {
+      writes.push((await auditEntry(ctx, audit)).query);
+      outcomes.push({ ok: false, error });
+    };
+    if (!live[i]) {
+      outcomes.push({ ok: false, error: new UnauthorizedError("Session has ended") });
+      continue;
+    }
+    const me = members.find((m) => m.userId === caller.userId);
+    const familyLocked =
+      caller.role === "family" && (chat?.type !== "Family Update" || !granted.get(caller.userId));
+    const senderOk = inboundSms ? chat?.type === "SMS" : Boolean(me) && !familyLocked;
+    const denied = { action: "chat_message.created", resourceType: "chat", resourceId: chatId };
+    if (!chat || !senderOk) {
+      const outcome = chat && (me || inboundSms) ? "denied" : "not_found";
+      await refuse(new NotFoundError("Chat"), { ...denied, outcome } as AuditInput);
+      continue;
+    }
+    const clientId = input.client_message_id ?? null;
+    const earlier = clientId === null ? undefined : known.get(`${caller.userId}:${clientId}`);
+    if (earlier) {
+      outcomes.push({ row: earlier, replayed: true });
+      continue;
+    }
+    if (chat.type === "Broadcast" && !me?.isAdmin) {
+      await refuse(new ForbiddenError(), {
+        ...denied,
+        outcome: "denied",
+        metadata: { reason: "broadcast_admins_only" },
+      } as AuditInput);
+      continue;
+    }
+    if (input.type !== "text") {
+      try {
+        checkMessageMedia(media.get(input.media_id) as never, {
+          chatId,
+          senderId: caller.userId,
+          type: input.type,
+        });
+      } catch (error) {
+        outcomes.push({ ok: false, error });
+        continue;
+      }
+    }
+    const row = await newRow(ctx, chatId, input, ++seq, now);
+    stored.push(row);
+    if (clientId !== null) known.set(`${caller.userId}:${clientId}`, row);
+    lastSeqOf.set(caller.userId, seq);
+    writes.push(
+      orm.insert(chatMessages).values(row),
+      (
+        await auditEntry(ctx, {
+          action: "chat_message.created",
+          resourceType: "chat_message",
+          resourceId: row.id,
+          metadata: {
+            chat_id: chatId,
+            seq,
+            type: input.type,
+            ...(input.type !== "text" && { media_id: input.media_id }),
+          },
+        })
+      ).query,
+    );
+    outcomes.push({ row, replayed: false });
   }
-  if (chat.type === "Broadcast" && !me?.isAdmin) {
-    await recordAudit(ctx, {
-      action: "chat_message.created",
-      resourceType: "chat",
-      resourceId: chatId,
-      outcome: "denied",
-      metadata: { reason: "broadcast_admins_only" },
-    });
-    throw new ForbiddenError();
+
+  const last = stored.at(-1);
+  if (last) {
+    writes.push(
+      orm
+        .update(chats)
+        .set({ lastSeq: last.seq, lastMessageId: last.id, lastMessageAt: now, updatedAt: now })
+        .where(and(eq(chats.id, chatId), eq(chats.workspaceId, workspaceId))),
+      ...[...lastSeqOf].map(([userId, readSeq]) =>
+        orm
+          .update(chatParticipants)
+          .set({ lastReadSeq: readSeq })
+          .where(and(eq(chatParticipants.chatId, chatId), eq(chatParticipants.userId, userId))),
+      ),
+    );
   }
-  await assertMessageMedia(ctx, chatId, input);
+  if (writes.length) await orm.batch(writes as never);
+
+  return Promise.all(
+    outcomes.map(async (outcome, i): Promise<CommitOutcome> => {
+      if (!("row" in outcome)) return outcome;
+      const reader = { userId: outcome.row.senderId, lastReadSeq: 0, othersReadSeq: 0 };
+      const message = await messageView(first.ctx.phi, outcome.row, reader);
+      return { ok: true, result: { message, replayed: outcome.replayed, recipients } };
+    }),
+  );
+}
+
+/** The encrypted row of a new message. */
+async function newRow(
+  ctx: RequestContext,
+  chatId: string,
+  input: SendMessageInput,
+  seq: number,
+  now: string,
+): Promise<MessageRow> {
+  const caller = callerOf(ctx);
   const content = input.type === "voice" ? null : (input.content ?? null);
   const id = uuidv7();
-  const seq = chat.lastSeq + 1;
-  const now = new Date().toISOString();
-  const row: MessageRow = {
+  return {
     id,
     workspaceId: caller.workspaceId,
     chatId,
@@ -112,34 +227,9 @@ export async function commitMessage(
     originalBodyEnc: null,
     mediaId: input.type === "text" ? null : input.media_id,
     voiceSeconds: input.type === "voice" ? input.voice_seconds : null,
-    clientMessageId: clientId,
+    clientMessageId: input.client_message_id ?? null,
     createdAt: now,
     editedAt: null,
     deletedAt: null,
   };
-  await ctx.db.write([
-    ctx.db.orm.insert(chatMessages).values(row),
-    ctx.db.orm
-      .update(chats)
-      .set({ lastSeq: seq, lastMessageId: id, lastMessageAt: now, updatedAt: now })
-      .where(and(eq(chats.id, chatId), eq(chats.workspaceId, caller.workspaceId))),
-    ctx.db.orm
-      .update(chatParticipants)
-      .set({ lastReadSeq: seq })
-      .where(and(eq(chatParticipants.chatId, chatId), eq(chatParticipants.userId, caller.userId))),
-    (
-      await auditEntry(ctx, {
-        action: "chat_message.created",
-        resourceType: "chat_message",
-        resourceId: id,
-        metadata: {
-          chat_id: chatId,
-          seq,
-          type: input.type,
-          ...(input.type !== "text" && { media_id: input.media_id }),
-        },
-      })
-    ).query,
-  ]);
-  return { message: await messageView(ctx.phi, row, reader), replayed: false, recipients };
 }
