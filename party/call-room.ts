@@ -23,7 +23,8 @@ import {
   type CallChange,
   type RingTimer,
 } from "./call-room.schemas";
-import { CALLER_HEADER, SESSION_CHECK_MS, SESSION_ENDED_CODE } from "./user-stream";
+import { closeEndedSessions, closeSession, SESSION_CHECK_MS, trackRoom } from "./room-sessions";
+import { CALLER_HEADER } from "./user-stream";
 import { StreamCaller } from "./user-stream.schemas";
 
 /** The header through which the Worker describes the call to the room (never from a client). */
@@ -85,7 +86,13 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
     this.broadcast(JSON.stringify({ event: "peer:joined", data: { user_id: caller.userId } }), [
       connection.id,
     ]);
-    this.ctx.waitUntil(this.schedule());
+    // The socket ends with its session: at once through the user's stream, or at the next check.
+    this.ctx.waitUntil(
+      Promise.allSettled([
+        trackRoom(this.env, caller.userId, caller.sessionId, { kind: "call", name: this.name }),
+        this.schedule(),
+      ]),
+    );
   }
 
   override onClose(connection: Connection<ConnState>) {
@@ -184,19 +191,12 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
   }
 
   private async closeEndedSessions() {
-    const connections = [...this.getConnections<ConnState>()];
-    const sessions = [...new Set(connections.map((c) => c.state?.sessionId ?? ""))];
-    if (sessions.length === 0) return;
-    const rows = await this.env.DB.prepare(
-      `select id from auth_sessions where id in (${sessions.map(() => "?").join(",")})
-       and revoked_at is null and expires_at > ?`,
-    )
-      .bind(...sessions, new Date().toISOString())
-      .all<{ id: string }>();
-    const live = new Set(rows.results.map((r) => r.id));
-    for (const c of connections) {
-      if (!c.state || !live.has(c.state.sessionId)) c.close(SESSION_ENDED_CODE, "session ended");
-    }
+    await closeEndedSessions(this.env.DB, [...this.getConnections<ConnState>()]);
+  }
+
+  /** Closes the sockets opened under a session that ended (called by the user's stream). */
+  async endSession(sessionId: string): Promise<number> {
+    return closeSession(this.getConnections<ConnState>(), sessionId);
   }
 
   /** Next alarm: the ring deadline if pending, else a session check while sockets are open. */

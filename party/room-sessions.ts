@@ -1,6 +1,6 @@
 /**
  * A socket lives no longer than the login session it was opened with, in every room (`/ws`, chat
- * rooms, live rooms).
+ * rooms, live rooms, call rooms).
  *
  * Two ways it ends: at once, when the API ends a session (logout, refresh-token reuse, an admin
  * changing or deleting the account) and tells the user's UserStream, which closes its own sockets
@@ -16,7 +16,7 @@ export const SESSION_ENDED_CODE = 4001;
 /** How often open sockets have their sessions re-checked. */
 export const SESSION_CHECK_MS = 60_000;
 
-export type RoomKind = "chat" | "live";
+export type RoomKind = "chat" | "live" | "call";
 export type TrackedRoom = { kind: RoomKind; name: string };
 
 /** The subset of `sessionIds` that are still live (not revoked, not expired). */

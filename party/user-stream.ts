@@ -209,7 +209,10 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
     const payload = JSON.stringify({ event: event.event, data: event.data, seq });
     let delivered = 0;
     for (const connection of this.getConnections<ConnState>()) {
-      if (connection.state?.live === false) continue;
+      // Only connections that said `ready` (and finished any replay): one being accepted right
+      // now gets `ready` with `latest_seq` covering this event, so sending it too would put an
+      // event before `ready`, where clients drop it.
+      if (connection.state?.live !== true) continue;
       if (trySend(connection, payload)) delivered++;
     }
     return delivered;
@@ -235,16 +238,18 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
       await Promise.allSettled(
         [...rooms].map(async ([key, room]) => {
           const sessionId = key.split(":")[1]!;
-          const target =
-            room.kind === "chat"
-              ? await getServerByName(this.env.ChatRoom, room.name)
-              : await getServerByName(this.env.LiveSession, room.name);
-          await target.endSession(sessionId);
+          await (await this.roomOf(room)).endSession(sessionId);
         }),
       );
       if (rooms.size > 0) await this.ctx.storage.delete([...rooms.keys()]);
     }
     return closed;
+  }
+
+  private roomOf(room: TrackedRoom) {
+    if (room.kind === "chat") return getServerByName(this.env.ChatRoom, room.name);
+    if (room.kind === "call") return getServerByName(this.env.CallRoom, room.name);
+    return getServerByName(this.env.LiveSession, room.name);
   }
 
   /** Closes the connections opened under a session (logout, revocation); returns how many. */

@@ -1,11 +1,12 @@
 /**
- * Every socket ends with its login session: `/ws`, chat room and live room sockets close with
+ * Every socket ends with its login session: `/ws`, chat, live and call room sockets close with
  * 4001 on logout and when an admin ends a user's sessions, and a revocation written elsewhere is
  * caught by the rooms' periodic session check.
  */
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { SESSION_ENDED_CODE } from "../../party/room-sessions";
+import { initiate, nextOf, openCall } from "../calls/helpers";
 import { careTeamChat, openChat } from "../chats/helpers";
 import type { Clinic, TestUser } from "../helpers/fixtures";
 import { api } from "../helpers/http";
@@ -47,6 +48,25 @@ describe("happy", () => {
     physioRoom.send({ event: "ping", data: { id: "still" } });
     expect(await physioRoom.next()).toEqual({ event: "pong", data: { id: "still" } });
     physioRoom.close();
+  });
+});
+
+describe("happy", () => {
+  it("logout closes the session's call socket at once, not at the next session check", async () => {
+    const { clinic } = await sessionClinic();
+    const call = await initiate(clinic.physio, clinic.patientUser);
+    const patient = await openCall(clinic.patientUser, call.id);
+    await nextOf(patient, "ready");
+    const physio = await openCall(clinic.physio, call.id);
+    await nextOf(physio, "ready");
+    await nextOf(patient, "peer:joined");
+    const res = await api("POST", "/api/v1/auth/logout", { token: clinic.patientUser.token });
+    expect(res.status, res.text).toBe(200);
+    // No alarm is run here: only the user's stream telling the call room can close it.
+    expect(await patient.closed).toBe(SESSION_ENDED_CODE);
+    physio.send({ event: "ping", data: { id: "still" } });
+    expect((await nextOf(physio, "pong")).data).toEqual({ id: "still" });
+    physio.close();
   });
 });
 
