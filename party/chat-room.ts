@@ -24,7 +24,7 @@ import {
   type CommitResult,
 } from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
-import { publishToUser } from "../src/modules/realtime/realtime.service";
+import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
 import {
   closeEndedSessions,
@@ -43,6 +43,10 @@ type Settle<T> = (value: T) => void;
 
 /** Most messages one D1 batch takes (D1 caps a batch's statements; each message writes two). */
 const MAX_BATCH = 100;
+
+type RoomEvent = ChatRoomOut & {
+  event: "message:received" | "message:updated" | "message:deleted" | "message:read";
+};
 
 export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   /**
@@ -110,38 +114,32 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
         this.name,
         batch.map((w) => w.item),
       ).catch((error: unknown) => batch.map((): CommitOutcome => ({ ok: false, error })));
+      const received: RoomEvent[] = [];
+      let recipients: string[] = [];
+      for (const outcome of outcomes) {
+        if (!outcome.ok || outcome.result.replayed) continue;
+        received.push({ event: "message:received", data: outcome.result.message });
+        recipients = outcome.result.recipients;
+      }
+      if (received.length) this.publish(recipients, ...received);
       for (const [i, waiter] of batch.entries()) {
         const outcome = outcomes[i] ?? { ok: false, error: new Error("no outcome") };
-        if (!outcome.ok) {
-          waiter.reject(outcome.error);
-          continue;
-        }
-        const { result } = outcome;
-        if (!result.replayed)
-          this.publish(result.recipients, { event: "message:received", data: result.message });
-        waiter.resolve(result);
+        if (outcome.ok) waiter.resolve(outcome.result);
+        else waiter.reject(outcome.error);
       }
     }
   }
 
-  /** Sends a chat event to the room's sockets and to the participants' streams, in order. */
-  publish(
-    recipients: string[],
-    event: ChatRoomOut & {
-      event: "message:received" | "message:updated" | "message:deleted" | "message:read";
-    },
-  ) {
-    const step = this.fanout.then(async () => {
-      this.broadcast(JSON.stringify(event));
-      await Promise.allSettled(
-        recipients.map((userId) =>
-          publishToUser(this.env, userId, {
-            event: event.event,
-            data: event.data as Record<string, unknown>,
-          }),
-        ),
-      );
-    });
+  /**
+   * Sends chat events to the room's sockets at once, and to the participants' streams after the
+   * previous events' (one call per participant for all of `events`), so both see them in order.
+   */
+  publish(recipients: string[], ...events: RoomEvent[]) {
+    for (const event of events) this.broadcast(JSON.stringify(event));
+    const stream = events.map((e) => ({ event: e.event, data: e.data as Record<string, unknown> }));
+    const step = this.fanout.then(() =>
+      Promise.allSettled(recipients.map((id) => publishManyToUser(this.env, id, stream))),
+    );
     this.fanout = step.catch(() => undefined);
     this.ctx.waitUntil(step);
   }

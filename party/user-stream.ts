@@ -194,26 +194,40 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
    * sees a seq that a replay could not give again.
    */
   async publish(event: UserEvent): Promise<number> {
-    let seq: number | undefined;
-    if (!EPHEMERAL_EVENTS.includes(event.event)) {
-      // Sealed first (async); the seq is taken and the sockets written in one synchronous step,
-      // so the order of seqs is the order of sending.
-      const ref = `${this.name}:${crypto.randomUUID()}`;
-      const sealed = await this.phi.encrypt(JSON.stringify(event.data), {
-        table: "stream_events",
-        column: "data",
-        rowId: ref,
-      });
-      seq = this.log.append(event.event, sealed, ref);
-    }
-    const payload = JSON.stringify({ event: event.event, data: event.data, seq });
-    let delivered = 0;
-    for (const connection of this.getConnections<ConnState>()) {
+    return this.publishMany([event]);
+  }
+
+  /**
+   * Several events in this order (a chat room's batch of messages): one call instead of one per
+   * event; each is stored and sent as `publish` does. Returns how many sends were made.
+   */
+  async publishMany(events: UserEvent[]): Promise<number> {
+    // Sealed first (async, all at once); the seqs are taken and the sockets written in one
+    // synchronous step, so the order of seqs is the order of sending.
+    const sealed = await Promise.all(
+      events.map(async (event) => {
+        if (EPHEMERAL_EVENTS.includes(event.event)) return null;
+        const ref = `${this.name}:${crypto.randomUUID()}`;
+        const data = JSON.stringify(event.data);
+        const rowId = ref;
+        return {
+          ref,
+          text: await this.phi.encrypt(data, { table: "stream_events", column: "data", rowId }),
+        };
+      }),
+    );
+    const live = [...this.getConnections<ConnState>()].filter(
       // Only connections that said `ready` (and finished any replay): one being accepted right
-      // now gets `ready` with `latest_seq` covering this event, so sending it too would put an
-      // event before `ready`, where clients drop it.
-      if (connection.state?.live !== true) continue;
-      if (trySend(connection, payload)) delivered++;
+      // now gets `ready` with `latest_seq` covering these events, so sending them too would put
+      // an event before `ready`, where clients drop it.
+      (connection) => connection.state?.live === true,
+    );
+    let delivered = 0;
+    for (const [i, event] of events.entries()) {
+      const stored = sealed[i];
+      const seq = stored ? this.log.append(event.event, stored.text, stored.ref) : undefined;
+      const payload = JSON.stringify({ event: event.event, data: event.data, seq });
+      for (const connection of live) if (trySend(connection, payload)) delivered++;
     }
     return delivered;
   }

@@ -52,12 +52,14 @@ async function messageBody(phi: PhiCipher, row: MessageRow) {
 
 /**
  * A message for `readerId`: a deleted one keeps its place (id, seq) without content. `isRead`:
- * the reader's own message counts as read once anyone else's cursor passed it.
+ * the reader's own message counts as read once anyone else's cursor passed it. `plaintext`: the
+ * body when the caller has it (a message just written), which spares a decryption.
  */
 export async function messageView(
   phi: PhiCipher,
   row: MessageRow,
   reader: { userId: string; lastReadSeq: number; othersReadSeq: number },
+  plaintext?: { content: string | null },
 ): Promise<Message> {
   const mine = row.senderId === reader.userId;
   return {
@@ -66,7 +68,7 @@ export async function messageView(
     seq: row.seq,
     sender: { id: row.senderId },
     type: row.type,
-    content: row.deletedAt ? null : await messageBody(phi, row),
+    content: row.deletedAt ? null : plaintext ? plaintext.content : await messageBody(phi, row),
     media_id: row.deletedAt ? null : row.mediaId,
     voice_seconds: row.voiceSeconds,
     client_message_id: row.clientMessageId,

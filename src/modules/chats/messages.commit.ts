@@ -199,7 +199,8 @@ export async function commitMessages(
     outcomes.map(async (outcome, i): Promise<CommitOutcome> => {
       if (!("row" in outcome)) return outcome;
       const reader = { userId: outcome.row.senderId, lastReadSeq: 0, othersReadSeq: 0 };
-      const message = await messageView(first.ctx.phi, outcome.row, reader);
+      const plaintext = outcome.replayed ? undefined : { content: contentOf(items[i]!.input) };
+      const message = await messageView(first.ctx.phi, outcome.row, reader, plaintext);
       return { ok: true, result: { message, replayed: outcome.replayed, recipients } };
     }),
   );
@@ -214,7 +215,7 @@ async function newRow(
   now: string,
 ): Promise<MessageRow> {
   const caller = callerOf(ctx);
-  const content = input.type === "voice" ? null : (input.content ?? null);
+  const content = contentOf(input);
   const id = uuidv7();
   return {
     id,
@@ -232,4 +233,9 @@ async function newRow(
     editedAt: null,
     deletedAt: null,
   };
+}
+
+/** The body a message stores: voice messages have none. */
+function contentOf(input: SendMessageInput): string | null {
+  return input.type === "voice" ? null : (input.content ?? null);
 }

@@ -43,6 +43,17 @@ export async function publishToUser(
   return room.publish(checked);
 }
 
+/** Several events to one user in this order, in one call (see UserStream.publishMany). */
+export async function publishManyToUser(
+  env: Pick<Bindings, "UserStream">,
+  userId: string,
+  events: PublishedEvent[],
+): Promise<number> {
+  const checked = events.map((event) => PublishedEvent.parse(event));
+  const room = await getServerByName(env.UserStream, userId);
+  return room.publishMany(checked);
+}
+
 /**
  * Closes the sockets a session opened; call it when the session ends (logout, refresh-token
  * reuse, user deleted) so an open stream stops with the session. Returns how many were closed.
