@@ -41,8 +41,11 @@ export type RequestMeta = { requestId: string; ip: string | null; userAgent: str
 
 type Settle<T> = (value: T) => void;
 
-/** Most messages one D1 batch takes (D1 caps a batch's statements; each message writes two). */
-const MAX_BATCH = 100;
+/**
+ * Most messages one batch takes: the replay lookup binds every client_message_id in one statement
+ * and D1 binds at most 100 values per statement.
+ */
+const MAX_BATCH = 50;
 
 type RoomEvent = ChatRoomOut & {
   event: "message:received" | "message:updated" | "message:deleted" | "message:read";
