@@ -17,14 +17,10 @@ import { uuidv7 } from "../src/lib/ids";
 import { liveSessionQuery } from "../src/middleware/auth";
 import { roomContext } from "../src/middleware/request-context";
 import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
-import {
-  commitMessages,
-  type CommitItem,
-  type CommitOutcome,
-  type CommitResult,
-} from "../src/modules/chats/messages.commit";
+import type { CommitOutcome, CommitResult } from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
+import { GroupCommit } from "./chat-room.commit";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
 import {
   closeEndedSessions,
@@ -39,14 +35,6 @@ import { StreamCaller } from "./user-stream.schemas";
 /** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
 export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
 
-type Settle<T> = (value: T) => void;
-
-/**
- * Most messages one batch takes: the replay lookup binds every client_message_id in one statement
- * and D1 binds at most 100 values per statement.
- */
-const MAX_BATCH = 50;
-
 type RoomEvent = ChatRoomOut & {
   event: "message:received" | "message:updated" | "message:deleted" | "message:read";
 };
@@ -60,9 +48,11 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
    * come from one read loop, in order; `inbox` then keeps their handling in that order.
    */
   static override options = { hibernate: false };
-  private waiting: { item: CommitItem; resolve: Settle<CommitResult>; reject: Settle<unknown> }[] =
-    [];
-  private writing: Promise<void> | null = null;
+  private readonly commits = new GroupCommit(
+    () => this.name,
+    (outcomes) => this.committed(outcomes),
+    (work) => this.ctx.waitUntil(work),
+  );
   private fanout: Promise<unknown> = Promise.resolve();
   private inbox: Promise<unknown> = Promise.resolve();
 
@@ -90,47 +80,20 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     inboundSms = false,
   ) {
     const ctx = this.contextFor(caller, meta, checkSession);
-    const result = await this.commit({ ctx, input, inboundSms });
+    const result = await this.commits.add({ ctx, input, inboundSms });
     return { message: result.message, replayed: result.replayed };
   }
 
-  /**
-   * Group commit: a message waits for the batch being written, then goes to D1 with every other
-   * message that arrived meanwhile (one read and one write for all of them, see commitMessages).
-   * Under load that turns N round-trip pairs into one; alone, a message waits for nothing.
-   * Resolves once D1 holds the message; outcomes are settled in seq order, so acks are too.
-   */
-  private commit(item: CommitItem): Promise<CommitResult> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (!this.writing) {
-        this.writing = this.writeBatches().finally(() => (this.writing = null));
-        this.ctx.waitUntil(this.writing);
-      }
-    });
-  }
-
-  private async writeBatches() {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_BATCH);
-      const outcomes = await commitMessages(
-        this.name,
-        batch.map((w) => w.item),
-      ).catch((error: unknown) => batch.map((): CommitOutcome => ({ ok: false, error })));
-      const received: RoomEvent[] = [];
-      let recipients: string[] = [];
-      for (const outcome of outcomes) {
-        if (!outcome.ok || outcome.result.replayed) continue;
-        received.push({ event: "message:received", data: outcome.result.message });
-        recipients = outcome.result.recipients;
-      }
-      if (received.length) this.publish(recipients, ...received);
-      for (const [i, waiter] of batch.entries()) {
-        const outcome = outcomes[i] ?? { ok: false, error: new Error("no outcome") };
-        if (outcome.ok) waiter.resolve(outcome.result);
-        else waiter.reject(outcome.error);
-      }
+  /** The room's fan-out of a written batch: new messages only, in seq order. */
+  private committed(outcomes: CommitOutcome[]) {
+    const received: RoomEvent[] = [];
+    let recipients: string[] = [];
+    for (const outcome of outcomes) {
+      if (!outcome.ok || outcome.result.replayed) continue;
+      received.push({ event: "message:received", data: outcome.result.message });
+      recipients = outcome.result.recipients;
     }
+    if (received.length) this.publish(recipients, ...received);
   }
 
   /**
@@ -227,7 +190,7 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
       } else if (input.event === "typing") {
         await this.typing(caller, input.data.is_typing, connection);
       } else {
-        await this.writing; // a read receipt may name a message still being written
+        await this.commits.idle(); // a read receipt may name a message still being written
         const ctx = this.contextFor(caller, meta, true);
         const read = await markRead(ctx, this.name, input.data.seq);
         if (read.recipients.length) this.publish(read.recipients, read.event);

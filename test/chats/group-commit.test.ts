@@ -7,7 +7,12 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { liveSessionQuery } from "../../src/middleware/auth";
 import { roomContext } from "../../src/middleware/request-context";
-import { commitMessages, type CommitItem } from "../../src/modules/chats/messages.commit";
+import { GroupCommit } from "../../party/chat-room.commit";
+import {
+  commitMessages,
+  type CommitItem,
+  type CommitOutcome,
+} from "../../src/modules/chats/messages.commit";
 import { createClinic, type Clinic, type TestUser } from "../helpers/fixtures";
 import { api } from "../helpers/http";
 import { careTeamChat, clientId, openChat } from "./helpers";
@@ -72,6 +77,48 @@ describe("happy", () => {
       .bind(`%${chat.id}%`)
       .first<{ n: number }>();
     expect(audits!.n).toBe(3);
+  });
+});
+
+describe("group commit", () => {
+  it("messages added in one turn go to D1 as one batch; later ones as the next; each settles in order", async () => {
+    const chat = await careTeamChat(clinic);
+    const batches: CommitOutcome[][] = [];
+    const commits = new GroupCommit(
+      () => chat.id,
+      (outcomes) => batches.push(outcomes),
+      (work) => void work.catch(() => undefined),
+    );
+    const settled: number[] = [];
+    const first = [1, 2, 3, 4, 5].map((n) =>
+      commits.add(item(clinic.physio, `m${n}`)).then((r) => settled.push(r.message.seq)),
+    );
+    await Promise.resolve();
+    const late = commits
+      .add(item(clinic.patientUser, "m6"))
+      .then((r) => settled.push(r.message.seq));
+    await Promise.all([...first, late]);
+    await commits.idle();
+    expect(settled).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(batches.map((b) => b.length)).toEqual([6]);
+    const after = commits.add(item(clinic.physio, "m7"));
+    expect((await after).message.seq).toBe(7);
+    expect(batches.map((b) => b.length)).toEqual([6, 1]);
+  });
+
+  it("a refused message rejects its own promise only", async () => {
+    const chat = await careTeamChat(clinic);
+    const commits = new GroupCommit(
+      () => chat.id,
+      () => undefined,
+      (work) => void work.catch(() => undefined),
+    );
+    const [ok, refused] = await Promise.allSettled([
+      commits.add(item(clinic.physio, "fine")),
+      commits.add(item(clinic.doctor, "outsider")),
+    ]);
+    expect(ok.status).toBe("fulfilled");
+    expect(refused.status === "rejected" && (refused.reason as any).status).toBe(404);
   });
 });
 
