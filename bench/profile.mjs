@@ -68,7 +68,9 @@ function stepOf(node, moduleAt) {
     if (/stringify/i.test(functionName)) return "JSON serialisation";
     return `builtins (${functionName || "anonymous"})`.slice(0, 60);
   }
-  if (!url.endsWith("index.js")) return "runtime glue (workerd / wrangler)";
+  // The bundle is served as timed.mjs (bench/timed-entry.mjs appended: same lines as index.js).
+  if (!url.endsWith("index.js") && !url.endsWith("timed.mjs"))
+    return "runtime glue (workerd / wrangler)";
   const path = moduleAt(lineNumber) ?? "";
   for (const [pattern, step] of STEPS) if (pattern.test(path)) return step;
   return "other application code";
@@ -76,7 +78,15 @@ function stepOf(node, moduleAt) {
 
 async function inspector(port) {
   const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const target = list.find((t) => t.webSocketDebuggerUrl) ?? list[0];
+  // The API's isolate, not the assets-only Worker's (both run in the same wrangler dev).
+  const isApi = (t) => /rehab-edge/.test(`${t.title} ${t.url}`) && !/assets/.test(`${t.title}`);
+  const target =
+    list.find((t) => t.webSocketDebuggerUrl && isApi(t)) ??
+    list.find((t) => t.webSocketDebuggerUrl) ??
+    list[0];
+  console.log(
+    `Inspector targets: ${list.map((t) => t.title).join(", ")}; profiling ${target.title}.`,
+  );
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
@@ -113,7 +123,7 @@ async function main() {
   if (!existsSync(datasetFile))
     throw new Error(`No ${config.datasetFile}: run npm run bench first`);
   resetBenchState({ keepData: true });
-  const server = await startApi({ timed: true });
+  const server = await startApi({ timed: true, assets: false });
   try {
     const api = new Api(server.base);
     const data = await reuseDataset(api, JSON.parse(readFileSync(datasetFile, "utf8")));
@@ -156,6 +166,18 @@ async function main() {
       const step = stepOf(byId.get(id), moduleAt);
       totals.set(step, (totals.get(step) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
     });
+    // The hottest functions by self time, with the module each comes from.
+    const functions = new Map();
+    profile.samples.forEach((id, i) => {
+      const { functionName, url, lineNumber } = byId.get(id).callFrame;
+      if (!url) return;
+      const key = `${functionName || "(anonymous)"} ${moduleAt(lineNumber) ?? url}:${lineNumber}`;
+      functions.set(key, (functions.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    const hottest = [...functions.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([fn, ms]) => ({ fn, ms_per_request: Math.round((ms / REQUESTS) * 1000) / 1000 }));
     const profiled = [...totals.values()].reduce((a, b) => a + b, 0);
     const steps = [...totals.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -175,6 +197,7 @@ async function main() {
         d1_calls: mean(io.d1_calls),
       },
       steps,
+      hottest,
     };
     writeResults(`bench/results/profile-${TARGET}.json`, result);
     console.log(
@@ -185,6 +208,8 @@ async function main() {
     console.log("| step | ms per request | share of the isolate's time |\n| --- | ---: | ---: |");
     for (const s of steps)
       console.log(`| ${s.step} | ${s.ms_per_request.toFixed(3)} | ${s.share}% |`);
+    console.log("\nHottest functions (self time, ms per request):");
+    for (const h of hottest) console.log(`  ${h.ms_per_request.toFixed(3)}  ${h.fn}`);
   } finally {
     await server.stop();
   }

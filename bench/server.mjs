@@ -215,6 +215,7 @@ export function resetBenchState({ keepData = false } = {}) {
     `${config.stateDir}-bare`,
     `${config.stateDir}-bare-assets`,
     `${config.stateDir}-bare-shaped`,
+    `${config.stateDir}-bare-d1`,
     `${config.stateDir}-echo`,
     config.buildDir,
   ];
@@ -228,13 +229,25 @@ export function resetBenchState({ keepData = false } = {}) {
  * Bundles the Worker, applies the migrations, starts it beside the assets-only Worker (its ASSETS
  * service binding, assets/wrangler.toml: as deployed) and waits for /health.
  */
-export async function startApi({ timed = false } = {}) {
+export async function startApi({ timed = false, assets = true } = {}) {
   const bundle = join(path(config.buildDir), "index.js");
   wranglerSync(["deploy", "--dry-run", "--outdir", path(config.buildDir)], "Bundling the Worker");
   if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
   // `timed` (bench/profile.mjs): the bundle behind bench/timed-entry.mjs, which times D1 and queue waits.
   const script = timed ? join(path(config.buildDir), "timed.mjs") : bundle;
-  if (timed) copyFileSync(path("bench/timed-entry.mjs"), script);
+  if (timed) {
+    // The bundle with its default export renamed, then bench/timed-entry.mjs wrapping it.
+    const code = readFileSync(bundle, "utf8");
+    const local = /^\s*(\w+) as default,?$/m.exec(code.slice(code.lastIndexOf("\nexport {")));
+    if (!local) throw new Error("The bundle has no `export { … as default }`");
+    const exports = code.lastIndexOf("\nexport {");
+    const stripped = code.slice(0, exports) + code.slice(exports).replace(local[0], "");
+    const wrapper = readFileSync(path("bench/timed-entry.mjs"), "utf8");
+    writeFileSync(
+      script,
+      `${stripped}\n${wrapper}\nexport default __benchTimedWorker(${local[1]});\n`,
+    );
+  }
   wranglerSync(
     ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
     "Applying the D1 migrations",
@@ -242,7 +255,8 @@ export async function startApi({ timed = false } = {}) {
   return startWorker({
     script,
     configFile: "wrangler.toml",
-    extraConfigs: ["assets/wrangler.toml"],
+    // Without the assets Worker (`assets: false`), wrangler's inspector shows the API's isolate.
+    extraConfigs: assets ? ["assets/wrangler.toml"] : [],
     stateDir: config.stateDir,
     probePath: "/health",
     name: "the API",
@@ -295,12 +309,15 @@ export async function startEcho() {
  * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
  * flags copied from wrangler.toml into a config of its own (no bindings).
  */
-export async function startBare({ assets = false, shaped = false } = {}) {
+export async function startBare({ assets = false, shaped = false, d1 = false } = {}) {
   const { date, flags } = compatibility();
-  const variant = assets ? "bare-assets" : shaped ? "bare-shaped" : "bare";
+  const variant = assets ? "bare-assets" : shaped ? "bare-shaped" : d1 ? "bare-d1" : "bare";
   const configFile = join(path(config.buildDir), `${variant}.wrangler.toml`);
   // `shaped`: bench/bare/shaped.mjs, the same floor answering /ping's headers and body.
-  const script = path(shaped ? "bench/bare/shaped.mjs" : "bench/bare/worker.mjs");
+  // `d1`: bench/bare/d1.mjs, one D1 query (and, on /queue, one queue send) per request.
+  const script = path(
+    shaped ? "bench/bare/shaped.mjs" : d1 ? "bench/bare/d1.mjs" : "bench/bare/worker.mjs",
+  );
   // `assets`: the same Worker behind the API's asset layer (an [assets] section with
   // run_worker_first, as wrangler.toml has), to measure what that layer alone costs.
   const assetsDir = join(path(config.buildDir), "bare-assets");
@@ -320,6 +337,21 @@ export async function startBare({ assets = false, shaped = false } = {}) {
             "run_worker_first = true",
           ]
         : []),
+      ...(d1
+        ? [
+            "[[d1_databases]]",
+            'binding = "DB"',
+            'database_name = "bench-floor"',
+            'database_id = "00000000-0000-0000-0000-000000000001"',
+            "[[queues.producers]]",
+            'binding = "JOBS"',
+            'queue = "rehab-edge-bench-floor"',
+            "[[queues.consumers]]",
+            'queue = "rehab-edge-bench-floor"',
+            "max_batch_size = 10",
+            "max_batch_timeout = 1",
+          ]
+        : []),
       "",
     ].join("\n"),
   );
@@ -332,7 +364,9 @@ export async function startBare({ assets = false, shaped = false } = {}) {
       ? "the bare Worker behind [assets]"
       : shaped
         ? "the bare Worker with /ping's response"
-        : "the bare Worker",
+        : d1
+          ? "the bare D1 Worker"
+          : "the bare Worker",
   });
   return { ...bare, compatibility: { date, flags: JSON.parse(flags) } };
 }
