@@ -14,8 +14,20 @@ export default defineConfig({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        // The pose estimator Worker (POSE service binding), bundled as it deploys.
         workers: [
+          // The assets-only Worker (ASSETS service binding, assets/wrangler.toml): public/ served
+          // by the same asset router as in `wrangler dev`, with no code of its own.
+          {
+            name: "rehab-edge-assets",
+            modules: true,
+            script: "export default {};",
+            compatibilityDate: "2026-04-20",
+            assets: {
+              directory: fileURLToPath(new URL("./public", import.meta.url)),
+              routerConfig: { has_user_worker: false },
+            },
+          },
+          // The pose estimator Worker (POSE service binding), bundled as it deploys.
           {
             name: "rehab-edge-pose",
             modules: true,

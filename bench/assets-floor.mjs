@@ -1,9 +1,11 @@
-// `node bench/assets-floor.mjs`: what the asset layer alone costs in `wrangler dev`. Measures, in
-// one run, the bare Worker (`new Response("ok")`), the same Worker behind an [assets] section
-// with run_worker_first (as the API's wrangler.toml has: /docs-assets and /console are served
-// from assets), and the API's GET /ping. If /ping is close to the second, the gap to the bare
-// Worker is the local asset router (two extra Worker hops per request), not the app's code.
-// Loopback only; bounded (about 3 minutes); every wrangler it starts is stopped at the end.
+// `node bench/assets-floor.mjs`: what /ping's fixed cost is made of in `wrangler dev`. Measures,
+// in one run and alternating: the bare Worker (`new Response("ok")`); the same Worker behind an
+// [assets] section with run_worker_first (what the API had before its files moved to the
+// assets-only Worker: the local asset layer alone); the bare Worker answering /ping's exact
+// headers and body (bench/bare/shaped.mjs: the response's own cost, no app code); and the API's
+// GET /ping. bare → shaped is the price of the response (19 headers, the envelope), shaped →
+// /ping the app's code (routing, middleware, context).
+// Loopback only; bounded (about 4 minutes); every wrangler it starts is stopped at the end.
 import { loadavg } from "node:os";
 import { measure } from "./measure.mjs";
 import { ensureDevVars, resetBenchState, startApi, startBare } from "./server.mjs";
@@ -25,11 +27,14 @@ async function main() {
   started.push(bare);
   const behind = await startBare({ assets: true });
   started.push(behind);
+  const shaped = await startBare({ shaped: true });
+  started.push(shaped);
   const api = await startApi();
   started.push(api);
   const targets = [
     { name: "bare Worker", base: bare.base, path: "/" },
     { name: "bare Worker behind [assets] (run_worker_first)", base: behind.base, path: "/" },
+    { name: "bare Worker answering /ping's headers and body", base: shaped.base, path: "/" },
     { name: "API GET /ping", base: api.base, path: "/ping" },
   ];
   // Two rounds, alternating, so a burst of load on this shared machine hits all of them.
@@ -50,8 +55,12 @@ async function main() {
       `| ${m.name} | ${Math.round(m.requests_per_s)} | ${ratio} | ${m.serial?.latency_ms.p50} |`,
     );
   }
-  const ping = best[2].requests_per_s / best[1].requests_per_s;
-  console.log(`\n/ping vs the bare Worker behind [assets]: ${ping.toFixed(2)}`);
+  const shape = best[2].requests_per_s / floor;
+  const app = best[3].requests_per_s / best[2].requests_per_s;
+  console.log(`\n/ping's response shape alone: ${shape.toFixed(2)} of bare`);
+  console.log(
+    `/ping vs the bare Worker with the same response (the app's code): ${app.toFixed(2)}`,
+  );
 }
 
 main()

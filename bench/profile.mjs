@@ -3,7 +3,9 @@
 // through workerd's inspector (the `--inspector-port` of wrangler dev) while the calendar week is
 // requested one at a time, and sums the sampled time by the module each function comes from
 // (the bundle's `// path` markers). Time the isolate spends idle is waiting: for D1 (a separate
-// isolate), the queue send, and the network. Run: `node bench/profile.mjs` after a full bench.
+// isolate), the queue send, and the network; bench/timed-entry.mjs times the D1 and queue waits
+// inside the Worker. Run: `node bench/profile.mjs` after a full bench
+// (`BENCH_PROFILE_TARGET=ping` profiles GET /ping instead of the calendar week).
 // (`ws`, not Node's built-in WebSocket: wrangler's inspector proxy refuses its handshake.)
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -66,7 +68,9 @@ function stepOf(node, moduleAt) {
     if (/stringify/i.test(functionName)) return "JSON serialisation";
     return `builtins (${functionName || "anonymous"})`.slice(0, 60);
   }
-  if (!url.endsWith("index.js")) return "runtime glue (workerd / wrangler)";
+  // The bundle is served as timed.mjs (bench/timed-entry.mjs appended: same lines as index.js).
+  if (!url.endsWith("index.js") && !url.endsWith("timed.mjs"))
+    return "runtime glue (workerd / wrangler)";
   const path = moduleAt(lineNumber) ?? "";
   for (const [pattern, step] of STEPS) if (pattern.test(path)) return step;
   return "other application code";
@@ -74,7 +78,15 @@ function stepOf(node, moduleAt) {
 
 async function inspector(port) {
   const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const target = list.find((t) => t.webSocketDebuggerUrl) ?? list[0];
+  // The API's isolate, not the assets-only Worker's (both run in the same wrangler dev).
+  const isApi = (t) => /rehab-edge/.test(`${t.title} ${t.url}`) && !/assets/.test(`${t.title}`);
+  const target =
+    list.find((t) => t.webSocketDebuggerUrl && isApi(t)) ??
+    list.find((t) => t.webSocketDebuggerUrl) ??
+    list[0];
+  console.log(
+    `Inspector targets: ${list.map((t) => t.title).join(", ")}; profiling ${target.title}.`,
+  );
   const ws = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
     ws.once("open", resolve);
@@ -100,12 +112,18 @@ async function inspector(port) {
   return { send, close: () => ws.close() };
 }
 
+/** What to profile: BENCH_PROFILE_TARGET=week (default) or ping. */
+const TARGET = process.env.BENCH_PROFILE_TARGET ?? "week";
+
+const mean = (values) =>
+  Math.round((values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1)) * 100) / 100;
+
 async function main() {
   const datasetFile = join(ROOT, config.datasetFile);
   if (!existsSync(datasetFile))
     throw new Error(`No ${config.datasetFile}: run npm run bench first`);
   resetBenchState({ keepData: true });
-  const server = await startApi();
+  const server = await startApi({ timed: true, assets: false });
   try {
     const api = new Api(server.base);
     const data = await reuseDataset(api, JSON.parse(readFileSync(datasetFile, "utf8")));
@@ -115,7 +133,8 @@ async function main() {
       end_date: week.end.toISOString(),
       page_size: "100",
     });
-    const url = `${server.base}/api/v1/appointments?${q}`;
+    const url =
+      TARGET === "ping" ? `${server.base}/ping` : `${server.base}/api/v1/appointments?${q}`;
     const headers = { authorization: `Bearer ${await data.physio.token(600_000)}` };
     for (let i = 0; i < 50; i++) await (await fetch(url, { headers })).arrayBuffer(); // warm-up
 
@@ -125,9 +144,16 @@ async function main() {
     await send("Profiler.start");
     const started = performance.now();
     let rows = 0;
+    const io = { d1: [], queue: [], d1_calls: [] };
     for (let i = 0; i < REQUESTS; i++) {
-      const body = await (await fetch(url, { headers })).json();
-      rows = body.data.length;
+      const res = await fetch(url, { headers });
+      const body = await res.json();
+      rows = Array.isArray(body.data) ? body.data.length : 0;
+      // The I/O waits inside the Worker, timed by bench/timed-entry.mjs.
+      for (const part of (res.headers.get("x-bench-io") ?? "").split(";")) {
+        const [key, value] = part.split("=");
+        if (key in io) io[key].push(Number(value));
+      }
     }
     const wallMs = performance.now() - started;
     const { profile } = await send("Profiler.stop");
@@ -140,6 +166,18 @@ async function main() {
       const step = stepOf(byId.get(id), moduleAt);
       totals.set(step, (totals.get(step) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
     });
+    // The hottest functions by self time, with the module each comes from.
+    const functions = new Map();
+    profile.samples.forEach((id, i) => {
+      const { functionName, url, lineNumber } = byId.get(id).callFrame;
+      if (!url) return;
+      const key = `${functionName || "(anonymous)"} ${moduleAt(lineNumber) ?? url}:${lineNumber}`;
+      functions.set(key, (functions.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    const hottest = [...functions.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([fn, ms]) => ({ fn, ms_per_request: Math.round((ms / REQUESTS) * 1000) / 1000 }));
     const profiled = [...totals.values()].reduce((a, b) => a + b, 0);
     const steps = [...totals.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -149,18 +187,29 @@ async function main() {
         share: Math.round((ms / profiled) * 1000) / 10,
       }));
     const result = {
+      target: TARGET,
       requests: REQUESTS,
       rows_per_request: rows,
       wall_ms_per_request: Math.round((wallMs / REQUESTS) * 100) / 100,
+      io_wait_ms_per_request: {
+        d1: mean(io.d1),
+        queue: mean(io.queue),
+        d1_calls: mean(io.d1_calls),
+      },
       steps,
+      hottest,
     };
-    writeResults(`bench/results/profile.json`, result);
+    writeResults(`bench/results/profile-${TARGET}.json`, result);
     console.log(
-      `Week view (${rows} rows), ${REQUESTS} requests one at a time: ${result.wall_ms_per_request} ms each from the client.`,
+      `${TARGET} (${rows} rows), ${REQUESTS} requests one at a time: ${result.wall_ms_per_request} ms each from the client;` +
+        ` inside the Worker, waiting for D1 ${result.io_wait_ms_per_request.d1} ms` +
+        ` (${result.io_wait_ms_per_request.d1_calls} calls), for the queue ${result.io_wait_ms_per_request.queue} ms.`,
     );
     console.log("| step | ms per request | share of the isolate's time |\n| --- | ---: | ---: |");
     for (const s of steps)
       console.log(`| ${s.step} | ${s.ms_per_request.toFixed(3)} | ${s.share}% |`);
+    console.log("\nHottest functions (self time, ms per request):");
+    for (const h of hottest) console.log(`  ${h.ms_per_request.toFixed(3)}  ${h.fn}`);
   } finally {
     await server.stop();
   }

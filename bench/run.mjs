@@ -26,6 +26,7 @@ const startedAt = new Date();
 const deadline = startedAt.getTime() + config.deadlineMs;
 let server = null;
 let bare = null;
+let bareD1 = null;
 
 // Never leave wrangler running: not on success, error, signal, or the overall deadline.
 process.on("exit", killApiNow);
@@ -44,7 +45,7 @@ setTimeout(() => {
 }, config.deadlineMs).unref();
 
 /** The measured endpoints, built from the seeded data. */
-function targets(data, bareBase) {
+function targets(data, bareBase, d1Base) {
   const week = benchWeek();
   const q = (params) => new URLSearchParams(params).toString();
   // The physiotherapist's first appointment in that week: the conflict check finds it.
@@ -62,6 +63,16 @@ function targets(data, bareBase) {
     { name: "bare Worker (floor)", base: bareBase, path: "/", auth: false, role: "bare" },
     { name: "GET /ping (baseline)", path: "/ping", auth: false, role: "baseline" },
     { name: "GET /health (D1+R2, reference)", path: "/health", auth: false, role: "reference" },
+    // The floor of any D1 read here: a bare Worker doing one `select 1` (and one queue send, as
+    // an audited read does), no framework or auth (bench/bare/d1.mjs).
+    { name: "bare Worker: one D1 query", base: d1Base, path: "/", auth: false, role: "reference" },
+    {
+      name: "bare Worker: D1 query + queue send",
+      base: d1Base,
+      path: "/queue",
+      auth: false,
+      role: "reference",
+    },
     {
       name: "calendar week",
       path: `/api/v1/appointments?${q({ start_date: week.start.toISOString(), end_date: week.end.toISOString(), page_size: 100 })}`,
@@ -84,7 +95,8 @@ function targets(data, bareBase) {
 
 /** One request per target before measuring, to show what each one returns. */
 async function probe(api, session, target) {
-  if (target.role === "bare") {
+  if (target.base) {
+    // The floors: another Worker, not the API.
     const res = await fetch(target.base + target.path);
     console.log(`  ${target.name}: ${res.status}, ${JSON.stringify(await res.text())}`);
     return { status: res.status, summary: "fixed body" };
@@ -118,6 +130,8 @@ async function main() {
   console.log(`API up on ${server.base} (wrangler pid ${server.pid}).`);
   bare = await startBare();
   console.log(`Bare Worker up on ${bare.base} (wrangler pid ${bare.pid}).`);
+  bareD1 = await startBare({ d1: true });
+  console.log(`Bare D1 Worker up on ${bareD1.base} (wrangler pid ${bareD1.pid}).`);
   const api = new Api(server.base);
 
   let data;
@@ -134,7 +148,7 @@ async function main() {
     concurrency: config.concurrency,
     serialRequests: config.serialRequests,
   };
-  const list = targets(data, bare.base);
+  const list = targets(data, bare.base, bareD1.base);
   console.log("What each target returns:");
   const probes = {};
   for (const t of list) probes[t.name] = await probe(api, data.physio, t);
@@ -160,9 +174,10 @@ async function main() {
   }
 
   const compatibility = bare.compatibility;
-  await Promise.all([server.stop(), bare.stop()]);
+  await Promise.all([server.stop(), bare.stop(), bareD1.stop()]);
   server = null;
   bare = null;
+  bareD1 = null;
 
   const seconds = (Date.now() - startedAt.getTime()) / 1000;
   const judged = judge(results, config);

@@ -9,6 +9,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -21,7 +22,15 @@ import { join } from "node:path";
 import { config, ROOT } from "./config.mjs";
 
 const WRANGLER = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_UPDATE_NOTIFIER: "1" };
+// No config watching: an edit of wrangler.toml by someone else mid-run would reload the Worker in
+// the middle of a measurement (wrangler dev watches its config files otherwise).
+const ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CI: "1",
+  NO_UPDATE_NOTIFIER: "1",
+  WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true",
+};
 const path = (relative) => join(ROOT, relative);
 
 /** The local secrets (.dev.vars), created like `npm start` does when missing; returns the seed token. */
@@ -121,11 +130,12 @@ export function killApiNow() {
 }
 
 /**
- * Starts `wrangler dev --local --no-bundle` on `script` with `configFile`, waits until `probePath`
+ * Starts `wrangler dev --local --no-bundle` on `script` with `configFile` (plus the Workers of
+ * `extraConfigs` in the same process, reachable over service bindings), waits until `probePath`
  * answers 2xx and returns `{ base, stop, pid }`. `stop` sends SIGTERM to the process group, then
  * SIGKILL after 5 seconds.
  */
-async function startWorker({ script, configFile, stateDir, probePath, name }) {
+async function startWorker({ script, configFile, extraConfigs = [], stateDir, probePath, name }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -136,6 +146,7 @@ async function startWorker({ script, configFile, stateDir, probePath, name }) {
     script,
     "--config",
     configFile,
+    ...extraConfigs.flatMap((file) => ["--config", file]),
     "--no-bundle",
     "--local",
     "--ip",
@@ -203,6 +214,8 @@ export function resetBenchState({ keepData = false } = {}) {
   const dirs = [
     `${config.stateDir}-bare`,
     `${config.stateDir}-bare-assets`,
+    `${config.stateDir}-bare-shaped`,
+    `${config.stateDir}-bare-d1`,
     `${config.stateDir}-echo`,
     config.buildDir,
   ];
@@ -212,18 +225,38 @@ export function resetBenchState({ keepData = false } = {}) {
   writeFileSync(path(config.logFile), "");
 }
 
-/** Bundles the Worker, applies the migrations, starts it and waits for /health. */
-export async function startApi() {
+/**
+ * Bundles the Worker, applies the migrations, starts it beside the assets-only Worker (its ASSETS
+ * service binding, assets/wrangler.toml: as deployed) and waits for /health.
+ */
+export async function startApi({ timed = false, assets = true } = {}) {
   const bundle = join(path(config.buildDir), "index.js");
   wranglerSync(["deploy", "--dry-run", "--outdir", path(config.buildDir)], "Bundling the Worker");
   if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
+  // `timed` (bench/profile.mjs): the bundle behind bench/timed-entry.mjs, which times D1 and queue waits.
+  const script = timed ? join(path(config.buildDir), "timed.mjs") : bundle;
+  if (timed) {
+    // The bundle with its default export renamed, then bench/timed-entry.mjs wrapping it.
+    const code = readFileSync(bundle, "utf8");
+    const local = /^\s*(\w+) as default,?$/m.exec(code.slice(code.lastIndexOf("\nexport {")));
+    if (!local) throw new Error("The bundle has no `export { … as default }`");
+    const exports = code.lastIndexOf("\nexport {");
+    const stripped = code.slice(0, exports) + code.slice(exports).replace(local[0], "");
+    const wrapper = readFileSync(path("bench/timed-entry.mjs"), "utf8");
+    writeFileSync(
+      script,
+      `${stripped}\n${wrapper}\nexport default __benchTimedWorker(${local[1]});\n`,
+    );
+  }
   wranglerSync(
     ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
     "Applying the D1 migrations",
   );
   return startWorker({
-    script: bundle,
+    script,
     configFile: "wrangler.toml",
+    // Without the assets Worker (`assets: false`), wrangler's inspector shows the API's isolate.
+    extraConfigs: assets ? ["assets/wrangler.toml"] : [],
     stateDir: config.stateDir,
     probePath: "/health",
     name: "the API",
@@ -276,11 +309,15 @@ export async function startEcho() {
  * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
  * flags copied from wrangler.toml into a config of its own (no bindings).
  */
-export async function startBare({ assets = false } = {}) {
+export async function startBare({ assets = false, shaped = false, d1 = false } = {}) {
   const { date, flags } = compatibility();
-  const variant = assets ? "bare-assets" : "bare";
+  const variant = assets ? "bare-assets" : shaped ? "bare-shaped" : d1 ? "bare-d1" : "bare";
   const configFile = join(path(config.buildDir), `${variant}.wrangler.toml`);
-  const script = path("bench/bare/worker.mjs");
+  // `shaped`: bench/bare/shaped.mjs, the same floor answering /ping's headers and body.
+  // `d1`: bench/bare/d1.mjs, one D1 query (and, on /queue, one queue send) per request.
+  const script = path(
+    shaped ? "bench/bare/shaped.mjs" : d1 ? "bench/bare/d1.mjs" : "bench/bare/worker.mjs",
+  );
   // `assets`: the same Worker behind the API's asset layer (an [assets] section with
   // run_worker_first, as wrangler.toml has), to measure what that layer alone costs.
   const assetsDir = join(path(config.buildDir), "bare-assets");
@@ -300,6 +337,21 @@ export async function startBare({ assets = false } = {}) {
             "run_worker_first = true",
           ]
         : []),
+      ...(d1
+        ? [
+            "[[d1_databases]]",
+            'binding = "DB"',
+            'database_name = "bench-floor"',
+            'database_id = "00000000-0000-0000-0000-000000000001"',
+            "[[queues.producers]]",
+            'binding = "JOBS"',
+            'queue = "rehab-edge-bench-floor"',
+            "[[queues.consumers]]",
+            'queue = "rehab-edge-bench-floor"',
+            "max_batch_size = 10",
+            "max_batch_timeout = 1",
+          ]
+        : []),
       "",
     ].join("\n"),
   );
@@ -308,7 +360,13 @@ export async function startBare({ assets = false } = {}) {
     configFile,
     stateDir: `${config.stateDir}-${variant}`,
     probePath: "/",
-    name: assets ? "the bare Worker behind [assets]" : "the bare Worker",
+    name: assets
+      ? "the bare Worker behind [assets]"
+      : shaped
+        ? "the bare Worker with /ping's response"
+        : d1
+          ? "the bare D1 Worker"
+          : "the bare Worker",
   });
   return { ...bare, compatibility: { date, flags: JSON.parse(flags) } };
 }

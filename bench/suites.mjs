@@ -7,7 +7,7 @@ export const SUITES = [
   "bench/sessions.mjs", // pose-data ingest and completion through the API beside JSON.parse
   "bench/live.mjs", // live feedback round trip, 50 devices at 30 fps, beside an echo Durable Object
   "bench/pose.mjs", // server-side pose inference beside decoding the same image
-  "bench/assets-floor.mjs", // the bare Worker with and without the [assets] layer, beside /ping
+  "bench/assets-floor.mjs", // /ping split: bare, behind [assets], with /ping's response, /ping
   "bench/chat.mjs", // chat fan-out to 50 listening sockets beside a fan-out echo Durable Object
   "bench/calls.mjs", // call room relay (offer → answer) beside the room's own ping echo
 ];

@@ -1,6 +1,7 @@
 // `npm start`: the API on the real runtime (wrangler dev --local: workerd with local D1, R2,
 // Durable Objects, Queues and cron) together with the pose estimator Worker (pose/wrangler.toml,
-// reached over the POSE service binding), migrations applied, the demo clinic seeded, logins printed.
+// reached over the POSE service binding) and the assets-only Worker (assets/wrangler.toml: the
+// files of public/, reached over the ASSETS service binding), migrations applied, the demo clinic seeded, logins printed.
 // No Cloudflare login is needed: the default config has no [ai] binding (the embedded AI
 // provider answers). PORT changes the port (default 8787). For test harnesses (test/e2e/harness.ts):
 // PERSIST_TO keeps D1/R2/DO state in that directory instead of .wrangler/state, INSPECTOR_PORT
@@ -69,6 +70,8 @@ const dev = spawn(
     "wrangler.toml",
     "-c",
     "pose/wrangler.toml",
+    "-c",
+    "assets/wrangler.toml",
     "--local",
     "--port",
     String(port),

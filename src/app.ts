@@ -5,6 +5,7 @@
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
+import { MemoRouter } from "./lib/memo-router";
 import { createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
@@ -15,7 +16,9 @@ import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 export function createApp() {
-  const app = createRouter();
+  // Route matches remembered per path (src/lib/memo-router.ts): hono's TrieRouter walk, which
+  // our route set falls back to, ran on every request.
+  const app = createRouter(new MemoRouter());
 
   // Request id, context, CORS and the shared response headers, in one pass (see platform.ts).
   app.use("*", platform());

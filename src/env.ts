@@ -21,6 +21,7 @@ export type Bindings = {
   PoseStream: DurableObjectNamespace<PoseStream>;
   /** The pose estimator Worker (pose/wrangler.toml), over a service binding. */
   POSE?: Fetcher;
+  /** The assets-only Worker (assets/wrangler.toml: public/), over a service binding. */
   ASSETS: Fetcher;
   /** Present only where Workers AI is reachable (`--env production`); see src/ai. */
   AI?: Ai;

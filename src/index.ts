@@ -16,9 +16,9 @@ const app = createApp();
 
 /**
  * Paths served from `public/` (Swagger UI's files, the console's bundle; the console page itself
- * is the app's, for its CSP). The Worker runs first for every
- * request (`run_worker_first` in wrangler.toml), so an API request costs no asset lookup; these
- * folders go to the assets binding, everything else to the app.
+ * is the app's, for its CSP). Those files live in an assets-only Worker (assets/wrangler.toml)
+ * reached over the ASSETS service binding: this Worker has no [assets] section, so an API request
+ * passes no asset layer at all. These folders go to that binding, everything else to the app.
  */
 export const ASSET_FOLDERS = ["/docs-assets", "/console-assets"] as const;
 

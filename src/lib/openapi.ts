@@ -3,6 +3,8 @@
  * `defineRoute` adds the error responses every route shares and the bearer security requirement.
  */
 import { createRoute, OpenAPIHono, z, type RouteConfig } from "@hono/zod-openapi";
+import type { H, RouterRoute } from "hono/types";
+import type { Router } from "hono/router";
 import type { AppEnv } from "../env";
 import { ErrorSchema, envelope, listEnvelope } from "./envelope";
 import { ValidationError, type FieldIssue } from "./errors";
@@ -66,9 +68,14 @@ export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
   });
 }
 
-/** An OpenAPIHono whose validation failures become the VALIDATION_ERROR envelope. */
-export function createRouter() {
+/**
+ * An OpenAPIHono whose validation failures become the VALIDATION_ERROR envelope. `router`: the
+ * app's own (src/app.ts passes a MemoRouter); modules keep hono's default, their routes are
+ * copied into the app's router.
+ */
+export function createRouter(router?: Router<[H, RouterRoute]>) {
   return new OpenAPIHono<AppEnv>({
+    ...(router && { router }),
     defaultHook: (result, c) => {
       if (!result.success) {
         const target = (result as { target?: string }).target;

@@ -1,6 +1,7 @@
 /**
- * The Worker runs first for every request (`run_worker_first`) and hands only the static
- * prefixes to the assets binding: Swagger UI's files are served, API paths never reach assets.
+ * The Worker answers every request and hands only the static prefixes to the ASSETS service
+ * binding (the assets-only Worker of assets/wrangler.toml, an auxiliary worker in
+ * vitest.config.ts): Swagger UI's files are served, API paths never reach assets.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";

@@ -105,6 +105,29 @@ describe("happy", () => {
     expect(upcoming.body.data.map((a: any) => a.id)).toEqual([ids.before]);
     expect(upcoming.body.pagination.total_items).toBe(4);
   });
+
+  it("a week lists notes for staff only with include=notes (not even read from D1 otherwise)", async () => {
+    const clinic = await createClinic(); // its own, so the other cases' counts stay as they are
+    const noted = await book(clinic, {
+      scheduled_start: "2031-06-02T09:00:00Z",
+      scheduled_end: "2031-06-02T10:00:00Z",
+      notes: "Knee flexion 95 degrees",
+      location_type: "clinic",
+      location_details: "Room 4",
+    });
+    const range = "start_date=2031-06-02&end_date=2031-06-03";
+    const plain = await list(clinic.physio.token, range);
+    expect(plain.body.data).toEqual([
+      expect.objectContaining({ id: noted.id, notes: null, location_details: "Room 4" }),
+    ]);
+    const withNotes = await list(clinic.physio.token, `${range}&include=notes`);
+    expect(withNotes.body.data).toEqual([
+      expect.objectContaining({ id: noted.id, notes: "Knee flexion 95 degrees" }),
+    ]);
+    // A patient never gets notes, asked for or not.
+    const own = await list(clinic.patientUser.token, `${range}&include=notes`);
+    expect(own.body.data.map((a: any) => a.notes)).toEqual([null]);
+  });
 });
 
 describe("errors", () => {

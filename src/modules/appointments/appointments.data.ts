@@ -2,7 +2,7 @@
  * Appointment rows: which fields are encrypted (notes, location details, each bound to its row
  * and column), how a row is presented, and the time arithmetic on ISO-8601 UTC strings.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, getTableColumns, isNull } from "drizzle-orm";
 import {
   appointments,
   locations,
@@ -35,13 +35,24 @@ export async function encryptAppointmentText(
   };
 }
 
+/** A row as lists read it: `notesEnc` only when the notes are shown (see `listColumns`). */
+export type ListedAppointmentRow = Omit<AppointmentRow, "notesEnc"> & { notesEnc?: string | null };
+
+/**
+ * The columns a list reads: without the encrypted notes unless they are shown, so a calendar
+ * week does not carry every row's notes ciphertext from D1 only to drop it.
+ */
+const { notesEnc: _notes, ...withoutNotes } = getTableColumns(appointments);
+export const listColumns = (notes: boolean) =>
+  notes ? getTableColumns(appointments) : withoutNotes;
+
 /**
  * The public shape; `notes` are staff-only and come back null for patients and family (and in
  * lists that did not ask for them). Only the fields shown are decrypted, both at once.
  */
 export async function presentAppointment(
   phi: PhiCipher,
-  a: AppointmentRow,
+  a: ListedAppointmentRow,
   opts: { notes: boolean },
 ) {
   const [locationDetails, notes] = await Promise.all([
