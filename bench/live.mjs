@@ -12,12 +12,15 @@ import { join } from "node:path";
 import { config, ROOT } from "./config.mjs";
 import { Api, Session } from "./http.mjs";
 import { ensureDevVars, killApiNow, resetBenchState, startApi, startEcho } from "./server.mjs";
+import { startProfile } from "./live-profile.mjs";
 
 const SESSIONS = Number(process.env.LIVE_SESSIONS ?? 50);
 const SECONDS = Number(process.env.LIVE_SECONDS ?? 10);
 const FPS = Number(process.env.LIVE_FPS ?? 30);
 const PORTRAIT = { width: 720, height: 1280 };
 const TARGET_P99_MS = 1000 / FPS / 10;
+/** LIVE_PROFILE=1: a CPU profile of the API's isolate while the live rooms are driven. */
+const PROFILE = process.env.LIVE_PROFILE === "1";
 
 process.on("exit", killApiNow);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
@@ -174,7 +177,11 @@ async function main() {
 
   console.log("sockets open; streaming to the echo, then to the live rooms");
   const echoRun = await drive(echoes, (m) => (m.type === "frames" ? m.frames[0].timestamp : null));
+  const profiler = PROFILE
+    ? await startProfile(api.inspectorPort, join(ROOT, config.buildDir, "index.js"))
+    : null;
   const liveRun = await drive(live, (m) => (m.type === "feedback" ? m.timestamp : null));
+  const profile = await profiler?.stop();
   for (const ws of [...live, ...echoes]) ws.close();
 
   const result = {
@@ -203,6 +210,13 @@ async function main() {
     `\nRoom adds ${result.room_added_p50_ms} ms per frame at p50; live p99 ${result.live.p99_ms} ms ` +
       `(${result.live_p99_vs_echo}× the echo's) against the ${result.target_p99_ms} ms aim: ${result.pass ? "PASS" : "MISS"}`,
   );
+  if (profile) {
+    result.profile = profile;
+    console.log(`\nCPU profile of the API isolate while the rooms ran (${profile.total_ms} ms):`);
+    for (const m of profile.modules) console.log(`  ${m.share}%  ${m.name}`);
+    console.log("Top functions:");
+    for (const f of profile.functions) console.log(`  ${f.share}%  ${f.name}`);
+  }
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(join(ROOT, "bench/results/live.json"), JSON.stringify(result, null, 2));
   await Promise.all([api.stop(), echo.stop()]);
