@@ -5,7 +5,7 @@
 // adds per frame (validation, analysis, fan-out, batched storage), since workerd's clocks do not
 // advance during a request and server-side timers cannot measure it. Loopback only, bounded.
 //
-//   node bench/live.mjs            (LIVE_SESSIONS=50 LIVE_SECONDS=10 LIVE_FPS=30 by default)
+//   node bench/live.mjs            (LIVE_SESSIONS=50 LIVE_SECONDS=30 LIVE_FPS=30 by default)
 import WebSocket from "ws";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ import { startProfile } from "./live-profile.mjs";
 import { measureFrameCost } from "./live-frame-cost.mjs";
 
 const SESSIONS = Number(process.env.LIVE_SESSIONS ?? 50);
-const SECONDS = Number(process.env.LIVE_SECONDS ?? 10);
+const SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
 const FPS = Number(process.env.LIVE_FPS ?? 30);
 const PORTRAIT = { width: 720, height: 1280 };
 const TARGET_P99_MS = 1000 / FPS / 10;

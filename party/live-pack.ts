@@ -1,12 +1,11 @@
 /**
  * Frames waiting to be stored, packed as they arrive into the typed arrays of a validated chunk
  * (`ParsedChunk`, what `POST /sessions/{id}/data` builds from a body), so a flush hands the
- * storage verb a ready chunk instead of validating 150 frames again.
+ * storage verb a ready chunk instead of validating its 300 frames a second time.
  *
- * Why packed: a parsed frame is 34+ small objects. Held for the five seconds before their flush,
- * 50 devices' frames (250,000 objects) outlived the young generation and were promoted, which
- * made garbage collection a visible share of the room's time. Packed, a pending frame is 1 KB
- * of numbers in an array that grows by doubling.
+ * Why packed: a parsed frame is 34+ small objects, and frames wait up to ten seconds for their
+ * flush; packed, a waiting frame is 1 kB of numbers in an array that grows by doubling, which
+ * leaves the garbage collector little to keep track of while 50 rooms fill their chunks.
  */
 import type { ClientBitsInput, PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { VALUES_PER_FRAME, type ParsedChunk } from "../src/modules/sessions/pose.validate";
