@@ -19,6 +19,7 @@ async function loadPipeline(outDir) {
       contents: [
         'export { FeedbackPipeline, parseLiveMessage } from "./party/live-feedback.ts";',
         'export { LOWER_BODY } from "./src/modules/exercise-types/exercise-types.catalog-lower.ts";',
+        'export { AnalysisConfig } from "./src/modules/exercise-types/exercise-types.analysis.ts";',
       ].join("\n"),
       resolveDir: ROOT,
       loader: "ts",
@@ -46,9 +47,11 @@ export async function measureFrameCost({
   frames = 15_000,
   warmup = 3_000,
 }) {
-  const { FeedbackPipeline, parseLiveMessage, LOWER_BODY } = await loadPipeline(outDir);
-  const squat = LOWER_BODY.find((e) => e.slug === "squat");
-  const pipeline = new FeedbackPipeline(squat.analysis, frameSize);
+  const { FeedbackPipeline, parseLiveMessage, LOWER_BODY, AnalysisConfig } =
+    await loadPipeline(outDir);
+  // Parsed as the Worker parses the catalog's config before handing it to the room.
+  const squat = AnalysisConfig.parse(LOWER_BODY.find((e) => e.slug === "squat").analysis);
+  const pipeline = new FeedbackPipeline(squat, frameSize);
   const total = warmup + frames;
   const samples = new Float64Array(frames);
   let answered = 0;
