@@ -5,19 +5,23 @@
 // adds per frame (validation, analysis, fan-out, batched storage), since workerd's clocks do not
 // advance during a request and server-side timers cannot measure it. Loopback only, bounded.
 //
-//   node bench/live.mjs            (LIVE_SESSIONS=50 LIVE_SECONDS=10 LIVE_FPS=30 by default)
+//   node bench/live.mjs            (LIVE_SESSIONS=50 LIVE_SECONDS=30 LIVE_FPS=30 by default)
 import WebSocket from "ws";
 import { writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { config, ROOT } from "./config.mjs";
 import { Api, Session } from "./http.mjs";
 import { ensureDevVars, killApiNow, resetBenchState, startApi, startEcho } from "./server.mjs";
+import { startProfile } from "./live-profile.mjs";
+import { measureFrameCost } from "./live-frame-cost.mjs";
 
 const SESSIONS = Number(process.env.LIVE_SESSIONS ?? 50);
-const SECONDS = Number(process.env.LIVE_SECONDS ?? 10);
+const SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
 const FPS = Number(process.env.LIVE_FPS ?? 30);
 const PORTRAIT = { width: 720, height: 1280 };
 const TARGET_P99_MS = 1000 / FPS / 10;
+/** LIVE_PROFILE=1: a CPU profile of the API's isolate while the live rooms are driven. */
+const PROFILE = process.env.LIVE_PROFILE === "1";
 
 process.on("exit", killApiNow);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
@@ -174,8 +178,21 @@ async function main() {
 
   console.log("sockets open; streaming to the echo, then to the live rooms");
   const echoRun = await drive(echoes, (m) => (m.type === "frames" ? m.frames[0].timestamp : null));
+  const profiler = PROFILE
+    ? await startProfile(api.inspectorPort, join(ROOT, config.buildDir, "index.js"))
+    : null;
   const liveRun = await drive(live, (m) => (m.type === "feedback" ? m.timestamp : null));
+  const profile = await profiler?.stop();
   for (const ws of [...live, ...echoes]) ws.close();
+
+  await Promise.all([api.stop(), echo.stop()]);
+  // With the runtimes stopped, so the Node timing has the machine's cores to itself.
+  const serverPerFrame = await measureFrameCost({
+    outDir: join(ROOT, config.buildDir),
+    makeFrame: squatFrame,
+    frameSize: PORTRAIT,
+    fps: FPS,
+  });
 
   const result = {
     sessions: SESSIONS,
@@ -183,6 +200,7 @@ async function main() {
     seconds: SECONDS,
     echo: { ...summary(echoRun.rtts), unanswered: echoRun.lost },
     live: { ...summary(liveRun.rtts), unanswered: liveRun.lost },
+    server_per_frame: serverPerFrame,
   };
   result.room_added_p50_ms = +(result.live.p50_ms - result.echo.p50_ms).toFixed(3);
   result.live_p99_vs_echo = +(result.live.p99_ms / result.echo.p99_ms).toFixed(2);
@@ -203,9 +221,28 @@ async function main() {
     `\nRoom adds ${result.room_added_p50_ms} ms per frame at p50; live p99 ${result.live.p99_ms} ms ` +
       `(${result.live_p99_vs_echo}× the echo's) against the ${result.target_p99_ms} ms aim: ${result.pass ? "PASS" : "MISS"}`,
   );
+  const cost = result.server_per_frame;
+  console.log(
+    `Server time per frame (the room's per-frame module in Node, ${cost.frames} frames): ` +
+      `p50 ${cost.p50_us} µs, p99 ${cost.p99_us} µs, mean ${cost.mean_us} µs ` +
+      `(one core: ${cost.frames_per_second_one_core} frames/s; the bench sends ${SESSIONS * FPS}/s)`,
+  );
+  if (profile) {
+    result.profile = profile;
+    // Busy (not idle) isolate time over frames answered: the room's cost inside workerd,
+    // in wall time of a sampled, shared machine (an upper bound).
+    const idle = profile.modules.find((m) => m.name === "(idle)")?.ms ?? 0;
+    result.isolate_busy_ms_per_frame = +((profile.total_ms - idle) / result.live.frames).toFixed(3);
+    console.log(
+      `\nCPU profile of the API isolate while the rooms ran (${profile.total_ms} ms; busy ` +
+        `${result.isolate_busy_ms_per_frame} ms per answered frame):`,
+    );
+    for (const m of profile.modules) console.log(`  ${m.share}%  ${m.name}`);
+    console.log("Top functions:");
+    for (const f of profile.functions) console.log(`  ${f.share}%  ${f.name}`);
+  }
   mkdirSync(join(ROOT, "bench/results"), { recursive: true });
   writeFileSync(join(ROOT, "bench/results/live.json"), JSON.stringify(result, null, 2));
-  await Promise.all([api.stop(), echo.stop()]);
   process.exit(0);
 }
 

@@ -8,9 +8,11 @@
  * Invariant: whatever passes here also passes `PoseFrameInput` (test/live/live-frames.test.ts
  * compares both on the same good and bad frames), and errors name the field as zod would
  * (`frames.0.landmarks.3.x`). Unknown keys are left in place; nothing downstream reads them
- * (frames are packed field by field, watchers get rebuilt landmarks).
+ * (frames are packed field by field, watchers get rebuilt landmarks). A landmark's optional `type`
+ * must also be its BlazePose name in order, as the storage verb requires (pose.validate.ts): a
+ * frame the room accepts is never refused when its chunk is stored.
  */
-import { FrameSize } from "../src/modules/sessions/sessions.schemas";
+import { BLAZEPOSE_LANDMARKS } from "../src/analysis/landmarks";
 import { LANDMARK_COUNT } from "../src/modules/sessions/pose.schemas";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { MAX_FRAMES_PER_MESSAGE } from "./live-session.schemas";
@@ -48,8 +50,12 @@ function checkLandmarks(list: unknown): FieldError | null {
     if (!inRange(l.visibility, 0, 1)) {
       return { field: `.${i}.visibility`, message: "A number in [0, 1]" };
     }
-    if (l.type !== undefined && (typeof l.type !== "string" || !LANDMARK_TYPE.test(l.type))) {
-      return { field: `.${i}.type`, message: "A BlazePose landmark name" };
+    if (l.type !== undefined && l.type !== BLAZEPOSE_LANDMARKS[i]) {
+      const named = typeof l.type === "string" && LANDMARK_TYPE.test(l.type);
+      return {
+        field: `.${i}.type`,
+        message: named ? `Landmark ${i} is ${BLAZEPOSE_LANDMARKS[i]}` : "A BlazePose landmark name",
+      };
     }
   }
   return null;
@@ -121,9 +127,10 @@ export function checkFramesMessage(
   }
   let frameSize: Size | undefined;
   if (msg.frame_size !== undefined) {
-    const parsed = FrameSize.safeParse(msg.frame_size);
-    if (parsed.success) frameSize = parsed.data;
-    else errors.push({ field: "frame_size", message: "width and height in pixels, 16–16384" });
+    frameSize = checkFrameSize(msg.frame_size);
+    if (!frameSize) {
+      errors.push({ field: "frame_size", message: "width and height in pixels, 16–16384" });
+    }
   }
   if (errors.length > 0) return { ok: false, errors: errors.slice(0, MAX_DETAILS) };
   return {
@@ -137,3 +144,16 @@ export function checkFramesMessage(
 }
 
 type Size = { width: number; height: number };
+
+const isPixels = (v: unknown) =>
+  Number.isInteger(v) && (v as number) >= 16 && (v as number) <= 16384;
+
+/**
+ * FrameSize's rules (sessions.schemas.ts) without zod: devices send the size with every message,
+ * and a zod object parse per message was a tenth of the room's time (profiled). Returns a copy
+ * holding only width and height, as zod would.
+ */
+function checkFrameSize(v: unknown): Size | undefined {
+  if (!isObject(v) || !isPixels(v.width) || !isPixels(v.height)) return undefined;
+  return { width: v.width as number, height: v.height as number };
+}

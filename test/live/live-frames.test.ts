@@ -5,6 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { checkFramesMessage } from "../../party/live-frames";
 import { PoseFrameInput } from "../../src/modules/sessions/pose.schemas";
+import { parsePoseChunk } from "../../src/modules/sessions/pose.validate";
+import { FrameSize } from "../../src/modules/sessions/sessions.schemas";
 
 const landmark = (i: number) => ({ x: 0.5 + i / 100, y: 0.4, z: -0.1, visibility: 0.9 });
 const frame = (timestamp = 1000) => ({
@@ -85,6 +87,34 @@ describe("errors", () => {
       "frame_size",
     ]);
     expect(fields({ type: "frames", frames: Array(30).fill({ timestamp: -1 }) }).length).toBe(10);
+  });
+
+  it("refuses a landmark named out of BlazePose order, as storing the chunk would", () => {
+    const f = structuredClone(frame());
+    (f.landmarks[25] as Record<string, unknown>).type = "LEFT_ANKLE";
+    expect(() => parsePoseChunk({ frames: [f] }), "the storage verb refuses it").toThrow();
+    const checked = checkFramesMessage({ type: "frames", frames: [f] });
+    expect(checked.ok).toBe(false);
+    if (!checked.ok)
+      expect(checked.errors[0]).toMatchObject({ field: "frames.0.landmarks.25.type" });
+    (f.landmarks[25] as Record<string, unknown>).type = "LEFT_KNEE";
+    expect(checkFramesMessage({ type: "frames", frames: [f] }).ok).toBe(true);
+  });
+
+  it.each([
+    [{ width: 720, height: 1280 }],
+    [{ width: 720.5, height: 1280 }],
+    [{ width: 15, height: 1280 }],
+    [{ width: 720, height: 16385 }],
+    [{ width: "720", height: 1280 }],
+    [{ width: 720, height: 1280, extra: 1 }],
+    [[720, 1280]],
+    [null],
+  ])("checks frame_size %j as the zod FrameSize does", (size) => {
+    const zod = FrameSize.safeParse(size);
+    const checked = checkFramesMessage({ type: "frames", frames: [frame()], frame_size: size });
+    expect(checked.ok).toBe(zod.success);
+    if (checked.ok && zod.success) expect(checked.value.frame_size).toEqual(zod.data);
   });
 });
 

@@ -27,8 +27,8 @@ Server to client:
 - \`cue\`: \`{ from: { user_id, role }, message, timestamp }\`.
 - \`error\`: \`{ code, message, details? }\`; the socket stays open.
 
-Frames are stored about once a second as pose chunks of the session, so a finished live session
-is analysed exactly like an uploaded one (\`POST /sessions/{id}/complete\`).`;
+Frames are stored every 300 frames or 10 s (the first chunk sooner) as pose chunks of the session,
+so a finished live session is analysed exactly like an uploaded one (\`POST /sessions/{id}/complete\`).`;
 
 const Params = z.object({
   session_id: z.uuid().openapi({ param: { name: "session_id", in: "path" } }),

@@ -1,0 +1,73 @@
+/**
+ * A live room aborted mid-session (eviction, a crash) loses nothing the device keeps until
+ * `stored`: the room rebuilds its analysis from the stored chunks, ignores what it already has,
+ * and the session ends up with every frame exactly once and the right repetition count.
+ */
+import { env, runInDurableObject } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { LiveSession } from "../../party/live-session";
+import type { Clinic } from "../helpers/fixtures";
+import { api } from "../helpers/http";
+import { createSession, sessionClinic } from "../sessions/helpers";
+import { join, PORTRAIT, squatFrames, stream, until } from "./helpers";
+
+let clinic: Clinic;
+beforeAll(async () => {
+  ({ clinic } = await sessionClinic());
+});
+
+async function frameCount(sessionId: string) {
+  const r = await api("GET", `/api/v1/sessions/${sessionId}`, { token: clinic.physio.token });
+  return r.body?.data?.pose_data?.frame_count;
+}
+
+describe("happy", () => {
+  it("after an abort, the device resends from `stored` and every frame is stored once", async () => {
+    const session = await createSession(clinic, { frame_size: PORTRAIT });
+    const frames = squatFrames(3);
+    const third = Math.floor(frames.length / 3);
+    const first = (await join(session.session_id, clinic.patientUser.token)).socket;
+    await first.next();
+    await stream(first, frames.slice(0, third));
+    const stub = env.LiveSession.get(env.LiveSession.idFromName(session.session_id));
+    // Store what the room holds now, then send more that only lives in the room's memory.
+    await runInDurableObject(stub, (room: LiveSession) => room.flush());
+    const stored = await until(first, "stored");
+    expect(stored.through).toBe(frames[third - 1]!.timestamp);
+    await stream(first, frames.slice(third, 2 * third));
+    await expect(runInDurableObject(stub, (_, state) => state.abort("evicted"))).rejects.toThrow();
+
+    const second = (await join(session.session_id, clinic.patientUser.token)).socket;
+    const ready = await until(second, "ready");
+    expect(ready.stored_through, "the rebuilt room knows what is stored").toBe(stored.through);
+    // The device resends everything after `stored.through`: the lost part and the rest.
+    const received = await stream(
+      second,
+      frames.filter((f) => f.timestamp > ready.stored_through),
+    );
+    const feedback = received.filter((m) => m.type === "feedback");
+    expect(
+      feedback.some((f) => f.ignored),
+      "nothing was ignored: none of it was stored",
+    ).toBe(false);
+    expect(feedback.at(-1)!.rep_count).toBe(3);
+    second.close();
+    await expect.poll(() => frameCount(session.session_id)).toBe(frames.length);
+  });
+});
+
+describe("errors", () => {
+  it("a resend of frames already accepted is ignored, counted, and answered with the current feedback", async () => {
+    const session = await createSession(clinic, { frame_size: PORTRAIT });
+    const frames = squatFrames(1).slice(0, 40);
+    const device = (await join(session.session_id, clinic.patientUser.token)).socket;
+    await device.next();
+    const before = await stream(device, frames);
+    const last = before.filter((m) => m.type === "feedback").at(-1)!;
+    device.send({ type: "frames", frames: frames.slice(30), frame_size: PORTRAIT });
+    const again = await until(device, "feedback");
+    expect(again).toMatchObject({ ignored: 10, timestamp: last.timestamp });
+    device.close();
+    await expect.poll(() => frameCount(session.session_id)).toBe(frames.length);
+  });
+});
