@@ -59,7 +59,7 @@ export function __benchTimedWorker(worker) {
   function wrap(env) {
     let copy = wrapped.get(env);
     if (!copy) {
-      copy = { ...env, DB: database(env.DB), JOBS: jobs(env.JOBS) };
+      copy = { ...env, DB: database(env.DB), JOBS: jobs(env.JOBS), AUDIT: jobs(env.AUDIT) };
       wrapped.set(env, copy);
     }
     return copy;

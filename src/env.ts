@@ -13,6 +13,8 @@ export type Bindings = {
   DB: D1Database;
   MEDIA: R2Bucket;
   JOBS: Queue<JobMessage>;
+  /** Audit entries of reads only (src/lib/audit-queue.ts); same consumer, larger batches. */
+  AUDIT: Queue<JobMessage>;
   UserStream: DurableObjectNamespace<UserStream>;
   LiveSession: DurableObjectNamespace<LiveSession>;
   RateLimiter: DurableObjectNamespace<RateLimiter>;

@@ -1,5 +1,6 @@
 /**
- * The JOBS queue consumer. Each message is validated, handled, and acknowledged only once its
+ * The consumer of both queues, JOBS and AUDIT (audit entries of reads, in batches of up to 100).
+ * Each message is validated, handled, and acknowledged only once its
  * effect is stored; a failure is retried by the queue (max_retries in wrangler.toml). Queued audit
  * entries of a batch are stored together (src/lib/audit-queue.ts); other jobs one by one.
  */

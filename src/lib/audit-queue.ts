@@ -1,6 +1,6 @@
 /**
  * Audited reads without a D1 write before the answer: the entry is built (MAC included) and sent
- * to the JOBS queue, and `queueAudit` resolves only once the queue has accepted it, so a verb
+ * to the AUDIT queue, and `queueAudit` resolves only once the queue has accepted it, so a verb
  * that awaits it before returning data never answers an unrecorded read. The consumer stores
  * entries in batches with inserts keyed by the entry id (`audit_log_id` is unique): a redelivered
  * or retried batch adds nothing, and a consumer that dies mid-batch leaves its messages unacked,
@@ -42,14 +42,14 @@ export type QueuedAuditEntry = z.infer<typeof QueuedAuditEntry>;
 const MAX_ENTRIES_PER_MESSAGE = 50;
 
 /**
- * Records audit entries of a read through the JOBS queue; resolves once the queue holds them.
+ * Records audit entries of a read through the AUDIT queue; resolves once the queue holds them.
  * Await it before returning the data (see the module comment). Denials keep `recordAudit`.
  */
 export async function queueAudit(ctx: RequestContext, ...inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
   const entries = await Promise.all(inputs.map((input) => auditRow(ctx, input)));
   for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_MESSAGE) {
-    await ctx.env.JOBS.send({
+    await ctx.env.AUDIT.send({
       type: "audit_entries",
       entries: entries.slice(i, i + MAX_ENTRIES_PER_MESSAGE),
     });
