@@ -10,6 +10,7 @@ import type { Bindings } from "../src/env";
 import { RealtimeSfu, sfuConfig } from "../src/modules/calls/sfu";
 import type { CallRoomIn } from "./call-room.schemas";
 import type { StreamCaller } from "./user-stream.schemas";
+import { refuseInput } from "./socket-input";
 
 /** What a call room connection carries: who (from the Worker), the call, its SFU sessions. */
 export type ConnState = StreamCaller & { callId: string; participants: string[]; sfu: string[] };
@@ -93,9 +94,5 @@ export function send(connection: Connection, event: Out) {
   }
 }
 
-export function invalid(connection: Connection, details: { field: string; message: string }[]) {
-  send(connection, {
-    event: "error",
-    data: { code: "VALIDATION_ERROR", message: "Invalid message", details },
-  });
-}
+/** Answers a bad message with `error`; the socket stays open. */
+export const invalid = refuseInput;

@@ -16,6 +16,7 @@ import type { Bindings } from "../src/env";
 import { AppError } from "../src/lib/errors";
 import { expireCall } from "../src/modules/calls/calls.service";
 import { brokerSfu, invalid, send, type ConnState } from "./call-room.sfu";
+import { parseSocketInput } from "./socket-input";
 import {
   CallRoomIn,
   CallSetup,
@@ -103,26 +104,12 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
   override async onMessage(connection: Connection<ConnState>, message: WSMessage) {
     const me = connection.state;
     if (!me) return connection.close(1008, "unauthorized");
-    const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-    if (text.length > MAX_CALL_MESSAGE_BYTES) {
-      return invalid(connection, [{ field: "message", message: "At most 64 KB" }]);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return invalid(connection, [{ field: "message", message: "JSON objects with an event" }]);
-    }
-    const parsed = CallRoomIn.safeParse(json);
-    if (!parsed.success) {
-      return invalid(
-        connection,
-        parsed.error.issues.map((i) => ({
-          field: i.path.join(".") || "event",
-          message: i.message,
-        })),
-      );
-    }
+    const parsed = parseSocketInput(CallRoomIn, message, {
+      maxSize: MAX_CALL_MESSAGE_BYTES,
+      tooLarge: "At most 64 KB",
+      notJson: "JSON objects with an event",
+    });
+    if ("details" in parsed) return invalid(connection, parsed.details);
     const input = parsed.data;
     try {
       if (input.event === "ping") {
@@ -186,12 +173,8 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
       await expireCall(this.env, timer.workspaceId, timer.callId);
       await this.ctx.storage.put("ring", { ...timer, done: true });
     }
-    await this.closeEndedSessions();
-    await this.schedule(true);
-  }
-
-  private async closeEndedSessions() {
     await closeEndedSessions(this.env.DB, [...this.getConnections<ConnState>()]);
+    await this.schedule(true);
   }
 
   /** Closes the sockets opened under a session that ended (called by the user's stream). */

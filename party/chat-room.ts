@@ -21,6 +21,7 @@ import type { CommitOutcome, CommitResult } from "../src/modules/chats/messages.
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
 import { GroupCommit } from "./chat-room.commit";
+import { parseSocketInput, refuseInput } from "./socket-input";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
 import {
   closeEndedSessions,
@@ -148,24 +149,12 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   private async handle(connection: Connection<StreamCaller>, message: WSMessage): Promise<void> {
     const caller = connection.state;
     if (!caller) return connection.close(1008, "unauthorized");
-    let json: unknown;
-    try {
-      const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-      if (text.length > 16 * 1024) throw new Error("too large");
-      json = JSON.parse(text);
-    } catch {
-      return invalid(connection, [{ field: "message", message: "JSON objects of at most 16 KB" }]);
-    }
-    const parsed = ChatRoomIn.safeParse(json);
-    if (!parsed.success) {
-      return invalid(
-        connection,
-        parsed.error.issues.map((i) => ({
-          field: i.path.join(".") || "event",
-          message: i.message,
-        })),
-      );
-    }
+    const parsed = parseSocketInput(ChatRoomIn, message, {
+      maxSize: 16 * 1024,
+      tooLarge: "JSON objects of at most 16 KB",
+      notJson: "JSON objects of at most 16 KB",
+    });
+    if ("details" in parsed) return refuseInput(connection, parsed.details);
     const input = parsed.data;
     const meta = { requestId: uuidv7(), ip: null, userAgent: null };
     try {
@@ -269,11 +258,4 @@ function send(connection: Connection, event: ChatRoomOut) {
   } catch {
     // Closing at this moment.
   }
-}
-
-function invalid(connection: Connection, details: { field: string; message: string }[]) {
-  send(connection, {
-    event: "error",
-    data: { code: "VALIDATION_ERROR", message: "Invalid message", details },
-  });
 }

@@ -30,6 +30,7 @@ import {
   scheduleSessionCheck,
   type TrackedRoom,
 } from "./room-sessions";
+import { parseSocketInput, refuseInput } from "./socket-input";
 import { EventLog, type StoredEvent } from "./user-stream.log";
 import {
   EPHEMERAL_EVENTS,
@@ -144,30 +145,12 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
   }
 
   override onMessage(connection: Connection<ConnState>, message: WSMessage) {
-    const size = typeof message === "string" ? message.length : message.byteLength;
-    if (size > MAX_CLIENT_MESSAGE_BYTES) {
-      return invalid(connection, [
-        { field: "message", message: `Messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes` },
-      ]);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-    } catch {
-      return invalid(connection, [
-        { field: "message", message: "Messages are JSON objects with an event" },
-      ]);
-    }
-    const parsed = UserStreamIn.safeParse(json);
-    if (!parsed.success) {
-      return invalid(
-        connection,
-        parsed.error.issues.map((i) => ({
-          field: i.path.join(".") || "event",
-          message: i.message,
-        })),
-      );
-    }
+    const parsed = parseSocketInput(UserStreamIn, message, {
+      maxSize: MAX_CLIENT_MESSAGE_BYTES,
+      tooLarge: `Messages are at most ${MAX_CLIENT_MESSAGE_BYTES} bytes`,
+      notJson: "Messages are JSON objects with an event",
+    });
+    if ("details" in parsed) return invalid(connection, parsed.details);
     const input = parsed.data;
     if (input.event === "ping") {
       send(connection, { event: "pong", data: { id: input.data?.id ?? null } });
@@ -209,11 +192,8 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
         if (EPHEMERAL_EVENTS.includes(event.event)) return null;
         const ref = `${this.name}:${crypto.randomUUID()}`;
         const data = JSON.stringify(event.data);
-        const rowId = ref;
-        return {
-          ref,
-          text: await this.phi.encrypt(data, { table: "stream_events", column: "data", rowId }),
-        };
+        const cell = { table: "stream_events", column: "data", rowId: ref };
+        return { ref, text: await this.phi.encrypt(data, cell) };
       }),
     );
     const live = [...this.getConnections<ConnState>()].filter(
@@ -296,9 +276,4 @@ function send(connection: Connection, event: UserEvent) {
   connection.send(JSON.stringify(event));
 }
 
-function invalid(connection: Connection, details: { field: string; message: string }[]) {
-  send(connection, {
-    event: "error",
-    data: { code: "VALIDATION_ERROR", message: "Invalid message", details },
-  });
-}
+const invalid = refuseInput;

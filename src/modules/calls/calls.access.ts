@@ -29,6 +29,29 @@ export type CallLine = Line & { answeredAt: string | null; leftAt: string | null
 
 export const RESOURCE = "call";
 
+/** The reads of a call and all its lines in a workspace, for one `ctx.db.read` round trip. */
+export function callReads(ctx: RequestContext, workspaceId: string, callId: string) {
+  return [
+    ctx.db.orm
+      .select()
+      .from(calls)
+      .where(and(eq(calls.id, callId), eq(calls.workspaceId, workspaceId)))
+      .limit(1),
+    ctx.db.orm
+      .select({
+        userId: callParticipants.userId,
+        role: callParticipants.role,
+        state: callParticipants.state,
+        answeredAt: callParticipants.answeredAt,
+        leftAt: callParticipants.leftAt,
+      })
+      .from(callParticipants)
+      .where(
+        and(eq(callParticipants.callId, callId), eq(callParticipants.workspaceId, workspaceId)),
+      ),
+  ] as const;
+}
+
 /**
  * Loads a call the caller takes part in, with every line, in one round trip. Checks the role
  * first (403, the same for every id), then the relation (404, audited, as for an unknown id).
@@ -44,28 +67,7 @@ export async function accessCall(
     resourceType: RESOURCE,
     resourceId: callId,
   });
-  const [callRows, lineRows] = await ctx.db.read([
-    ctx.db.orm
-      .select()
-      .from(calls)
-      .where(and(eq(calls.id, callId), eq(calls.workspaceId, caller.workspaceId)))
-      .limit(1),
-    ctx.db.orm
-      .select({
-        userId: callParticipants.userId,
-        role: callParticipants.role,
-        state: callParticipants.state,
-        answeredAt: callParticipants.answeredAt,
-        leftAt: callParticipants.leftAt,
-      })
-      .from(callParticipants)
-      .where(
-        and(
-          eq(callParticipants.callId, callId),
-          eq(callParticipants.workspaceId, caller.workspaceId),
-        ),
-      ),
-  ]);
+  const [callRows, lineRows] = await ctx.db.read(callReads(ctx, caller.workspaceId, callId));
   const call = callRows[0];
   const member = lineRows.some((l) => l.userId === caller.userId);
   if (!call || !member) {

@@ -20,7 +20,14 @@ import { ConflictError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { phiCipherFor, type RequestContext } from "../../middleware/request-context";
 import { requirePermission } from "../../policy/policy";
-import { accessCall, checkRecipients, RESOURCE, type CallLine, type CallRow } from "./calls.access";
+import {
+  accessCall,
+  callReads,
+  checkRecipients,
+  RESOURCE,
+  type CallLine,
+  type CallRow,
+} from "./calls.access";
 import { decryptPeople, iceOf, moveWrites, peopleOf, presentCall } from "./calls.data";
 import { announceMove, announceRinging, callRoom } from "./calls.events";
 import { ringSeconds } from "./calls.ice";
@@ -216,23 +223,7 @@ export async function expireCall(env: Bindings, workspaceId: string, callId: str
     caller: null,
     waitUntil: () => undefined,
   };
-  const [callRows, lines] = await ctx.db.read([
-    ctx.db.orm
-      .select()
-      .from(calls)
-      .where(and(eq(calls.id, callId), eq(calls.workspaceId, workspaceId)))
-      .limit(1),
-    ctx.db.orm
-      .select({
-        userId: callParticipants.userId,
-        role: callParticipants.role,
-        state: callParticipants.state,
-        answeredAt: callParticipants.answeredAt,
-        leftAt: callParticipants.leftAt,
-      })
-      .from(callParticipants)
-      .where(eq(callParticipants.callId, callId)),
-  ]);
+  const [callRows, lines] = await ctx.db.read(callReads(ctx, workspaceId, callId));
   const call = callRows[0];
   if (!call || !["ringing", "active"].includes(call.status)) return false;
   const move = nextMove(call.status, lines, "timeout", null);
