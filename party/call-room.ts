@@ -24,7 +24,17 @@ import {
   type CallChange,
   type RingTimer,
 } from "./call-room.schemas";
-import { closeEndedSessions, closeSession, SESSION_CHECK_MS, trackRoom } from "./room-sessions";
+import { callAudience } from "../src/modules/calls/calls.access";
+import {
+  ACCESS_ENDED_CODE,
+  auditClosed,
+  closeEndedSessions,
+  closeRevoked,
+  closeSession,
+  distinctCallers,
+  SESSION_CHECK_MS,
+  trackRoom,
+} from "./room-sessions";
 import { CALLER_HEADER } from "./user-stream";
 import { StreamCaller } from "./user-stream.schemas";
 
@@ -42,14 +52,45 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
     await this.schedule();
   }
 
-  /** A state change, already in D1: tells the sockets; a finished call closes them. */
+  /**
+   * A state change, already in D1: tells the sockets; a finished call closes them, and a line
+   * that declined or left loses its sockets while the call goes on for the others.
+   */
   async changed(change: CallChange) {
     this.broadcast(JSON.stringify({ event: "call:state", data: change }));
     if (["ended", "missed", "declined"].includes(change.status)) {
       const timer = await this.ctx.storage.get<RingTimer>("ring");
       if (timer) await this.ctx.storage.put("ring", { ...timer, done: true });
       for (const c of this.getConnections()) c.close(CALL_OVER_CODE, `call ${change.status}`);
+      return;
     }
+    const gone = new Set(
+      change.lines.filter((l) => !["ringing", "joined"].includes(l.state)).map((l) => l.user_id),
+    );
+    for (const c of this.getConnections<ConnState>()) {
+      if (c.state && gone.has(c.state.userId)) c.close(ACCESS_ENDED_CODE, "no longer on this call");
+    }
+  }
+
+  /**
+   * Closes (4003, audited) the sockets of `userId` (or of anyone, `null`) who may no longer be on
+   * the call (calls.access.ts `callAudience`). Called through the user's stream when a relation
+   * ends, and by the alarm. Returns how many closed.
+   */
+  async revalidate(userId: string | null): Promise<number> {
+    const closed = await closeRevoked(
+      this.getConnections<ConnState>(),
+      userId,
+      (ids) => callAudience(this.env.DB, this.name, ids),
+      "no longer on this call",
+    );
+    await auditClosed(
+      this.env,
+      distinctCallers(closed),
+      { action: "call.read", resourceType: "call", resourceId: this.name },
+      (p) => this.ctx.waitUntil(p),
+    );
+    return closed.length;
   }
 
   /** Recording started or stopped: every participant is told at once. */
@@ -173,7 +214,8 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
       await expireCall(this.env, timer.workspaceId, timer.callId);
       await this.ctx.storage.put("ring", { ...timer, done: true });
     }
-    await closeEndedSessions(this.env.DB, [...this.getConnections<ConnState>()]);
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<ConnState>()]);
+    if (open > 0) await this.revalidate(null);
     await this.schedule(true);
   }
 

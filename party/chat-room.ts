@@ -12,7 +12,7 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
-import { AppError, UnauthorizedError } from "../src/lib/errors";
+import { AppError, NotFoundError, UnauthorizedError } from "../src/lib/errors";
 import { uuidv7 } from "../src/lib/ids";
 import { liveSessionQuery } from "../src/middleware/auth";
 import { roomContext } from "../src/middleware/request-context";
@@ -23,9 +23,14 @@ import { publishManyToUser, publishToUser } from "../src/modules/realtime/realti
 import { GroupCommit } from "./chat-room.commit";
 import { parseSocketInput, refuseInput } from "./socket-input";
 import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
+import { reachableUsers } from "../src/modules/chats/chats.audience";
 import {
+  ACCESS_ENDED_CODE,
+  auditClosed,
   closeEndedSessions,
+  closeRevoked,
   closeSession,
+  distinctCallers,
   scheduleSessionCheck,
   SESSION_ENDED_CODE,
   trackRoom,
@@ -128,10 +133,35 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     );
   }
 
-  /** Closes the sockets whose session ended; looks again while any remain. */
+  /**
+   * Closes the sockets whose session ended, then those whose access ended by a path that did not
+   * tell the room (the backstop of `revalidate`); looks again while any remain.
+   */
   override async onAlarm() {
     const open = await closeEndedSessions(this.env.DB, [...this.getConnections<StreamCaller>()]);
-    if (open > 0) await scheduleSessionCheck(this.ctx.storage);
+    const revoked = open > 0 ? await this.revalidate(null) : 0;
+    if (open - revoked > 0) await scheduleSessionCheck(this.ctx.storage);
+  }
+
+  /**
+   * Closes (4003, audited) the sockets of `userId` (or of anyone, `null`) who may no longer reach
+   * this chat, asked of the one rule in chats.audience.ts. Called through the user's stream the
+   * moment a relation ends (`accessChanged`), and by the alarm. Returns how many closed.
+   */
+  async revalidate(userId: string | null): Promise<number> {
+    const closed = await closeRevoked(
+      this.getConnections<StreamCaller>(),
+      userId,
+      (ids) => reachableUsers(this.env.DB, this.name, ids),
+      "no longer in this chat",
+    );
+    await auditClosed(
+      this.env,
+      distinctCallers(closed),
+      { action: "chat.read", resourceType: "chat", resourceId: this.name },
+      (p) => this.ctx.waitUntil(p),
+    );
+    return closed.length;
   }
 
   /** Closes the sockets opened under a session that ended (called by the user's stream). */
@@ -205,10 +235,15 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     );
   }
 
-  private refuse(connection: Connection, error: unknown, clientId: string | null) {
+  private refuse(connection: Connection<StreamCaller>, error: unknown, clientId: string | null) {
     if (error instanceof UnauthorizedError) {
       connection.close(SESSION_ENDED_CODE, "session ended");
       return;
+    }
+    // The chat refused its own participant: their access ended, so their sockets here close too.
+    const userId = connection.state?.userId;
+    if (error instanceof NotFoundError && userId) {
+      this.ctx.waitUntil(this.revalidate(userId).catch(() => 0));
     }
     if (error instanceof AppError) {
       send(connection, {
@@ -233,7 +268,7 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
     let closed = 0;
     for (const connection of this.getConnections<StreamCaller>()) {
       if (userId && connection.state?.userId !== userId) continue;
-      connection.close(4003, "no longer in this chat");
+      connection.close(ACCESS_ENDED_CODE, "no longer in this chat");
       closed++;
     }
     return closed;

@@ -23,7 +23,16 @@ import { FeedbackPipeline, parseLiveMessage } from "./live-feedback";
 import { FrameStore } from "./live-store";
 import { send, Watch } from "./live-watch";
 import { LiveCaller } from "./live-session.schemas";
-import { closeEndedSessions, closeSession, SESSION_CHECK_MS, trackRoom } from "./room-sessions";
+import { asCaller, liveAudience } from "../src/modules/live/live.audience";
+import {
+  auditClosed,
+  closeEndedSessions,
+  closeRevoked,
+  closeSession,
+  distinctCallers,
+  SESSION_CHECK_MS,
+  trackRoom,
+} from "./room-sessions";
 
 /** Headers through which the Worker tells this room who connected and what is analysed. */
 export const LIVE_CALLER_HEADER = "x-rehab-live-caller";
@@ -141,7 +150,8 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   override async onAlarm() {
     this.store.alarmArmed = false;
     await this.store.flush();
-    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<LiveCaller>()]);
+    let open = await closeEndedSessions(this.env.DB, [...this.getConnections<LiveCaller>()]);
+    if (open > 0) open -= await this.revalidate(null);
     if (open > 0 && !this.store.alarmArmed) {
       await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
     }
@@ -150,6 +160,37 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   /** Closes the sockets opened under a session that ended (called by the user's stream). */
   async endSession(sessionId: string): Promise<number> {
     return closeSession(this.getConnections<LiveCaller>(), sessionId);
+  }
+
+  /**
+   * Closes (4003, audited) the sockets of `userId` (or of anyone, `null`) who may no longer reach
+   * this session's patient: a watcher taken off the care team leaves at once. Called through the
+   * user's stream when a relation ends, and by the alarm. Returns how many closed.
+   */
+  async revalidate(userId: string | null): Promise<number> {
+    const connections = [...this.getConnections<LiveCaller>()];
+    const patientId = connections.find((c) => c.state)?.state?.patientId;
+    if (!patientId) return 0;
+    const closed = await closeRevoked(
+      connections,
+      userId,
+      (ids) =>
+        liveAudience(
+          this.env,
+          patientId,
+          connections.flatMap((c) =>
+            c.state && ids.includes(c.state.userId) ? [asCaller(c.state)] : [],
+          ),
+        ),
+      "no longer on this patient's care team",
+    );
+    await auditClosed(
+      this.env,
+      distinctCallers(closed),
+      { action: "exercise_session.read", resourceType: "exercise_session", resourceId: this.name },
+      (p) => this.ctx.waitUntil(p),
+    );
+    return closed.length;
   }
 
   /** Stores pending frames now (tests, and the room's close and alarm). */

@@ -16,6 +16,7 @@ import { fromBase64 } from "../src/modules/pose/pose.base64";
 import { poseEstimator } from "../src/modules/pose/pose.estimator";
 import { postureOf } from "../src/modules/pose/pose.posture";
 import { MAX_FRAME_BYTES, PoseCaller, parseFrame, type PoseSocketOut } from "./pose.schemas";
+import { closeEndedSessions, closeSession, scheduleSessionCheck, trackRoom } from "./room-sessions";
 
 export const POSE_CALLER_HEADER = "x-rehab-pose-caller";
 export const UNKNOWN_MODEL_CODE = 4404;
@@ -41,6 +42,33 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
     connection.setState(caller);
     this.flights.set(connection.id, { busy: false, dropped: 0 });
     send(connection, { event: "ready", model: this.model, max_frame_bytes: MAX_FRAME_BYTES });
+    // The socket ends with its session, like every other room: at once through the user's
+    // stream (logout, deactivation), or at the next check (expiry, any other path).
+    this.ctx.waitUntil(
+      Promise.allSettled([
+        trackRoom(this.env, caller.userId, caller.sessionId, { kind: "pose", name: this.name }),
+        scheduleSessionCheck(this.ctx.storage),
+      ]),
+    );
+  }
+
+  /** Closes the sockets whose session ended; looks again while any remain. */
+  override async onAlarm() {
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<PoseCaller>()]);
+    if (open > 0) await scheduleSessionCheck(this.ctx.storage);
+  }
+
+  /** Closes the sockets opened under a session that ended (called by the user's stream). */
+  async endSession(sessionId: string): Promise<number> {
+    return closeSession(this.getConnections<PoseCaller>(), sessionId);
+  }
+
+  /**
+   * Pose inference reads no patient record (the frames are the caller's own camera), so no
+   * relation can end here; the role's permission ends with the session (a role change ends it).
+   */
+  async revalidate(_userId: string | null): Promise<number> {
+    return 0;
   }
 
   override onClose(connection: Connection) {

@@ -10,13 +10,16 @@
  */
 import { getServerByName } from "partyserver";
 import type { Bindings } from "../src/env";
+import { recordAudit, type AuditAction } from "../src/lib/audit";
+import { roomContext } from "../src/middleware/request-context";
+import type { StreamCaller } from "./user-stream.schemas";
 
 /** Close code for a socket whose session ended (application range 4000–4999). */
 export const SESSION_ENDED_CODE = 4001;
 /** How often open sockets have their sessions re-checked. */
 export const SESSION_CHECK_MS = 60_000;
 
-export type RoomKind = "chat" | "live" | "call";
+export type RoomKind = "chat" | "live" | "call" | "pose";
 export type TrackedRoom = { kind: RoomKind; name: string };
 
 /** The subset of `sessionIds` that are still live (not revoked, not expired). */
@@ -83,4 +86,57 @@ export async function trackRoom(
 /** Arms the storage alarm for the next session check unless one is set. */
 export async function scheduleSessionCheck(storage: DurableObjectStorage) {
   if ((await storage.getAlarm()) === null) await storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+}
+
+/** Close code for a socket whose access ended (relation ended: care team, grant, role, call line). */
+export const ACCESS_ENDED_CODE = 4003;
+
+type Revocable = Closable & { state: { userId: string; sessionId?: string } | null };
+
+/**
+ * Re-derives access for the connections of `userId` (or all, `null`) and closes those whose user
+ * `allowed` no longer lists, with 4003 and `reason`. Returns the closed connections (the caller
+ * audits them). Asked by the user's stream when a relation ends (at once) and by each room's
+ * alarm (backstop for changes written by any other path).
+ */
+export async function closeRevoked<C extends Revocable>(
+  connections: Iterable<C>,
+  userId: string | null,
+  allowed: (userIds: string[]) => Promise<Set<string>>,
+  reason: string,
+): Promise<C[]> {
+  const mine = [...connections].filter((c) => c.state && (!userId || c.state.userId === userId));
+  if (mine.length === 0) return [];
+  const keep = await allowed([...new Set(mine.map((c) => c.state!.userId))]);
+  const closed = mine.filter((c) => !keep.has(c.state!.userId));
+  for (const connection of closed) connection.close(ACCESS_ENDED_CODE, reason);
+  return closed;
+}
+
+/** One caller per user among closed connections (one audit entry per user and room). */
+export function distinctCallers<S extends { userId: string }>(closed: { state: S | null }[]): S[] {
+  const byUser = new Map<string, S>();
+  for (const c of closed) if (c.state) byUser.set(c.state.userId, c.state);
+  return [...byUser.values()];
+}
+
+/**
+ * Audits each user whose sockets a room closed because their access ended (outcome `denied`,
+ * reason `access_ended`): the refusal is on the record like an HTTP one.
+ */
+export async function auditClosed(
+  env: Bindings,
+  callers: StreamCaller[],
+  audit: { action: AuditAction; resourceType: string; resourceId: string },
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<void> {
+  await Promise.allSettled(
+    callers.map((caller) =>
+      recordAudit(roomContext(env, { ...caller, role: caller.role as never }, {}, waitUntil), {
+        ...audit,
+        outcome: "denied",
+        metadata: { reason: "access_ended", via: "socket" },
+      }),
+    ),
+  );
 }

@@ -18,7 +18,14 @@ export const CURSOR_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 /** The most events one reconnect replays; beyond that the client resyncs over HTTP instead. */
 export const MAX_REPLAY = 5000;
 
-export type StoredEvent = { seq: number; event: string; sealed: string; ref: string };
+/** `chatId`: the chat a `message:*` event belongs to (an id, not patient data), for the replay's access filter. */
+export type StoredEvent = {
+  seq: number;
+  event: string;
+  sealed: string;
+  ref: string;
+  chatId: string | null;
+};
 
 export type ReplayPlan =
   | { kind: "replay"; events: StoredEvent[] }
@@ -30,6 +37,11 @@ export class EventLog {
       seq INTEGER PRIMARY KEY, event TEXT NOT NULL, sealed TEXT NOT NULL, ref TEXT NOT NULL,
       at INTEGER NOT NULL)`);
     sql.exec(`CREATE INDEX IF NOT EXISTS stream_events_at ON stream_events(at)`);
+    // Logs created before events carried their chat: add the column once (older rows: null).
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(stream_events)`).toArray();
+    if (!columns.some((c) => c.name === "chat_id")) {
+      sql.exec(`ALTER TABLE stream_events ADD COLUMN chat_id TEXT`);
+    }
     sql.exec(`CREATE TABLE IF NOT EXISTS stream_cursors (
       device_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at INTEGER NOT NULL)`);
     sql.exec(
@@ -54,7 +66,13 @@ export class EventLog {
   }
 
   /** Stores a sealed event under the next seq and prunes what is past retention; returns the seq. */
-  append(event: string, sealed: string, ref: string, now = Date.now()): number {
+  append(
+    event: string,
+    sealed: string,
+    ref: string,
+    chatId: string | null = null,
+    now = Date.now(),
+  ): number {
     const seq = this.latest() + 1;
     this.sql.exec(
       `INSERT INTO stream_meta (key, value) VALUES ('last_seq', ?)
@@ -62,11 +80,12 @@ export class EventLog {
       seq,
     );
     this.sql.exec(
-      `INSERT INTO stream_events (seq, event, sealed, ref, at) VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO stream_events (seq, event, sealed, ref, chat_id, at) VALUES (?, ?, ?, ?, ?, ?)`,
       seq,
       event,
       sealed,
       ref,
+      chatId,
       now,
     );
     this.prune(now);
@@ -92,7 +111,7 @@ export class EventLog {
     if (latest - since > MAX_REPLAY) return { kind: "resync", reason: "too_many" };
     const events = this.sql
       .exec<StoredEvent>(
-        `SELECT seq, event, sealed, ref FROM stream_events WHERE seq > ? ORDER BY seq`,
+        `SELECT seq, event, sealed, ref, chat_id AS chatId FROM stream_events WHERE seq > ? ORDER BY seq`,
         since,
       )
       .toArray();

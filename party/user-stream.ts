@@ -31,6 +31,7 @@ import {
   type TrackedRoom,
 } from "./room-sessions";
 import { parseSocketInput, refuseInput } from "./socket-input";
+import { reachableChats } from "../src/modules/chats/chats.audience";
 import { EventLog, type StoredEvent } from "./user-stream.log";
 import {
   EPHEMERAL_EVENTS,
@@ -116,12 +117,24 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
         });
         break;
       }
-      const opened = await Promise.all(plan.events.map((e) => this.open(e)));
+      const readable = await this.readableNow(plan.events);
+      const opened = await Promise.all(readable.map((e) => this.open(e)));
       for (const event of opened) trySend(connection, JSON.stringify(event));
       count += opened.length;
       from = plan.events[plan.events.length - 1]!.seq;
     }
     if (connection.state) connection.setState({ ...connection.state, live: true });
+  }
+
+  /**
+   * The events this user may still read: a chat's events only while the chat is reachable by
+   * them now (chats.audience.ts), so a replay never hands back what a revoked relation covered.
+   */
+  private async readableNow(events: StoredEvent[]): Promise<StoredEvent[]> {
+    const chatIds = [...new Set(events.flatMap((e) => (e.chatId ? [e.chatId] : [])))];
+    if (chatIds.length === 0) return events;
+    const reachable = await reachableChats(this.env.DB, this.name, chatIds);
+    return events.filter((e) => !e.chatId || reachable.has(e.chatId));
   }
 
   private get phi() {
@@ -193,7 +206,7 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
         const ref = `${this.name}:${crypto.randomUUID()}`;
         const data = JSON.stringify(event.data);
         const cell = { table: "stream_events", column: "data", rowId: ref };
-        return { ref, text: await this.phi.encrypt(data, cell) };
+        return { ref, text: await this.phi.encrypt(data, cell), chatId: chatIdOf(event) };
       }),
     );
     const live = [...this.getConnections<ConnState>()].filter(
@@ -205,7 +218,9 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
     let delivered = 0;
     for (const [i, event] of events.entries()) {
       const stored = sealed[i];
-      const seq = stored ? this.log.append(event.event, stored.text, stored.ref) : undefined;
+      const seq = stored
+        ? this.log.append(event.event, stored.text, stored.ref, stored.chatId)
+        : undefined;
       const payload = JSON.stringify({ event: event.event, data: event.data, seq });
       for (const connection of live) if (trySend(connection, payload)) delivered++;
     }
@@ -240,9 +255,24 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
     return closed;
   }
 
+  /**
+   * A relation of this user ended (care team, family grant, patient deleted): every room any of
+   * their sessions joined re-derives their access now and closes what it no longer allows (4003,
+   * audited by the room). Returns how many sockets closed.
+   */
+  async revalidateRooms(): Promise<number> {
+    const tracked = await this.ctx.storage.list<TrackedRoom>({ prefix: "room:" });
+    const rooms = new Map([...tracked.values()].map((room) => [`${room.kind}:${room.name}`, room]));
+    const closed = await Promise.allSettled(
+      [...rooms.values()].map(async (room) => (await this.roomOf(room)).revalidate(this.name)),
+    );
+    return closed.reduce((n, r) => n + (r.status === "fulfilled" ? r.value : 0), 0);
+  }
+
   private roomOf(room: TrackedRoom) {
     if (room.kind === "chat") return getServerByName(this.env.ChatRoom, room.name);
     if (room.kind === "call") return getServerByName(this.env.CallRoom, room.name);
+    if (room.kind === "pose") return getServerByName(this.env.PoseStream, room.name);
     return getServerByName(this.env.LiveSession, room.name);
   }
 
@@ -250,6 +280,13 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
   endSession(sessionId: string): Promise<number> {
     return this.endSessions([sessionId]);
   }
+}
+
+/** The chat an event belongs to (`message:*` events carry `chat_id`), for the replay filter. */
+function chatIdOf(event: UserEvent): string | null {
+  if (!event.event.startsWith("message:")) return null;
+  const chatId = (event.data as { chat_id?: unknown } | null)?.chat_id;
+  return typeof chatId === "string" ? chatId : null;
 }
 
 function readCaller(raw: string | null): StreamCaller | null {

@@ -175,3 +175,35 @@ export async function checkRecipients(
 }
 
 export const staffRole = (role: string) => isStaff(role as Role);
+
+/**
+ * Of `userIds`, those who may still be on the call's socket: their line is ringing or joined
+ * (a declined, missed or left line has no socket), their account is active, and, when their
+ * place on a call with a patient came from the patient relation (they rang the patient, or the
+ * patient rang them), that relation holds now (admins: any patient; clinicians: the care team).
+ */
+export async function callAudience(
+  db: D1Database,
+  callId: string,
+  userIds: string[],
+): Promise<Set<string>> {
+  const unique = [...new Set(userIds)].slice(0, 90); // D1 binds at most 100 values
+  if (unique.length === 0) return new Set();
+  const rows = await db
+    .prepare(
+      `select cp.user_id as id from call_participants cp
+       join calls c on c.id = cp.call_id
+       join users u on u.id = cp.user_id
+       left join patients pt on pt.id = c.patient_id
+       where cp.call_id = ? and cp.user_id in (${unique.map(() => "?").join(", ")})
+         and cp.state in ('ringing', 'joined')
+         and u.is_active = 1 and u.deleted_at is null and u.workspace_id = c.workspace_id
+         and (c.patient_id is null or u.role in ('admin', 'patient')
+           or (c.created_by <> cp.user_id and c.created_by <> pt.user_id)
+           or (pt.deleted_at is null and exists (select 1 from care_team_members ct
+             where ct.patient_id = c.patient_id and ct.user_id = cp.user_id)))`,
+    )
+    .bind(callId, ...unique)
+    .all<{ id: string }>();
+  return new Set(rows.results.map((r) => r.id));
+}

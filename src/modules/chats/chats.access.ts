@@ -1,11 +1,10 @@
 /**
  * Who may reach a chat, and who may be in one.
  *
- * Invariants: a chat is reachable only by its active participants, in its workspace, while it is
- * not deleted; anyone else gets 404 (audited), so a chat's existence does not leak. A family
- * member reaches only Family Update chats of a patient whose grant still includes `chat`
- * (checked on every access, so revoking the scope locks them out at once). The type of a chat
- * decides who may be a participant (`checkParticipants`).
+ * Invariants: a chat is reachable only by its active participants whose relation holds now
+ * (chats.audience.ts: one rule for every path), in its workspace, while it is not deleted; anyone
+ * else gets 404 (audited), so a chat's existence does not leak. The type of a chat decides who may
+ * be added as a participant (`checkParticipants`).
  */
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import { chatParticipants, chats, type ChatType } from "../../db/schema/chats";
@@ -16,6 +15,7 @@ import { NotFoundError, ValidationError, type FieldIssue } from "../../lib/error
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { isStaff } from "../../policy/policy";
+import { reachableNow } from "./chats.audience";
 
 export type ChatRow = typeof chats.$inferSelect;
 export type ParticipantRow = typeof chatParticipants.$inferSelect;
@@ -26,17 +26,11 @@ export type ParticipantRow = typeof chatParticipants.$inferSelect;
  */
 export const qualified = (table: string, column: string) => sql.raw(`"${table}"."${column}"`);
 
-/** SQL: the family member `userId` holds an unrevoked grant with the `chat` scope on the patient. */
-export function familyChatGrant(patientId: unknown, userId: string) {
-  return sql<number>`exists (select 1 from ${familyAccess} where ${familyAccess.patientId} = ${patientId}
-    and ${familyAccess.familyUserId} = ${userId} and ${familyAccess.revokedAt} is null
-    and exists (select 1 from json_each(${familyAccess.scopes}) where value = 'chat'))`;
-}
-
 /**
- * Loads a chat the caller takes part in, with their participant row, in one round trip.
- * Throws 404 (audited) for an unknown chat, another workspace, a deleted chat, a non-participant,
- * and a family member whose grant no longer includes chat.
+ * Loads a chat the caller may reach now (chats.audience.ts), with their participant row, in one
+ * round trip. Throws 404 (audited) for an unknown chat, another workspace, a deleted chat, a
+ * non-participant, and a participant whose relation ended (care team left, family grant revoked
+ * or narrowed, account deactivated): the same answer whatever the reason.
  */
 export async function accessChat(ctx: RequestContext, chatId: string, action: AuditAction) {
   const caller = callerOf(ctx);
@@ -48,9 +42,7 @@ export async function accessChat(ctx: RequestContext, chatId: string, action: Au
         isAdmin: chatParticipants.isAdmin,
         isPinned: chatParticipants.isPinned,
         lastReadSeq: chatParticipants.lastReadSeq,
-        familyGrant: familyChatGrant(qualified("chats", "patient_id"), caller.userId).as(
-          "family_grant",
-        ),
+        reachable: reachableNow().mapWith(Number).as("reachable_now"),
       })
       .from(chats)
       .innerJoin(
@@ -61,6 +53,7 @@ export async function accessChat(ctx: RequestContext, chatId: string, action: Au
           isNull(chatParticipants.removedAt),
         ),
       )
+      .innerJoin(users, eq(users.id, chatParticipants.userId))
       .where(
         and(
           eq(chats.id, chatId),
@@ -71,15 +64,13 @@ export async function accessChat(ctx: RequestContext, chatId: string, action: Au
       .limit(1),
   ]);
   const row = rows[0];
-  const familyLocked =
-    row && caller.role === "family" && (row.chat.type !== "Family Update" || !row.familyGrant);
-  if (!row || familyLocked) {
+  if (!row || !row.reachable) {
     await recordAudit(ctx, {
       action,
       resourceType: "chat",
       resourceId: chatId,
       outcome: row ? "denied" : "not_found",
-      metadata: row ? { reason: "family_scope" } : null,
+      metadata: row ? { reason: "relation_ended" } : null,
     });
     throw new NotFoundError("Chat");
   }

@@ -5,7 +5,8 @@ import { users } from "../../db/schema/users";
 import { recordAudit } from "../../lib/audit";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
-import { accessChat, familyChatGrant, qualified } from "./chats.access";
+import { accessChat, qualified } from "./chats.access";
+import { reachableNow } from "./chats.audience";
 import { chatView, messageView } from "./chats.data";
 import type { Chat, ChatGetQuery, ChatListQuery } from "./chats.schemas";
 
@@ -25,10 +26,8 @@ function visibleChats(caller: Caller, query: ChatListQuery) {
   ];
   if (query.type) conditions.push(eq(chats.type, query.type));
   if (query.pinned) conditions.push(eq(chatParticipants.isPinned, query.pinned === "true"));
-  if (caller.role === "family") {
-    conditions.push(eq(chats.type, "Family Update"));
-    conditions.push(sql`${familyChatGrant(chats.patientId, caller.userId)}`);
-  }
+  // Only the chats the caller may reach now (chats.audience.ts), whatever their rows say.
+  conditions.push(sql`${reachableNow()}`);
   return and(...conditions);
 }
 
@@ -50,6 +49,7 @@ export async function listChats(ctx: RequestContext, query: ChatListQuery) {
       })
       .from(chats)
       .innerJoin(chatParticipants, eq(chatParticipants.chatId, chats.id))
+      .innerJoin(users, eq(users.id, chatParticipants.userId))
       .where(where)
       .orderBy(desc(sql`coalesce(${chats.lastMessageAt}, ${chats.createdAt})`), desc(chats.id))
       .limit(query.page_size)
@@ -58,6 +58,7 @@ export async function listChats(ctx: RequestContext, query: ChatListQuery) {
       .select({ n: count() })
       .from(chats)
       .innerJoin(chatParticipants, eq(chatParticipants.chatId, chats.id))
+      .innerJoin(users, eq(users.id, chatParticipants.userId))
       .where(where),
   ]);
   const lastIds = rows.map((r) => r.chat.lastMessageId).filter((id): id is string => !!id);
@@ -96,8 +97,9 @@ export async function getChat(ctx: RequestContext, chatId: string, query: Partia
         role: users.role,
       })
       .from(chatParticipants)
+      .innerJoin(chats, eq(chats.id, chatParticipants.chatId))
       .innerJoin(users, eq(users.id, chatParticipants.userId))
-      .where(and(eq(chatParticipants.chatId, chat.id), isNull(chatParticipants.removedAt))),
+      .where(and(eq(chatParticipants.chatId, chat.id), sql`${reachableNow()}`)),
     ctx.db.orm
       .select()
       .from(chatMessages)

@@ -5,8 +5,8 @@
  * Invariants: seqs continue `chats.last_seq`, read from D1 in the same round trip as the checks
  * and written back in the same batch as the messages, so D1 stays the only record and an evicted
  * object loses nothing (its successor reads the same `last_seq`); the unique (chat_id, seq) index
- * refuses a second writer. Each message is judged on its own (its sender's session, participation,
- * family scope, media) and a refused one takes no seq; the stored ones and every audit entry
+ * refuses a second writer. Each message is judged on its own (its sender's session, whether they
+ * may reach the chat now (chats.audience.ts), media) and a refused one takes no seq; the stored ones and every audit entry
  * (denials too) go to D1 in one atomic batch, so either all of a batch's messages are stored or
  * none is, and none is acknowledged before. A known `client_message_id` (stored, or earlier in the
  * same batch) returns that message unchanged.
@@ -14,12 +14,13 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chatMessages, chatParticipants, chats } from "../../db/schema/chats";
+import { users } from "../../db/schema/users";
 import { auditEntry, type AuditInput } from "../../lib/audit";
 import { AppError, ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { familyChatGrant, qualified } from "./chats.access";
+import { reachableNow } from "./chats.audience";
 import { checkMessageMedia, mediaForMessage } from "./chats.media";
 import { bodyRef, messageView, type MessageRow } from "./chats.data";
 import type { Message, SendMessageInput } from "./chats.schemas";
@@ -59,7 +60,6 @@ export async function commitMessages(
   const callers = items.map((item) => callerOf(item.ctx));
   const workspaceId = first.ctx.caller?.workspaceId ?? "";
   const sessionChecks = items.map((item) => item.ctx.db.takeSessionCheck());
-  const familyIds = [...new Set(callers.filter((c) => c.role === "family").map((c) => c.userId))];
   const clientIds = items.flatMap((item) => item.input.client_message_id ?? []);
   const mediaIds = items.flatMap((item) => (item.input.type === "text" ? [] : item.input.media_id));
   const reads: Query[] = [
@@ -69,9 +69,16 @@ export async function commitMessages(
       .where(
         and(eq(chats.id, chatId), eq(chats.workspaceId, workspaceId), isNull(chats.deletedAt)),
       ),
+    // Every participant row, with whether the relation behind it holds now (chats.audience.ts).
     orm
-      .select({ userId: chatParticipants.userId, isAdmin: chatParticipants.isAdmin })
+      .select({
+        userId: chatParticipants.userId,
+        isAdmin: chatParticipants.isAdmin,
+        reachable: reachableNow().mapWith(Number).as("reachable_now"),
+      })
       .from(chatParticipants)
+      .innerJoin(chats, eq(chats.id, chatParticipants.chatId))
+      .innerJoin(users, eq(users.id, chatParticipants.userId))
       .where(and(eq(chatParticipants.chatId, chatId), isNull(chatParticipants.removedAt))),
     orm
       .select()
@@ -79,29 +86,22 @@ export async function commitMessages(
       .where(
         and(eq(chatMessages.chatId, chatId), inArray(chatMessages.clientMessageId, clientIds)),
       ),
-    ...familyIds.map((userId) =>
-      orm
-        .select({ grant: familyChatGrant(qualified("chats", "patient_id"), userId).as("grant") })
-        .from(chats)
-        .where(eq(chats.id, chatId)),
-    ),
     ...mediaIds.map((mediaId) => mediaForMessage(first.ctx, workspaceId, mediaId)),
     ...sessionChecks.flatMap((check) => check ?? []),
   ];
   const results = (await orm.batch(reads as never)) as unknown[][];
   const [chatRows, members, existing] = results as [
     { lastSeq: number; type: string }[],
-    { userId: string; isAdmin: boolean }[],
+    { userId: string; isAdmin: boolean; reachable: number }[],
     MessageRow[],
   ];
   let at = 3;
   const next = () => results[at++] ?? [];
-  const granted = new Map(familyIds.map((id) => [id, Boolean(next()[0])] as const));
   const media = new Map(mediaIds.map((id) => [id, next()[0]] as const));
   const live = sessionChecks.map((check) => !check || next().length > 0);
 
   const chat = chatRows[0];
-  const recipients = members.map((m) => m.userId);
+  const recipients = members.filter((m) => m.reachable).map((m) => m.userId);
   const known = new Map(existing.map((row) => [`${row.senderId}:${row.clientMessageId}`, row]));
   const writes: Query[] = [];
   const stored: MessageRow[] = [];
@@ -119,14 +119,14 @@ export async function commitMessages(
       outcomes.push({ ok: false, error: new UnauthorizedError("Session has ended") });
       continue;
     }
-    const me = members.find((m) => m.userId === caller.userId);
-    const familyLocked =
-      caller.role === "family" && (chat?.type !== "Family Update" || !granted.get(caller.userId));
-    const senderOk = inboundSms ? chat?.type === "SMS" : Boolean(me) && !familyLocked;
+    const participant = members.find((m) => m.userId === caller.userId);
+    const me = participant?.reachable ? participant : undefined;
+    const senderOk = inboundSms ? chat?.type === "SMS" : Boolean(me);
     const denied = { action: "chat_message.created", resourceType: "chat", resourceId: chatId };
     if (!chat || !senderOk) {
-      const outcome = chat && (me || inboundSms) ? "denied" : "not_found";
-      await refuse(new NotFoundError("Chat"), { ...denied, outcome } as AuditInput);
+      const outcome = chat && (participant || inboundSms) ? "denied" : "not_found";
+      const metadata = participant && !me ? { reason: "relation_ended" } : undefined;
+      await refuse(new NotFoundError("Chat"), { ...denied, outcome, metadata } as AuditInput);
       continue;
     }
     const clientId = input.client_message_id ?? null;

@@ -6,17 +6,10 @@ import { ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessChat } from "./chats.access";
+import { chatAudience } from "./chats.audience";
 
-/** The active participants' user ids (fan-out targets). */
-export async function participantsOf(db: D1Database, chatId: string, workspaceId: string) {
-  const rows = await db
-    .prepare(
-      "select user_id from chat_participants where chat_id = ? and workspace_id = ? and removed_at is null",
-    )
-    .bind(chatId, workspaceId)
-    .all<{ user_id: string }>();
-  return rows.results.map((r) => r.user_id);
-}
+/** Who may read the chat now (fan-out targets; see chats.audience.ts). */
+export const participantsOf = chatAudience;
 
 /**
  * Marks the chat read up to `seq` for the caller (never backwards; at most the last seq).

@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError, ValidationError } from "../../lib/errors"
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { userFieldRef } from "../users/users.data";
+import { accessChanged } from "../realtime/realtime.service";
 import { reachPatient } from "./patients.access";
 import { isUniqueViolation } from "../../lib/db";
 import type { GrantFamilyAccessInput } from "./patient-team.schemas";
@@ -178,4 +179,6 @@ export async function revokeFamilyAccess(
       .where(and(eq(familyAccess.id, grant.id), eq(familyAccess.workspaceId, patient.workspaceId))),
     (await auditEntry(ctx, { ...audit, metadata })).query,
   ]);
+  // HTTP paths ask the grant on every request; open sockets learn it here (see accessChanged).
+  await accessChanged(ctx.env, [familyUserId]).catch(() => 0);
 }

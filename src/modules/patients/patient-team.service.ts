@@ -12,6 +12,7 @@ import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { isClinician } from "../../policy/policy";
 import { userFieldRef } from "../users/users.data";
+import { accessChanged } from "../realtime/realtime.service";
 import { reachPatient } from "./patients.access";
 import { isUniqueViolation } from "../../lib/db";
 import type { AddCareTeamMemberInput } from "./patient-team.schemas";
@@ -176,4 +177,6 @@ export async function removeCareTeamMember(ctx: RequestContext, patientId: strin
       ),
     (await auditEntry(ctx, { ...audit, metadata: { member_id: userId } })).query,
   ]);
+  // HTTP paths ask the relation on every request; open sockets learn it here (see accessChanged).
+  await accessChanged(ctx.env, [userId]).catch(() => 0);
 }

@@ -5,13 +5,20 @@
  * change and its audit entry are written in one batch; the name's search tokens and the MRN's
  * blind index are rewritten whenever those fields change; audit metadata holds field names only.
  */
-import { and, eq } from "drizzle-orm";
-import { careTeamMembers, patientSearchTokens, patients } from "../../db/schema/patients";
+import { and, eq, isNull } from "drizzle-orm";
+import {
+  careTeamMembers,
+  familyAccess,
+  patientSearchTokens,
+  patients,
+} from "../../db/schema/patients";
+import { users } from "../../db/schema/users";
 import { auditEntry, recordAudit } from "../../lib/audit";
 import { ConflictError, ForbiddenError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { isClinician, requirePermission } from "../../policy/policy";
+import { accessChanged } from "../realtime/realtime.service";
 import { reachPatient } from "./patients.access";
 import { isUniqueViolation } from "../../lib/db";
 import { checkPatientInput, duplicateMrn } from "./patients.checks";
@@ -209,7 +216,10 @@ export async function updatePatient(
   return writePatientChange(ctx, patient, fields, Object.keys(input).sort());
 }
 
-/** Soft delete (admin only): the record disappears from every read, its rows stay. */
+/**
+ * Soft delete (admin only): the record disappears from every read, its rows stay. Everyone whose
+ * sockets the record's relation kept open (its chats, live rooms, calls) has them re-checked.
+ */
 export async function deletePatient(ctx: RequestContext, patientId: string) {
   const { patient } = await reachPatient(
     ctx,
@@ -218,6 +228,22 @@ export async function deletePatient(ctx: RequestContext, patientId: string) {
     "patient.deleted",
     "patients.delete",
   );
+  const [team, family, admins] = await ctx.db.read([
+    ctx.db.orm
+      .select({ userId: careTeamMembers.userId })
+      .from(careTeamMembers)
+      .where(eq(careTeamMembers.patientId, patient.id)),
+    ctx.db.orm
+      .select({ userId: familyAccess.familyUserId })
+      .from(familyAccess)
+      .where(and(eq(familyAccess.patientId, patient.id), isNull(familyAccess.revokedAt))),
+    ctx.db.orm
+      .select({ userId: users.id })
+      .from(users)
+      .where(and(eq(users.workspaceId, patient.workspaceId), eq(users.role, "admin"))),
+  ]);
+  const related = [...team, ...family, ...admins].map((r) => r.userId);
+  if (patient.userId) related.push(patient.userId);
   const now = new Date().toISOString();
   await ctx.db.write([
     ctx.db.orm
@@ -232,4 +258,5 @@ export async function deletePatient(ctx: RequestContext, patientId: string) {
       })
     ).query,
   ]);
+  await accessChanged(ctx.env, related).catch(() => 0);
 }

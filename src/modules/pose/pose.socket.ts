@@ -72,9 +72,11 @@ export async function connectPoseStream(
   headers.set(POSE_CALLER_HEADER, JSON.stringify(state));
   const room = await getServerByName(ctx.env.PoseStream, `${model}:${caller.userId}`);
   const response = await room.fetch(new Request(url.toString(), { method: "GET", headers }));
-  if (response.status !== 101 || offer.offers.length === 0) return response;
-  // A client that offered subprotocols must get one back: the first that is not the token.
-  const chosen = offer.offers.find((p) => p !== offer.bearer) ?? offer.bearer!;
+  // A client that offered subprotocols gets one back: the first that is not a token. The token
+  // is never echoed (it would sit in the response headers of every proxy log); a client that
+  // offered only `bearer.<token>` gets no subprotocol, which browsers accept.
+  const chosen = offer.offers.find((p) => !p.startsWith("bearer."));
+  if (response.status !== 101 || !chosen) return response;
   return new Response(null, {
     status: 101,
     webSocket: response.webSocket,

@@ -78,3 +78,21 @@ export async function endAllUserStreamSessions(
   const room = await getServerByName(env.UserStream, userId);
   return room.endSessions(null);
 }
+
+/**
+ * A relation of these users ended (taken off a care team, family grant revoked, patient deleted):
+ * every room where any of their sessions holds a socket re-derives their access now and closes
+ * what it no longer allows (4003, audited by the room). HTTP paths need no call: they ask the
+ * current relation on every request. Call it after the change is in D1. Returns sockets closed.
+ */
+export async function accessChanged(
+  env: Pick<Bindings, "UserStream">,
+  userIds: string[],
+): Promise<number> {
+  const closed = await Promise.allSettled(
+    [...new Set(userIds)].map(async (id) =>
+      (await getServerByName(env.UserStream, id)).revalidateRooms(),
+    ),
+  );
+  return closed.reduce((n, r) => n + (r.status === "fulfilled" ? r.value : 0), 0);
+}
