@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   VALIDATION_ERROR: 422,
   INVALID_REQUEST: 400,
   UNAUTHORIZED: 401,
+  /** The login session ended by its idle or absolute limit (src/lib/session-limits.ts). */
+  SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -51,6 +53,15 @@ export class BadRequestError extends AppError {
 export class UnauthorizedError extends AppError {
   constructor(message = "Authentication required", details?: unknown) {
     super("UNAUTHORIZED", message, details, { "WWW-Authenticate": "Bearer" });
+  }
+}
+
+/** The session timed out (idle or absolute lifetime): the client signs in again. */
+export class SessionExpiredError extends AppError {
+  constructor() {
+    super("SESSION_EXPIRED", "Session has expired; sign in again", undefined, {
+      "WWW-Authenticate": 'Bearer error="invalid_token"',
+    });
   }
 }
 
