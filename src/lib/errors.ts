@@ -87,15 +87,29 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Which limit refused a request: its name, allowance and window (for the body and headers). */
+export type RefusingLimit = { name: string; limit: number; windowMs: number };
+
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, refusing?: RefusingLimit) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(
       "RATE_LIMITED",
       "Too many requests; try again later",
-      { retry_after_seconds: seconds },
+      {
+        retry_after_seconds: seconds,
+        ...(refusing && {
+          limit: refusing.name,
+          limit_per_window: refusing.limit,
+          window_seconds: Math.round(refusing.windowMs / 1000),
+        }),
+      },
       {
         "Retry-After": String(seconds),
+        // draft-ietf-httpapi-ratelimit-headers: the policy that refused, by name.
+        ...(refusing && {
+          "RateLimit-Policy": `"${refusing.name}";q=${refusing.limit};w=${Math.round(refusing.windowMs / 1000)}`,
+        }),
       },
     );
   }
