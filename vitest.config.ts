@@ -50,6 +50,13 @@ export default defineConfig({
           DEV_SEED_TOKEN: "test-seed-token",
           // Signs the Twilio webhooks in tests; without an account SID, SMS go to the outbox.
           TWILIO_AUTH_TOKEN: "test-twilio-auth-token",
+          // The suite makes many requests quickly as few users from no address: the general and
+          // action limits are high here; test/platform/rate-limits.test.ts lowers them per test.
+          RATE_LIMIT_IP_PER_MIN: "1000000",
+          RATE_LIMIT_USER_PER_MIN: "1000000",
+          RATE_LIMIT_POSE_PER_MIN: "1000000",
+          RATE_LIMIT_CALLS_PER_MIN: "1000000",
+          RATE_LIMIT_SFU_PER_MIN: "1000000",
           TEST_MIGRATIONS: await readD1Migrations(
             fileURLToPath(new URL("./migrations", import.meta.url)),
           ),

@@ -16,6 +16,7 @@ import {
   ensureDevVars,
   killApiNow,
   logTail,
+  RATE_LIMITS_OFF,
   resetBenchState,
   startApi,
   startBare,
@@ -173,6 +174,34 @@ async function main() {
     );
   }
 
+  // Issue 19: the read path's cost of the session and rate-limit checks. The API again on the
+  // same data with the general rate limits off (the session check, idle limit included, cannot
+  // be turned off: it is the existing query with one more column compared), each read measured
+  // right after the D1 floor so both see the same machine load.
+  await server.stop();
+  server = await startApi({ vars: RATE_LIMITS_OFF });
+  console.log(`API restarted with the general rate limits off (wrangler pid ${server.pid}).`);
+  const floor = list.find((t) => t.name === "bare Worker: one D1 query");
+  const reads = list.filter((t) => t.role === undefined);
+  const withoutLimits = [];
+  for (const t of [floor, ...reads]) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const headers = async () =>
+      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
+    const r = await measure({
+      name: `${t.name} (rate limits off)`,
+      base: t.base ?? server.base,
+      path: t.path,
+      headers,
+      load,
+    });
+    withoutLimits.push({ role: "reference", ...r });
+    results.push({ role: "reference", ...r });
+    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  }
+  const checksVsFloor = checksTable(results, withoutLimits);
+  console.log(`\n${checksVsFloor.markdown}`);
+
   const compatibility = bare.compatibility;
   await Promise.all([server.stop(), bare.stop(), bareD1.stop()]);
   server = null;
@@ -204,12 +233,51 @@ async function main() {
     probes,
     targets: judged,
     markdown: table,
+    checks_vs_floor: checksVsFloor.rows,
   });
-  console.log(`\n${table}\n`);
+  console.log(`\n${table}\n\n${checksVsFloor.markdown}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
   if (process.env.BENCH_PROFILE !== "0") runProfile();
   // BENCH_SUITES=0 skips the extra suites (e.g. to measure only the request path).
   if (process.env.BENCH_SUITES !== "0" && runSuites() > 0) process.exitCode = 1;
+}
+
+/**
+ * Each read's throughput and one-at-a-time p50 relative to the D1 floor measured beside it: with
+ * the checks (the main run) and without the general rate limits (the restarted API).
+ */
+function checksTable(results, withoutLimits) {
+  const floorOf = (list) => list.find((r) => r.name.startsWith("bare Worker: one D1 query"));
+  const on = floorOf(results);
+  const off = floorOf(withoutLimits);
+  const rows = withoutLimits
+    .filter((r) => r !== off)
+    .map((r) => {
+      const name = r.name.replace(" (rate limits off)", "");
+      const main = results.find((x) => x.name === name);
+      const share = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+      return {
+        name,
+        with_checks: {
+          vs_floor: share(main.requests_per_s, on.requests_per_s),
+          serial_p50_vs_floor: share(main.serial?.latency_ms.p50, on.serial?.latency_ms.p50),
+        },
+        rate_limits_off: {
+          vs_floor: share(r.requests_per_s, off.requests_per_s),
+          serial_p50_vs_floor: share(r.serial?.latency_ms.p50, off.serial?.latency_ms.p50),
+        },
+      };
+    });
+  const lines = [
+    "| read (ratio to the D1 floor: req/s; 1-at-a-time p50) | general rate limits off | with the checks |",
+    "| --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.rate_limits_off.vs_floor}; ${r.rate_limits_off.serial_p50_vs_floor}x | ${r.with_checks.vs_floor}; ${r.with_checks.serial_p50_vs_floor}x |`,
+    ),
+    `| D1 floor (req/s) | ${off.requests_per_s} | ${on.requests_per_s} |`,
+  ];
+  return { rows, markdown: lines.join("\n") };
 }
 
 /** bench/profile.mjs on the data just measured (skip with BENCH_PROFILE=0); never fails the run. */

@@ -22,19 +22,25 @@ export const SESSION_CHECK_MS = 60_000;
 export type RoomKind = "chat" | "live" | "call" | "pose";
 export type TrackedRoom = { kind: RoomKind; name: string };
 
-/** The subset of `sessionIds` that are still live (not revoked, not expired). */
+/**
+ * The subset of `sessionIds` that are still live: not revoked, within their absolute lifetime
+ * (`expires_at`) and not idle (`idle_expires_at`, moved by the session's API requests; see
+ * src/lib/session-limits.ts). An open socket alone is not activity: an app left open on a
+ * desk must still log off.
+ */
 export async function liveSessionIds(db: D1Database, sessionIds: string[]): Promise<Set<string>> {
   const unique = [...new Set(sessionIds.filter(Boolean))];
   const live = new Set<string>();
+  const now = new Date().toISOString();
   // D1 binds at most 100 values per statement: check the sessions 50 at a time.
   for (let i = 0; i < unique.length; i += 50) {
     const chunk = unique.slice(i, i + 50);
     const rows = await db
       .prepare(
         `select id from auth_sessions where id in (${chunk.map(() => "?").join(",")})
-         and revoked_at is null and expires_at > ?`,
+         and revoked_at is null and expires_at > ? and idle_expires_at > ?`,
       )
-      .bind(...chunk, new Date().toISOString())
+      .bind(...chunk, now, now)
       .all<{ id: string }>();
     for (const row of rows.results) live.add(row.id);
   }

@@ -81,6 +81,11 @@ const dev = spawn(
     // Signed media URLs and magic links are built from APP_BASE_URL: follow the actual port.
     "--var",
     `APP_BASE_URL:${base}`,
+    // Rate limits and session limits from the environment (e.g. the e2e harness raises the
+    // general rate limits: its browser and sockets make hundreds of requests a minute).
+    ...Object.entries(process.env)
+      .filter(([name]) => /^(RATE_LIMIT|SESSION)_[A-Z_]+$/.test(name))
+      .flatMap(([name, value]) => ["--var", `${name}:${value}`]),
     ...persist,
     ...inspector,
   ],

@@ -10,6 +10,7 @@ import { createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
 import { platform } from "./middleware/platform";
+import { rateLimits } from "./middleware/rate-limit.general";
 import { registerModules } from "./modules";
 import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
 
@@ -32,6 +33,8 @@ export function createApp() {
       throw new Error("Non-Error thrown");
     }
   });
+  // Per IP, per user and per expensive action, before anything reads a body or D1.
+  app.use("*", rateLimits());
   const jsonBodyLimit = bodyLimit({
     maxSize: MAX_JSON_BODY_BYTES,
     onError: () => {

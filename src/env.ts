@@ -63,6 +63,17 @@ export type Bindings = {
   CALL_STUN_URLS?: string;
   CF_REALTIME_APP_ID?: string;
   CF_REALTIME_APP_TOKEN?: string;
+  /** Session limits (src/lib/session-limits.ts): idle minutes, staff hours, device days. */
+  SESSION_IDLE_MINUTES?: string;
+  SESSION_STAFF_HOURS?: string;
+  SESSION_DEVICE_DAYS?: string;
+  SESSION_TOUCH_SECONDS?: string;
+  /** Rate limits per minute (src/middleware/rate-limit.ts); "0" turns one off. */
+  RATE_LIMIT_IP_PER_MIN?: string;
+  RATE_LIMIT_USER_PER_MIN?: string;
+  RATE_LIMIT_POSE_PER_MIN?: string;
+  RATE_LIMIT_CALLS_PER_MIN?: string;
+  RATE_LIMIT_SFU_PER_MIN?: string;
 };
 
 export type AppEnv = {

@@ -30,37 +30,46 @@ export function ormFor(d1: D1Database): Database {
   return orm;
 }
 
+/** Judges the session check's rows: throws if the session is not live (may read to say why). */
+export type SessionVerdict = (rows: unknown) => void | Promise<void>;
+
 export class RequestDb {
   readonly orm: Database;
   private sessionCheck: BatchItem<"sqlite"> | null = null;
+  private verdict: SessionVerdict = assertSession;
 
   constructor(d1: D1Database) {
     this.orm = ormFor(d1);
   }
 
-  /** Registers the query that must return a live session row; it runs with the next batch. */
-  requireSession(check: BatchItem<"sqlite">) {
+  /**
+   * Registers the query that must return a live session row; it runs with the next batch, and
+   * `verdict` (default: at least one row) judges its rows.
+   */
+  requireSession(check: BatchItem<"sqlite">, verdict: SessionVerdict = assertSession) {
     this.sessionCheck = check;
+    this.verdict = verdict;
   }
 
   async read<T extends Batch>(queries: T): Promise<Results<T>> {
+    const verdict = this.verdict;
     const check = this.takeSessionCheck();
     if (!check) return (await this.orm.batch(queries as never)) as Results<T>;
     const [session, ...rest] = (await this.orm.batch([check, ...queries] as never)) as unknown[];
-    assertSession(session);
+    await verdict(session);
     return rest as Results<T>;
   }
 
   async write<T extends Batch>(queries: T): Promise<Results<T>> {
-    const check = this.takeSessionCheck();
-    if (check) assertSession(await check);
+    await this.ensureSession();
     return (await this.orm.batch(queries as never)) as Results<T>;
   }
 
   /** Runs the pending session check on its own, for requests that touch no table. */
   async ensureSession() {
+    const verdict = this.verdict;
     const check = this.takeSessionCheck();
-    if (check) assertSession(await check);
+    if (check) await verdict(await check);
   }
 
   /**
@@ -70,11 +79,12 @@ export class RequestDb {
   takeSessionCheck() {
     const check = this.sessionCheck;
     this.sessionCheck = null;
+    this.verdict = assertSession;
     return check;
   }
 }
 
-function assertSession(rows: unknown) {
+export function assertSession(rows: unknown) {
   if (!Array.isArray(rows) || rows.length === 0) throw new UnauthorizedError("Session has ended");
 }
 

@@ -7,6 +7,8 @@ export const ERROR_STATUS = {
   VALIDATION_ERROR: 422,
   INVALID_REQUEST: 400,
   UNAUTHORIZED: 401,
+  /** The login session ended by its idle or absolute limit (src/lib/session-limits.ts). */
+  SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
@@ -54,6 +56,15 @@ export class UnauthorizedError extends AppError {
   }
 }
 
+/** The session timed out (idle or absolute lifetime): the client signs in again. */
+export class SessionExpiredError extends AppError {
+  constructor() {
+    super("SESSION_EXPIRED", "Session has expired; sign in again", undefined, {
+      "WWW-Authenticate": 'Bearer error="invalid_token"',
+    });
+  }
+}
+
 export class ForbiddenError extends AppError {
   constructor(message = "You do not have permission to do this") {
     super("FORBIDDEN", message);
@@ -76,15 +87,29 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Which limit refused a request: its name, allowance and window (for the body and headers). */
+export type RefusingLimit = { name: string; limit: number; windowMs: number };
+
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
+  constructor(retryAfterSeconds: number, refusing?: RefusingLimit) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(
       "RATE_LIMITED",
       "Too many requests; try again later",
-      { retry_after_seconds: seconds },
+      {
+        retry_after_seconds: seconds,
+        ...(refusing && {
+          limit: refusing.name,
+          limit_per_window: refusing.limit,
+          window_seconds: Math.round(refusing.windowMs / 1000),
+        }),
+      },
       {
         "Retry-After": String(seconds),
+        // draft-ietf-httpapi-ratelimit-headers: the policy that refused, by name.
+        ...(refusing && {
+          "RateLimit-Policy": `"${refusing.name}";q=${refusing.limit};w=${Math.round(refusing.windowMs / 1000)}`,
+        }),
       },
     );
   }

@@ -15,7 +15,7 @@ import { sha256Hex } from "../lib/encoding";
 import { ConflictError, ValidationError } from "../lib/errors";
 import { uuidv7 } from "../lib/ids";
 import { recordAudit } from "../lib/audit";
-import { bearerToken, callerFromAccessToken, liveSessionQuery } from "./auth";
+import { bearerToken, callerFromAccessToken, requireLiveSession } from "./auth";
 
 const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -63,7 +63,7 @@ export const idempotency = () =>
       }
       // A replay hands back stored data: the session must still be live, and the read is audited.
       ctx.caller = caller;
-      ctx.db.requireSession(liveSessionQuery(ctx, caller));
+      requireLiveSession(ctx, caller);
       await recordAudit(ctx, {
         action: "idempotency.read",
         resourceType: "idempotent_replay",

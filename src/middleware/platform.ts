@@ -38,7 +38,7 @@ const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
 export const CORS = {
   allowHeaders: "Content-Type,Authorization,Idempotency-Key,X-Request-Id",
   allowMethods: "GET,POST,PUT,PATCH,DELETE,OPTIONS",
-  exposeHeaders: "X-Request-Id,Retry-After",
+  exposeHeaders: "X-Request-Id,Retry-After,RateLimit-Policy",
   maxAge: "3600",
 };
 

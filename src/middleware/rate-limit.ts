@@ -1,11 +1,20 @@
 /**
- * Rate limits over the RateLimiter Durable Object: `enforceRateLimit` throws 429 with Retry-After
- * when a bucket is full. Buckets are named by purpose and subject, e.g. `magic-link:ip:<addr>`.
+ * Rate limits over the RateLimiter Durable Object (party/rate-limiter.ts): `enforceRateLimit`
+ * throws 429 with Retry-After when a bucket is full. Buckets are named by purpose and subject,
+ * e.g. `magic-link:ip:<addr>`; the purpose is the limit's name in the 429.
+ *
+ * Two kinds:
+ * - exact (`enforceRateLimit`, `enforceNamedLimit`): one DO round trip before the work, for
+ *   rare or expensive actions (login, MFA, pose estimation, call initiation, SFU sessions).
+ * - general (`rate-limit.general.ts`): every request, per IP and per user, counted in the isolate
+ *   and reconciled with the DO off the response path, so reads pay no round trip for it.
  */
+import type { Bindings } from "../env";
 import { RateLimitedError } from "../lib/errors";
 import type { RequestContext } from "./request-context";
 
 export type Limit = { limit: number; windowMs: number };
+export type NamedLimit = Limit & { name: string };
 
 export const LIMITS = {
   login: { limit: 10, windowMs: 60_000 },
@@ -15,19 +24,69 @@ export const LIMITS = {
   refresh: { limit: 30, windowMs: 60_000 },
 } as const satisfies Record<string, Limit>;
 
+/**
+ * Per-minute limits set by env (seed 002 §6.3: 100 requests a minute); "0" turns one off.
+ * `ip` and `user` are the general limits; the others guard expensive actions, per user.
+ */
+export const MINUTE_LIMITS = {
+  ip: { env: "RATE_LIMIT_IP_PER_MIN", perMinute: 100 },
+  user: { env: "RATE_LIMIT_USER_PER_MIN", perMinute: 100 },
+  pose: { env: "RATE_LIMIT_POSE_PER_MIN", perMinute: 30 },
+  calls: { env: "RATE_LIMIT_CALLS_PER_MIN", perMinute: 10 },
+  sfu: { env: "RATE_LIMIT_SFU_PER_MIN", perMinute: 20 },
+} as const satisfies Record<string, { env: keyof Bindings; perMinute: number }>;
+
+export type LimitName = keyof typeof MINUTE_LIMITS;
+
+/** The named limit as configured in `env`, or null when turned off ("0"). */
+export function minuteLimit(env: Partial<Bindings>, name: LimitName): NamedLimit | null {
+  const spec = MINUTE_LIMITS[name];
+  const raw = env[spec.env] as string | undefined;
+  const value = raw === undefined || raw.trim() === "" ? spec.perMinute : Number(raw);
+  if (!Number.isFinite(value) || value < 0)
+    return { name, limit: spec.perMinute, windowMs: 60_000 };
+  if (value === 0) return null;
+  return { name, limit: Math.floor(value), windowMs: 60_000 };
+}
+
+export function limiterStub(env: Pick<Bindings, "RateLimiter">, bucket: string) {
+  return env.RateLimiter.get(env.RateLimiter.idFromName(bucket));
+}
+
 export async function checkRateLimit(
   ctx: RequestContext,
   bucket: string,
   { limit, windowMs }: Limit,
 ) {
-  const stub = ctx.env.RateLimiter.get(ctx.env.RateLimiter.idFromName(bucket));
-  return stub.hit(limit, windowMs);
+  return limiterStub(ctx.env, bucket).hit(limit, windowMs);
 }
 
 export async function enforceRateLimit(ctx: RequestContext, bucket: string, limit: Limit) {
   const decision = await checkRateLimit(ctx, bucket, limit);
-  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs / 1000);
+  if (!decision.allowed) {
+    const cut = bucket.indexOf(":");
+    const name = cut > 0 ? bucket.slice(0, cut) : bucket;
+    throw new RateLimitedError(decision.retryAfterMs / 1000, { name, ...limit });
+  }
   return decision;
+}
+
+/**
+ * An exact per-user limit of an expensive action (one DO round trip): pose estimation, call
+ * initiation, SFU session creation. A refused attempt is not counted and nothing else runs.
+ */
+export async function enforceNamedLimit(
+  env: Pick<Bindings, "RateLimiter"> & Partial<Bindings>,
+  name: Exclude<LimitName, "ip" | "user">,
+  userId: string,
+) {
+  const limit = minuteLimit(env, name);
+  if (!limit) return;
+  const decision = await limiterStub(env, `${name}:user:${userId}`).hit(
+    limit.limit,
+    limit.windowMs,
+  );
+  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs / 1000, limit);
 }
 
 /** The client's address as the bucket subject; requests without one share a bucket. */

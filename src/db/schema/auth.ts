@@ -2,7 +2,8 @@
  * Sessions and the credentials that open them.
  * Invariants: no token is stored in the clear, only its SHA-256 (magic links, invites, backup
  * codes) or its jti (refresh tokens, which are signed). A session is one refresh-token family:
- * revoking it ends every access and refresh token issued under it at once.
+ * revoking it ends every access and refresh token issued under it at once. A session is live while
+ * not revoked, `expires_at` (absolute) and `idle_expires_at` (idle) are both in the future.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, workspaceId } from "./columns";
@@ -19,6 +20,10 @@ export const authSessions = sqliteTable(
     expiresAt: text("expires_at").notNull(),
     revokedAt: timestamp("revoked_at"),
     revokedReason: text("revoked_reason"),
+    /** Moved by requests at most once per SESSION_TOUCH_SECONDS (src/lib/session-limits.ts). */
+    lastSeenAt: timestamp("last_seen_at"),
+    /** `last_seen_at` plus the idle window; the session ends then. Null (older rows): ended. */
+    idleExpiresAt: timestamp("idle_expires_at"),
   },
   (t) => [index("auth_sessions_user").on(t.userId)],
 );

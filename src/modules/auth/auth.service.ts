@@ -16,7 +16,7 @@ import {
   needsRehash,
   verifyPassword,
 } from "../../lib/crypto/password";
-import { ConflictError, UnauthorizedError } from "../../lib/errors";
+import { ConflictError, SessionExpiredError, UnauthorizedError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { verifyToken, type RefreshClaims } from "../../lib/tokens";
 import { callerOf } from "../../middleware/auth";
@@ -190,15 +190,14 @@ export async function refresh(ctx: RequestContext, token: string | undefined) {
     actorId: user?.id ?? null,
     actorRole: user?.role ?? null,
   };
-  if (
-    !session ||
-    !user ||
-    session.revokedAt ||
-    session.expiresAt < new Date().toISOString() ||
-    !user.isActive ||
-    user.deletedAt
-  ) {
+  if (!session || !user || session.revokedAt || !user.isActive || user.deletedAt) {
     throw new UnauthorizedError("Session has ended");
+  }
+  // A timed-out session (absolute or idle) is not renewed: a refresh is what an unattended app
+  // does on its own, so it neither counts as activity nor revives the session.
+  const now = new Date().toISOString();
+  if (session.expiresAt <= now || !session.idleExpiresAt || session.idleExpiresAt <= now) {
+    throw new SessionExpiredError();
   }
   // Claim the token: only one request can flip used_at from null.
   const claimed = await ctx.db.orm

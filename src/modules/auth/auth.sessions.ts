@@ -8,8 +8,7 @@ import { presentUser, type UserRow } from "../users/users.data";
 import type { Role } from "../../db/schema/users";
 import { uuidv7 } from "../../lib/ids";
 import { signToken, TOKEN_KINDS } from "../../lib/tokens";
-
-export const SESSION_LIFETIME_MS = 30 * 24 * 3600_000;
+import { sessionLifetimeMs, sessionLimits, type SessionLimits } from "../../lib/session-limits";
 
 export type SessionUser = { id: string; workspaceId: string; role: Role };
 export type LoginMethod = "password" | "magic_link" | "invite";
@@ -29,8 +28,16 @@ export async function mintTokens(secret: string, user: SessionUser, sessionId: s
   return { access, refresh };
 }
 
-/** Rows and tokens for a new session; the caller writes `rows` in its batch before answering. */
-export async function openSession(secret: string, user: SessionUser, method: LoginMethod) {
+/**
+ * Rows and tokens for a new session; the caller writes `rows` in its batch before answering.
+ * Its absolute lifetime follows the kind of client (staff or a patient's/family member's device).
+ */
+export async function openSession(
+  secret: string,
+  user: SessionUser,
+  method: LoginMethod,
+  limits: SessionLimits = sessionLimits({}),
+) {
   const sessionId = uuidv7();
   const now = new Date();
   const { access, refresh } = await mintTokens(secret, user, sessionId);
@@ -44,7 +51,9 @@ export async function openSession(secret: string, user: SessionUser, method: Log
       workspaceId: user.workspaceId,
       method,
       createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS).toISOString(),
+      expiresAt: new Date(now.getTime() + sessionLifetimeMs(limits, user.role)).toISOString(),
+      lastSeenAt: now.toISOString(),
+      idleExpiresAt: new Date(now.getTime() + limits.idleMs).toISOString(),
     } satisfies typeof authSessions.$inferInsert,
     refreshRow: {
       jti: refresh.jti,
@@ -67,7 +76,7 @@ export const tokenResponse = (tokens: {
 
 /** The login answer: tokens, the user, and the rows that open the session. */
 export async function sessionAnswer(ctx: RequestContext, user: UserRow, method: LoginMethod) {
-  const opened = await openSession(ctx.env.JWT_SECRET, user, method);
+  const opened = await openSession(ctx.env.JWT_SECRET, user, method, sessionLimits(ctx.env));
   const profile = await presentUser(ctx.phi, user);
   return {
     rows: [

@@ -9,7 +9,7 @@ import { POSE_CALLER_HEADER } from "../../../party/pose";
 import type { PoseCaller } from "../../../party/pose.schemas";
 import { recordAudit } from "../../lib/audit";
 import { UnauthorizedError } from "../../lib/errors";
-import { callerFromAccessToken, liveSessionQuery } from "../../middleware/auth";
+import { callerFromAccessToken, requireLiveSession } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { UpgradeRequiredError } from "../realtime/realtime.socket";
 import { requirePoseAccess } from "./pose.service";
@@ -48,7 +48,7 @@ export async function connectPoseStream(
   const caller = await callerFromAccessToken(ctx.env.JWT_SECRET, token);
   if (!caller) throw new UnauthorizedError("Invalid or expired access token");
   ctx.caller = caller;
-  ctx.db.requireSession(liveSessionQuery(ctx, caller));
+  requireLiveSession(ctx, caller);
   await ctx.db.ensureSession();
   await requirePoseAccess(ctx);
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {

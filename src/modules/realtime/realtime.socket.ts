@@ -11,7 +11,7 @@
 import { CALLER_HEADER } from "../../../party/user-stream";
 import type { StreamCaller } from "../../../party/user-stream.schemas";
 import { AppError, UnauthorizedError } from "../../lib/errors";
-import { bearerToken, callerFromAccessToken, liveSessionQuery } from "../../middleware/auth";
+import { bearerToken, callerFromAccessToken, requireLiveSession } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
 
 /** The subprotocol a client offers beside `bearer.<token>`; the server selects it. */
@@ -65,7 +65,7 @@ export async function authenticateSocket(
   const caller = await callerFromAccessToken(ctx.env.JWT_SECRET, token);
   if (!caller) throw new UnauthorizedError("Invalid or expired access token");
   ctx.caller = caller;
-  ctx.db.requireSession(liveSessionQuery(ctx, caller));
+  requireLiveSession(ctx, caller);
   await ctx.db.ensureSession();
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
     throw new UpgradeRequiredError();
