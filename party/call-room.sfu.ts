@@ -7,6 +7,7 @@
  */
 import type { Connection } from "partyserver";
 import type { Bindings } from "../src/env";
+import { enforceNamedLimit } from "../src/middleware/rate-limit";
 import { RealtimeSfu, sfuConfig } from "../src/modules/calls/sfu";
 import type { CallRoomIn } from "./call-room.schemas";
 import type { StreamCaller } from "./user-stream.schemas";
@@ -23,7 +24,7 @@ type Room = {
 
 /** Handles one `sfu:*` message of a connection: create a session, add tracks, renegotiate. */
 export async function brokerSfu(
-  env: Pick<Bindings, "CF_REALTIME_APP_ID" | "CF_REALTIME_APP_TOKEN">,
+  env: Pick<Bindings, "CF_REALTIME_APP_ID" | "CF_REALTIME_APP_TOKEN" | "RateLimiter">,
   connection: Connection<ConnState>,
   input: Extract<CallRoomIn, { event: `sfu:${string}` }>,
   room: Room,
@@ -39,6 +40,8 @@ export async function brokerSfu(
   }
   const sfu = new RealtimeSfu(config, fetcher);
   if (input.event === "sfu:session") {
+    // SFU sessions cost money: per user, refused (RATE_LIMITED, with the limit) before creating.
+    await enforceNamedLimit(env, "sfu", me.userId);
     const session = await sfu.newSession(input.data.offer);
     connection.setState({
       ...me,

@@ -32,6 +32,7 @@ import {
   closeRevoked,
   closeSession,
   distinctCallers,
+  keepSessionsAlive,
   SESSION_CHECK_MS,
   trackRoom,
 } from "./room-sessions";
@@ -214,7 +215,12 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
       await expireCall(this.env, timer.workspaceId, timer.callId);
       await this.ctx.storage.put("ring", { ...timer, done: true });
     }
-    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<ConnState>()]);
+    const connections = [...this.getConnections<ConnState>()];
+    await keepSessionsAlive(
+      this.env,
+      connections.flatMap((c) => (c.state ? [c.state] : [])),
+    ).catch(() => undefined);
+    const open = await closeEndedSessions(this.env.DB, connections);
     if (open > 0) await this.revalidate(null);
     await this.schedule(true);
   }

@@ -30,6 +30,7 @@ import {
   closeRevoked,
   closeSession,
   distinctCallers,
+  keepSessionsAlive,
   SESSION_CHECK_MS,
   trackRoom,
 } from "./room-sessions";
@@ -150,7 +151,12 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   override async onAlarm() {
     this.store.alarmArmed = false;
     await this.store.flush();
-    let open = await closeEndedSessions(this.env.DB, [...this.getConnections<LiveCaller>()]);
+    const connections = [...this.getConnections<LiveCaller>()];
+    await keepSessionsAlive(
+      this.env,
+      connections.flatMap((c) => (c.state ? [c.state] : [])),
+    ).catch(() => undefined);
+    let open = await closeEndedSessions(this.env.DB, connections);
     if (open > 0) open -= await this.revalidate(null);
     if (open > 0 && !this.store.alarmArmed) {
       await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);

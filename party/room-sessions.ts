@@ -11,6 +11,8 @@
 import { getServerByName } from "partyserver";
 import type { Bindings } from "../src/env";
 import { recordAudit, type AuditAction } from "../src/lib/audit";
+import type { Role } from "../src/db/schema/users";
+import { idleWindowMs, sessionLimits } from "../src/lib/session-limits";
 import { roomContext } from "../src/middleware/request-context";
 import type { StreamCaller } from "./user-stream.schemas";
 
@@ -145,4 +147,30 @@ export async function auditClosed(
       }),
     ),
   );
+}
+
+/**
+ * Counts an open call or live exercise socket as activity: the sessions behind `callers` have
+ * their idle deadline moved as a request would (never reviving one that ended). Without this a
+ * 45-minute call with no HTTP request would be logged off mid-call. Called by those rooms' minute
+ * check; `/ws` and chat sockets do not count (a screen left open is not a person at work).
+ */
+export async function keepSessionsAlive(env: Bindings, callers: StreamCaller[]): Promise<void> {
+  const limits = sessionLimits(env);
+  const bySession = new Map(callers.map((c) => [c.sessionId, c]));
+  const now = Date.now();
+  const nowIso = new Date(now).toISOString();
+  const statements = [...bySession.values()].map((caller) =>
+    env.DB.prepare(
+      `update auth_sessions set last_seen_at = ?, idle_expires_at = ?
+       where id = ? and revoked_at is null and expires_at > ? and idle_expires_at > ?`,
+    ).bind(
+      nowIso,
+      new Date(now + idleWindowMs(limits, caller.role as Role)).toISOString(),
+      caller.sessionId,
+      nowIso,
+      nowIso,
+    ),
+  );
+  if (statements.length) await env.DB.batch(statements);
 }

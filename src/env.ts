@@ -68,6 +68,7 @@ export type Bindings = {
   SESSION_STAFF_HOURS?: string;
   SESSION_DEVICE_DAYS?: string;
   SESSION_TOUCH_SECONDS?: string;
+  SESSION_DEVICE_IDLE_MINUTES?: string;
   /** Rate limits per minute (src/middleware/rate-limit.ts); "0" turns one off. */
   RATE_LIMIT_IP_PER_MIN?: string;
   RATE_LIMIT_USER_PER_MIN?: string;

@@ -10,6 +10,9 @@
  *   5–240). Requests move `last_seen_at` at most once per SESSION_TOUCH_SECONDS (default 60)
  *   per session, off the response path, so a session may end up to that long before a full idle
  *   window has passed since its very last request (never later).
+ * Patients' and family members' own devices get their own idle window,
+ * SESSION_DEVICE_IDLE_MINUTES, by default their whole absolute lifetime: a phone app should not ask
+ * for a password every 30 minutes (the phone's own lock guards it), a shared workstation must.
  * There is no workspace settings route yet, so the idle window is per deployment (env), not per
  * workspace.
  */
@@ -20,6 +23,7 @@ export type SessionEnv = {
   SESSION_STAFF_HOURS?: string;
   SESSION_DEVICE_DAYS?: string;
   SESSION_TOUCH_SECONDS?: string;
+  SESSION_DEVICE_IDLE_MINUTES?: string;
 };
 
 export type SessionLimits = {
@@ -27,6 +31,7 @@ export type SessionLimits = {
   staffLifetimeMs: number;
   deviceLifetimeMs: number;
   touchMs: number;
+  deviceIdleMs: number;
 };
 
 export const IDLE_MINUTES_BOUNDS = { min: 5, max: 240 } as const;
@@ -46,7 +51,7 @@ const cache = new Map<string, SessionLimits>();
 
 /** The limits of these bindings, parsed once per isolate and set of values. */
 export function sessionLimits(env: SessionEnv): SessionLimits {
-  const key = `${env.SESSION_IDLE_MINUTES}|${env.SESSION_STAFF_HOURS}|${env.SESSION_DEVICE_DAYS}|${env.SESSION_TOUCH_SECONDS}`;
+  const key = `${env.SESSION_IDLE_MINUTES}|${env.SESSION_STAFF_HOURS}|${env.SESSION_DEVICE_DAYS}|${env.SESSION_TOUCH_SECONDS}|${env.SESSION_DEVICE_IDLE_MINUTES}`;
   let limits = cache.get(key);
   if (!limits) {
     const idleMinutes = setting(
@@ -57,11 +62,17 @@ export function sessionLimits(env: SessionEnv): SessionLimits {
     );
     // The touch interval stays well inside the idle window (at most a fifth of it).
     const touchSeconds = setting(env.SESSION_TOUCH_SECONDS, 60, 1, (idleMinutes * 60) / 5);
+    const deviceLifetimeMs = setting(env.SESSION_DEVICE_DAYS, 30, 1, 365) * DAY;
     limits = {
       idleMs: idleMinutes * MINUTE,
       staffLifetimeMs: setting(env.SESSION_STAFF_HOURS, 12, 1, 24 * 30) * HOUR,
-      deviceLifetimeMs: setting(env.SESSION_DEVICE_DAYS, 30, 1, 365) * DAY,
+      deviceLifetimeMs,
       touchMs: touchSeconds * 1000,
+      deviceIdleMs: Math.min(
+        deviceLifetimeMs,
+        setting(env.SESSION_DEVICE_IDLE_MINUTES, deviceLifetimeMs / MINUTE, 5, 365 * 24 * 60) *
+          MINUTE,
+      ),
     };
     if (cache.size > 16) cache.clear();
     cache.set(key, limits);
@@ -74,3 +85,7 @@ export const isDeviceRole = (role: Role) => role === "patient" || role === "fami
 
 export const sessionLifetimeMs = (limits: SessionLimits, role: Role) =>
   isDeviceRole(role) ? limits.deviceLifetimeMs : limits.staffLifetimeMs;
+
+/** The idle window of a session of this role: staff workstations short, own devices long. */
+export const idleWindowMs = (limits: SessionLimits, role: Role) =>
+  isDeviceRole(role) ? limits.deviceIdleMs : limits.idleMs;

@@ -12,7 +12,7 @@ import { authSessions } from "../db/schema/auth";
 import { ROLES, type Role } from "../db/schema/users";
 import type { AppEnv } from "../env";
 import { SessionExpiredError, UnauthorizedError } from "../lib/errors";
-import { sessionLimits } from "../lib/session-limits";
+import { idleWindowMs, sessionLimits } from "../lib/session-limits";
 import { verifyToken, type AccessClaims } from "../lib/tokens";
 import type { Caller, RequestContext } from "./request-context";
 
@@ -59,10 +59,14 @@ export function liveSessionQuery(ctx: RequestContext, caller: Caller) {
  */
 export function touchSessionQuery(ctx: RequestContext, sessionId: string, nowMs = Date.now()) {
   const limits = sessionLimits(ctx.env);
+  const role = ctx.caller?.role ?? "admin"; // no caller: the stricter (staff) window
   const now = new Date(nowMs).toISOString();
   return ctx.db.orm
     .update(authSessions)
-    .set({ lastSeenAt: now, idleExpiresAt: new Date(nowMs + limits.idleMs).toISOString() })
+    .set({
+      lastSeenAt: now,
+      idleExpiresAt: new Date(nowMs + idleWindowMs(limits, role)).toISOString(),
+    })
     .where(
       and(
         eq(authSessions.id, sessionId),

@@ -73,6 +73,21 @@ describe("happy", () => {
     expect(await lifetime(clinic.family.sessionId)).toBe(30 * 24 * HOUR);
     const row = (await session(clinic.physio.sessionId))!;
     expect(Date.parse(row.idle_expires_at!) - Date.parse(row.last_seen_at!)).toBe(30 * MINUTE);
+    // A patient's own phone is not logged off after 30 idle minutes: its idle window is its life.
+    const phone = (await session(clinic.patientUser.sessionId))!;
+    expect(Date.parse(phone.idle_expires_at!) - Date.parse(phone.last_seen_at!)).toBe(
+      30 * 24 * HOUR,
+    );
+  });
+
+  it("a phone left alone for hours keeps its session; a workstation's ends after 30 minutes", async () => {
+    const clinic = await createClinic();
+    // Both unused for 3 hours, each with the idle window its kind of client gets at login.
+    await age(clinic.patientUser.sessionId, { seenAgo: 3 * HOUR, idleMs: 30 * 24 * HOUR });
+    await age(clinic.nurse.sessionId, { seenAgo: 3 * HOUR });
+    expectStatus(await profile(clinic.patientUser.token), 200);
+    const staff = expectStatus(await profile(clinic.nurse.token), 401);
+    expect(staff.body.error.code).toBe("SESSION_EXPIRED");
   });
 
   it("a patient's device session keeps working past the staff lifetime, a staff one does not", async () => {

@@ -1,9 +1,15 @@
 /** The call room's SFU broker with credentials configured, against a scripted Realtime API. */
+import { env as workerEnv } from "cloudflare:test";
 import type { Connection } from "partyserver";
 import { describe, expect, it } from "vitest";
 import { brokerSfu, type ConnState } from "../../party/call-room.sfu";
 
-const env = { CF_REALTIME_APP_ID: "app", CF_REALTIME_APP_TOKEN: "token" };
+// The real rate limiter: creating an SFU session is counted per user (the default limit here).
+const env = {
+  CF_REALTIME_APP_ID: "app",
+  CF_REALTIME_APP_TOKEN: "token",
+  RateLimiter: workerEnv.RateLimiter,
+};
 const offer = { type: "offer" as const, sdp: "v=0\r\n" };
 
 /** A stand-in for a partyserver connection: keeps its state and what it was sent. */

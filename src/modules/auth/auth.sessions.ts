@@ -8,7 +8,12 @@ import { presentUser, type UserRow } from "../users/users.data";
 import type { Role } from "../../db/schema/users";
 import { uuidv7 } from "../../lib/ids";
 import { signToken, TOKEN_KINDS } from "../../lib/tokens";
-import { sessionLifetimeMs, sessionLimits, type SessionLimits } from "../../lib/session-limits";
+import {
+  idleWindowMs,
+  sessionLifetimeMs,
+  sessionLimits,
+  type SessionLimits,
+} from "../../lib/session-limits";
 
 export type SessionUser = { id: string; workspaceId: string; role: Role };
 export type LoginMethod = "password" | "magic_link" | "invite";
@@ -53,7 +58,7 @@ export async function openSession(
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + sessionLifetimeMs(limits, user.role)).toISOString(),
       lastSeenAt: now.toISOString(),
-      idleExpiresAt: new Date(now.getTime() + limits.idleMs).toISOString(),
+      idleExpiresAt: new Date(now.getTime() + idleWindowMs(limits, user.role)).toISOString(),
     } satisfies typeof authSessions.$inferInsert,
     refreshRow: {
       jti: refresh.jti,
