@@ -161,7 +161,7 @@ describe("errors", () => {
     const a = connection("a", "u1");
     const { fetcher, calls } = api();
     await brokerSfu(
-      {},
+      { RateLimiter: workerEnv.RateLimiter },
       a.conn,
       { event: "sfu:session", data: { offer } },
       { connections: () => [], broadcast: () => undefined },
