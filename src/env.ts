@@ -38,6 +38,9 @@ export type Bindings = {
   AI_TRANSCRIBE_MODEL?: string;
   /** Optional Cloudflare AI Gateway id; Workers AI calls go through it when set. */
   AI_GATEWAY_ID?: string;
+  /** Audit retention in days (src/lib/audit-retention.ts): reads (default 90), the rest (2192). */
+  AUDIT_READ_RETENTION_DAYS?: string;
+  AUDIT_WRITE_RETENTION_DAYS?: string;
   // Secrets (`.dev.vars` locally, `wrangler secret put` in production).
   JWT_SECRET: string;
   PHI_KEYS: string;

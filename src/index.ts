@@ -2,7 +2,7 @@
 import { createApp } from "./app";
 import type { Bindings } from "./env";
 import { handleJobs } from "./jobs/consumer";
-import { runCron } from "./jobs/cron";
+import { runScheduled } from "./jobs/cron";
 
 export { CallRoom } from "../party/call-room";
 export { ChatRoom } from "../party/chat-room";
@@ -43,6 +43,6 @@ export default {
     await handleJobs(batch, env);
   },
   async scheduled(controller, env, ctx) {
-    ctx.waitUntil(runCron(env, new Date(controller.scheduledTime)));
+    ctx.waitUntil(runScheduled(controller.cron, env, new Date(controller.scheduledTime)));
   },
 } satisfies ExportedHandler<Bindings, unknown>;

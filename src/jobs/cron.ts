@@ -1,7 +1,8 @@
 /**
- * The cron trigger: seals the audit chains and removes expired credentials
+ * The cron triggers. Every 5 minutes: seals the audit chains and removes expired credentials
  * (magic links, refresh tokens, used TOTP steps, idempotency keys) so they cannot pile up, and
- * hands back to the queue any message whose delivery claimed it and then died.
+ * hands back to the queue any message whose delivery claimed it and then died. Daily
+ * (`RETENTION_CRON`): audit retention (src/lib/audit-retention.ts).
  */
 import { drizzle } from "drizzle-orm/d1";
 import { and, eq, lt } from "drizzle-orm";
@@ -11,9 +12,18 @@ import { idempotencyKeys } from "../db/schema/idempotency";
 import { outboundMessages } from "../db/schema/messaging";
 import { unsealedWorkspaces } from "../lib/audit";
 import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
+import { runAuditRetention } from "../lib/audit-retention";
 import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
 import { requeueStuckScribeJobs } from "../modules/scribe/scribe.recovery";
 import { requeueStuckSms } from "../modules/sms/sms.delivery";
+
+/** The daily schedule of audit retention; must equal the second entry of wrangler.toml's crons. */
+export const RETENTION_CRON = "30 3 * * *";
+
+/** Runs the job of a cron schedule (the `cron` string of the scheduled event). */
+export function runScheduled(cron: string, env: Bindings, now: Date) {
+  return cron === RETENTION_CRON ? runAuditRetention(env, now) : runCron(env, now);
+}
 
 export async function runCron(env: Bindings, now = new Date()) {
   const db = drizzle(env.DB);

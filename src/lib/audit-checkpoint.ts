@@ -12,24 +12,33 @@
  * Invariants: a checkpoint only moves forward (never to a lower seq), and never past a broken
  * anchor (the evidence of a truncation is kept until someone looks); concurrent sealers cannot
  * overwrite a newer checkpoint (conditional put on the etag). Keys hold workspace ids only.
+ *
+ * Retention (src/lib/audit-retention.ts) deletes entries below a checkpoint, so a v2 checkpoint
+ * also records `pruned`, the workspace's prune total when it was written (read in the same D1
+ * batch as its entry count). The entries up to it must then number `entries` minus whatever
+ * recorded prunes deleted since: a prune only deletes below the checkpoint it read, which is at or
+ * below the newest one, and always keeps the checkpoint's own entry.
  * Window: entries inserted after the newest checkpoint (until the next cron seal or verify, at
  * most ~5 minutes) can still be removed without a trace; see the README.
  */
 import { and, desc, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { auditLog } from "../db/schema/audit";
-import { sealAuditChain } from "./audit";
+import { newestPruneQuery, pruneOf, sealAuditChain, verifyAuditChain } from "./audit";
 import type { ChainReport } from "./audit";
 import { hmac } from "./crypto/keys";
 import type { Database } from "./db";
 import { timingSafeEqual, toHex } from "./encoding";
 
 export type AuditCheckpoint = {
-  v: 1;
+  /** 1: before retention (no `pruned`, read as 0); 2: with `pruned`. */
+  v: 1 | 2;
   workspace_id: string | null;
   seq: number;
   head_id: string;
   head_hash: string;
   entries: number;
+  /** The workspace's prune total (entries deleted by recorded prunes) when this was written. */
+  pruned?: number;
   created_at: string;
   mac: string;
 };
@@ -54,6 +63,7 @@ const macOf = (key: string, c: Omit<AuditCheckpoint, "mac">) =>
       c.head_id,
       c.head_hash,
       c.entries,
+      ...(c.v === 1 ? [] : [c.pruned ?? null]),
       c.created_at,
     ]),
   ).then(toHex);
@@ -78,10 +88,19 @@ export async function readCheckpoint(store: CheckpointStore, workspaceId: string
     : { checkpoint: null, etag: object.etag, invalid: true };
 }
 
-/** Does the trail still hold the checkpoint's entry, with its hash and the entries before it? */
-async function anchorHolds(db: Database, checkpoint: AuditCheckpoint) {
+/** The prune total of the trail as it is now (0 before any prune); `null` if its record is forged. */
+async function prunedTotal(key: string, newest: Parameters<typeof pruneOf>[1]) {
+  const prune = await pruneOf(key, newest);
+  return prune.invalid ? null : (prune.record?.pruned_total ?? 0);
+}
+
+/**
+ * Does the trail still hold the checkpoint's entry, with its hash, and the entries before it
+ * (fewer only by what recorded prunes deleted since the checkpoint was written)?
+ */
+async function anchorHolds(db: Database, key: string, checkpoint: AuditCheckpoint) {
   const ws = checkpoint.workspace_id;
-  const [[head], [count]] = await db.batch([
+  const [[head], [count], newest] = await db.batch([
     db
       .select({ id: auditLog.id, chainHash: auditLog.chainHash })
       .from(auditLog)
@@ -91,11 +110,14 @@ async function anchorHolds(db: Database, checkpoint: AuditCheckpoint) {
       .select({ n: sql<number>`count(*)` })
       .from(auditLog)
       .where(and(sameWorkspace(ws), lte(auditLog.seq, checkpoint.seq))),
+    newestPruneQuery(db, ws),
   ]);
+  const pruned = await prunedTotal(key, newest);
   return (
+    pruned !== null &&
     head?.id === checkpoint.head_id &&
     head.chainHash === checkpoint.head_hash &&
-    count?.n === checkpoint.entries
+    count?.n === checkpoint.entries - (pruned - (checkpoint.pruned ?? 0))
   );
 }
 
@@ -119,20 +141,27 @@ export async function writeCheckpoint(
   if (current.checkpoint && current.checkpoint.seq >= head.seq) return current.checkpoint;
   // A broken anchor (or a forged checkpoint) is evidence: never paper over it with a new one.
   if (current.invalid) return null;
-  if (current.checkpoint && !(await anchorHolds(db, current.checkpoint))) {
+  if (current.checkpoint && !(await anchorHolds(db, store.key, current.checkpoint))) {
     return current.checkpoint;
   }
-  const [count] = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(auditLog)
-    .where(and(sameWorkspace(workspaceId), lte(auditLog.seq, head.seq)));
+  // One batch: the count and the prune total must describe the same state of the trail.
+  const [[count], newest] = await db.batch([
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(auditLog)
+      .where(and(sameWorkspace(workspaceId), lte(auditLog.seq, head.seq))),
+    newestPruneQuery(db, workspaceId),
+  ]);
+  const pruned = await prunedTotal(store.key, newest);
+  if (pruned === null) return current.checkpoint;
   const fields = {
-    v: 1 as const,
+    v: 2 as const,
     workspace_id: workspaceId,
     seq: head.seq,
     head_id: head.id,
     head_hash: head.chainHash,
     entries: count?.n ?? 0,
+    pruned,
     created_at: new Date().toISOString(),
   };
   const checkpoint: AuditCheckpoint = { ...fields, mac: await macOf(store.key, fields) };
@@ -161,6 +190,7 @@ export async function sealAndCheckpoint(
  */
 export async function checkAgainstCheckpoint(
   db: Database,
+  key: string,
   anchor: Awaited<ReturnType<typeof readCheckpoint>>,
   report: ChainReport,
 ): Promise<ChainReport> {
@@ -170,12 +200,30 @@ export async function checkAgainstCheckpoint(
     return { ...report, valid: false, first_invalid };
   }
   const checkpoint = anchor.checkpoint;
-  if (!checkpoint || (await anchorHolds(db, checkpoint))) return report;
+  if (!checkpoint || (await anchorHolds(db, key, checkpoint))) return report;
   return {
     ...report,
     valid: false,
     first_invalid: { id: checkpoint.head_id, seq: checkpoint.seq, reason: "truncated" },
   };
+}
+
+/**
+ * The whole check of a workspace's trail: reads the checkpoint, seals, verifies MACs and chain
+ * (prune-aware), compares with the checkpoint, and moves the checkpoint forward only after a
+ * clean report. `/audit/verify` and the retention prune both run it.
+ */
+export async function verifyTrail(
+  db: Database,
+  store: CheckpointStore,
+  workspaceId: string | null,
+) {
+  const anchor = await readCheckpoint(store, workspaceId);
+  await sealAuditChain(db, workspaceId);
+  const chain = await verifyAuditChain(db, store.key, workspaceId);
+  const report = await checkAgainstCheckpoint(db, store.key, anchor, chain);
+  const checkpoint = report.valid ? await writeCheckpoint(db, store, workspaceId) : null;
+  return { report, checkpoint };
 }
 
 /** The checkpoint store of an environment (the R2 bucket and the audit key). */

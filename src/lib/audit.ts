@@ -4,6 +4,7 @@
  * See src/db/schema/audit.ts for the invariants.
  */
 import { and, asc, desc, eq, gt, isNotNull, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
 import { auditLog, type AuditOutcome } from "../db/schema/audit";
 import type { Database } from "./db";
 import { hmac } from "./crypto/keys";
@@ -100,6 +101,7 @@ export const AUDIT_VERBS = [
   "missed",
   "recording_started",
   "recording_stopped",
+  "pruned",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 
@@ -157,6 +159,31 @@ export async function auditRow(ctx: RequestContext, input: AuditInput) {
     createdAt: new Date().toISOString(),
   };
   return { ...row, entryMac: await macOf(ctx.env.AUDIT_HMAC_KEY, row) };
+}
+
+/** An entry written by the system itself (cron jobs), outside any request: no actor, IP or UA. */
+export async function systemAuditRow(
+  key: string,
+  input: Omit<AuditInput, "workspaceId" | "actorId" | "actorRole"> & {
+    workspaceId: string | null;
+  },
+) {
+  const row = {
+    id: uuidv7(),
+    workspaceId: input.workspaceId,
+    actorId: null,
+    actorRole: "system",
+    action: input.action,
+    resourceType: input.resourceType,
+    resourceId: input.resourceId ?? null,
+    outcome: input.outcome ?? "success",
+    ip: null,
+    userAgent: null,
+    requestId: null,
+    metadata: input.metadata ?? null,
+    createdAt: new Date().toISOString(),
+  };
+  return { ...row, entryMac: await macOf(key, row) };
 }
 
 /**
@@ -229,24 +256,132 @@ export async function unsealedWorkspaces(db: Database) {
   return rows.map((r) => r.workspaceId);
 }
 
+/**
+ * The record a retention prune leaves (`audit.pruned`, see src/lib/audit-retention.ts). It is an
+ * ordinary entry (MAC, then chained above the checkpoint it names), and it is what lets verify
+ * tell a prune from a deletion: entries at or below `checkpoint_seq` must be exactly the ones it
+ * kept (`retained` of them, digest `retained_digest` over their MACs in seq order), and the chain
+ * above resumes from `checkpoint_hash`. Ids, counts, seqs and times only.
+ */
+export const PruneRecord = z.object({
+  checkpoint_seq: z.number().int().positive(),
+  checkpoint_head_id: z.string(),
+  checkpoint_hash: z.string(),
+  read_retention_days: z.number().int(),
+  write_retention_days: z.number().int(),
+  read_cutoff: z.string(),
+  write_cutoff: z.string(),
+  /** Successful reads past the read retention. */
+  deleted_reads: z.number().int().nonnegative(),
+  /** Everything else past the long retention: writes, denials, other events. */
+  deleted_writes: z.number().int().nonnegative(),
+  first_deleted_seq: z.number().int(),
+  last_deleted_seq: z.number().int(),
+  oldest_deleted_at: z.string(),
+  newest_deleted_at: z.string(),
+  retained: z.number().int().nonnegative(),
+  retained_digest: z.string(),
+  /** Entries this workspace's prunes have deleted so far, this one included. */
+  pruned_total: z.number().int().nonnegative(),
+  /** False when the run stopped at its batch size and left older entries for the next one. */
+  complete: z.boolean(),
+});
+export type PruneRecord = z.infer<typeof PruneRecord>;
+
+/** `resource_type` of prune records: the audit log itself (the resource index finds them). */
+export const PRUNE_RESOURCE_TYPE = "audit_log";
+
+/** Where the newest successful prune record of a workspace is (a query, to run in a batch). */
+export const newestPruneQuery = (db: Database, workspaceId: string | null) =>
+  db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        sameWorkspace(workspaceId),
+        // With resource_id IS NULL the resource index serves it in seq order (no scan).
+        eq(auditLog.resourceType, PRUNE_RESOURCE_TYPE),
+        isNull(auditLog.resourceId),
+        eq(auditLog.action, "audit.pruned" satisfies AuditAction),
+        eq(auditLog.outcome, "success"),
+      ),
+    )
+    .orderBy(desc(auditLog.seq))
+    .limit(1);
+
+export type NewestPrune =
+  | { record: null; invalid: null }
+  | { record: PruneRecord & { id: string; seq: number }; invalid: null }
+  | { record: null; invalid: { id: string; seq: number } };
+
+/** Checks the row `newestPruneQuery` found: a prune record counts only if its MAC holds. */
+export async function pruneOf(key: string, rows: AuditRow[]): Promise<NewestPrune> {
+  const row = rows[0];
+  if (!row) return { record: null, invalid: null };
+  // The chain hash is not part of the MAC (the chain walk checks it).
+  const { seq, entryMac, chainHash: _chain, ...fields } = row;
+  const parsed = PruneRecord.safeParse(row.metadata);
+  if ((await macOf(key, fields)) !== entryMac || !parsed.success) {
+    return { record: null, invalid: { id: row.id, seq } };
+  }
+  return { record: { ...parsed.data, id: row.id, seq }, invalid: null };
+}
+
+/** The newest successful prune record of a workspace (`null` if it was never pruned). */
+export async function newestPrune(db: Database, key: string, workspaceId: string | null) {
+  return pruneOf(key, await newestPruneQuery(db, workspaceId));
+}
+
+/** The digest of the entries a prune kept: the same fold as the chain, from its own seed. */
+export const retainedSeed = (workspaceId: string | null) =>
+  sha256Hex(`rehab-edge-audit-retained:${workspaceId ?? "-"}`);
+export const retainedLink = link;
+
 export type ChainReport = {
   valid: boolean;
   entries_checked: number;
   first_invalid: {
     id: string | null;
     seq: number;
-    /** `truncated` and `checkpoint_invalid` come from src/lib/audit-checkpoint.ts. */
-    reason: "mac_mismatch" | "chain_broken" | "truncated" | "checkpoint_invalid";
+    /**
+     * `truncated` and `checkpoint_invalid` come from src/lib/audit-checkpoint.ts; `prune_mismatch`
+     * names the newest prune record, whose kept entries are no longer all there, in order.
+     */
+    reason: "mac_mismatch" | "chain_broken" | "truncated" | "checkpoint_invalid" | "prune_mismatch";
   } | null;
 };
 
-/** Recomputes every entry's MAC and the chain of a workspace; reports the first entry that fails. */
+/**
+ * Recomputes every entry's MAC and the chain of a workspace; reports the first entry that fails.
+ * After a prune, entries at or below the newest prune record's checkpoint are checked against what
+ * it kept (count and digest), and the chain is recomputed from that checkpoint's hash on; so a
+ * gap the prune record does not account for (a deletion, anywhere) still fails.
+ */
 export async function verifyAuditChain(
   db: Database,
   key: string,
-  workspaceId: string,
+  workspaceId: string | null,
 ): Promise<ChainReport> {
-  let previous = await genesis(workspaceId);
+  const prune = await newestPrune(db, key, workspaceId);
+  if (prune.invalid) {
+    return {
+      valid: false,
+      entries_checked: 0,
+      first_invalid: { ...prune.invalid, reason: "mac_mismatch" },
+    };
+  }
+  const base = prune.record;
+  let previous = base ? base.checkpoint_hash : await genesis(workspaceId);
+  let retained = await retainedSeed(workspaceId);
+  let retainedCount = 0;
+  let baseChecked = base === null;
+  const baseHolds = () =>
+    base !== null && retainedCount === base.retained && retained === base.retained_digest;
+  const pruneMismatch = (checked: number): ChainReport => ({
+    valid: false,
+    entries_checked: checked,
+    first_invalid: { id: base!.id, seq: base!.seq, reason: "prune_mismatch" },
+  });
   let checked = 0;
   let afterSeq = 0;
   for (;;) {
@@ -266,20 +401,30 @@ export async function verifyAuditChain(
           first_invalid: { id: row.id, seq, reason: "mac_mismatch" },
         };
       }
-      if (chainHash !== null) {
-        previous = await link(previous, entryMac);
-        if (previous !== chainHash) {
-          return {
-            valid: false,
-            entries_checked: checked,
-            first_invalid: { id: row.id, seq, reason: "chain_broken" },
-          };
+      if (base && seq <= base.checkpoint_seq) {
+        retained = await link(retained, entryMac);
+        retainedCount++;
+      } else {
+        if (!baseChecked) {
+          if (!baseHolds()) return pruneMismatch(checked);
+          baseChecked = true;
+        }
+        if (chainHash !== null) {
+          previous = await link(previous, entryMac);
+          if (previous !== chainHash) {
+            return {
+              valid: false,
+              entries_checked: checked,
+              first_invalid: { id: row.id, seq, reason: "chain_broken" },
+            };
+          }
         }
       }
       checked++;
       afterSeq = seq;
     }
   }
+  if (!baseChecked && !baseHolds()) return pruneMismatch(checked);
   return { valid: true, entries_checked: checked, first_invalid: null };
 }
 

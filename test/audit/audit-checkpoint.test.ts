@@ -6,6 +6,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runCron } from "../../src/jobs/cron";
 import { checkpointStore, readCheckpoint } from "../../src/lib/audit-checkpoint";
+import { hmac } from "../../src/lib/crypto/keys";
+import { toHex } from "../../src/lib/encoding";
 import { createClinic, type Clinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 
@@ -51,6 +53,33 @@ describe("audit checkpoints: happy", () => {
     await runCron(env);
     const checkpoint = await checkpointOf(clinic);
     expect(checkpoint).toMatchObject({ entries: 2, seq: (await rowsOf(clinic))[1]!.seq });
+  });
+
+  it("a checkpoint written before retention existed (v1, no prune total) still verifies", async () => {
+    const clinic = await createClinic();
+    await activity(clinic);
+    expect((await verify(clinic)).valid).toBe(true);
+    const { mac: _mac, pruned: _pruned, ...current } = (await checkpointOf(clinic))!;
+    // The v1 layout, as deployed before issue 19.
+    const v1 = { ...current, v: 1 as const };
+    const signed = JSON.stringify([
+      "rehab-edge-audit-checkpoint",
+      v1.v,
+      v1.workspace_id,
+      v1.seq,
+      v1.head_id,
+      v1.head_hash,
+      v1.entries,
+      v1.created_at,
+    ]);
+    const mac = toHex(await hmac(env.AUDIT_HMAC_KEY, signed));
+    await env.MEDIA.put(
+      `audit-checkpoints/${clinic.workspaceId}.json`,
+      JSON.stringify({ ...v1, mac }),
+    );
+    expect(await checkpointOf(clinic)).toMatchObject({ v: 1, seq: current.seq });
+    expect((await verify(clinic)).valid).toBe(true);
+    expect(await checkpointOf(clinic)).toMatchObject({ v: 2, pruned: 0 });
   });
 });
 
@@ -109,7 +138,17 @@ describe("audit checkpoints: security", () => {
     const object = await env.MEDIA.get(`audit-checkpoints/${clinic.workspaceId}.json`);
     const text = await object!.text();
     expect(Object.keys(JSON.parse(text)).sort()).toEqual(
-      ["created_at", "entries", "head_hash", "head_id", "mac", "seq", "v", "workspace_id"].sort(),
+      [
+        "created_at",
+        "entries",
+        "head_hash",
+        "head_id",
+        "mac",
+        "pruned",
+        "seq",
+        "v",
+        "workspace_id",
+      ].sort(),
     );
     expect(text).not.toContain(clinic.patient.mrn);
   });

@@ -80,9 +80,16 @@ export const ChainReport = z
       .object({
         id: z.string().nullable(),
         seq: z.number().int().openapi({
-          description: "The failing entry; for `truncated`, the seq of the checkpoint it misses",
+          description:
+            "The failing entry; for `truncated`, the checkpoint it misses; for `prune_mismatch`, the newest prune record, whose kept entries are no longer all there",
         }),
-        reason: z.enum(["mac_mismatch", "chain_broken", "truncated", "checkpoint_invalid"]),
+        reason: z.enum([
+          "mac_mismatch",
+          "chain_broken",
+          "truncated",
+          "checkpoint_invalid",
+          "prune_mismatch",
+        ]),
       })
       .nullable(),
   })

@@ -3,21 +3,10 @@
  * the caller's workspace; every read of the log is itself audited. Nothing here writes to existing
  * entries except sealing, which only fills `chain_hash` where it is still null.
  */
-import {
-  checkAgainstCheckpoint,
-  checkpointStore,
-  readCheckpoint,
-  writeCheckpoint,
-} from "../../lib/audit-checkpoint";
+import { checkpointStore, verifyTrail } from "../../lib/audit-checkpoint";
 import { and, count, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { auditLog } from "../../db/schema/audit";
-import {
-  auditEntry,
-  recordAudit,
-  sealAuditChain,
-  verifyAuditChain,
-  type ChainReport,
-} from "../../lib/audit";
+import { auditEntry, recordAudit, type ChainReport } from "../../lib/audit";
 import { NotFoundError } from "../../lib/errors";
 import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
@@ -129,7 +118,8 @@ export async function getAuditEntry(ctx: RequestContext, id: string) {
 
 /**
  * Admin: seals the workspace's pending entries, then recomputes every MAC and chain link
- * (`audit.verified`, outcome `failure` when the chain is broken).
+ * (`audit.verified`, outcome `failure` when the chain is broken). After a retention prune the
+ * chain is checked from the newest prune record's checkpoint (see verifyAuditChain).
  */
 export async function verifyAudit(ctx: RequestContext): Promise<ChainReport> {
   const caller = await requirePermission(ctx, "audit.read", {
@@ -139,12 +129,7 @@ export async function verifyAudit(ctx: RequestContext): Promise<ChainReport> {
   // Sealing and verifying use the ORM directly: check the session first.
   await ctx.db.ensureSession();
   // The checkpoint is read before sealing, and moved forward only after a clean report.
-  const store = checkpointStore(ctx.env);
-  const anchor = await readCheckpoint(store, caller.workspaceId);
-  await sealAuditChain(ctx.db.orm, caller.workspaceId);
-  const chain = await verifyAuditChain(ctx.db.orm, ctx.env.AUDIT_HMAC_KEY, caller.workspaceId);
-  const report = await checkAgainstCheckpoint(ctx.db.orm, anchor, chain);
-  if (report.valid) await writeCheckpoint(ctx.db.orm, store, caller.workspaceId);
+  const { report } = await verifyTrail(ctx.db.orm, checkpointStore(ctx.env), caller.workspaceId);
   await recordAudit(ctx, {
     action: "audit.verified",
     resourceType: "audit",
