@@ -50,6 +50,9 @@ export default defineConfig({
           DEV_SEED_TOKEN: "test-seed-token",
           // Signs the Twilio webhooks in tests; without an account SID, SMS go to the outbox.
           TWILIO_AUTH_TOKEN: "test-twilio-auth-token",
+          // Tests reuse one user for many uploads within a minute (the shared security suite's
+          // admin issues about 25); test/media/rate-limit.test.ts checks the threshold at this value.
+          UPLOAD_URL_RATE_PER_MINUTE: "60",
           TEST_MIGRATIONS: await readD1Migrations(
             fileURLToPath(new URL("./migrations", import.meta.url)),
           ),

@@ -77,12 +77,13 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
+  /** `limit` names the limit reached (e.g. `upload-url`), so a client knows which one. */
+  constructor(retryAfterSeconds: number, limit?: string) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(
       "RATE_LIMITED",
       "Too many requests; try again later",
-      { retry_after_seconds: seconds },
+      { retry_after_seconds: seconds, ...(limit && { limit }) },
       {
         "Retry-After": String(seconds),
       },
