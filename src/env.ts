@@ -60,6 +60,8 @@ export type Bindings = {
   R2_ACCESS_KEY_ID?: string;
   R2_SECRET_ACCESS_KEY?: string;
   R2_BUCKET_NAME?: string;
+  /** Upload-URL requests (single and multipart) a user may make per minute; default 10. */
+  UPLOAD_URL_RATE_PER_MINUTE?: string;
   /** Calls: one room per call; ring time, STUN servers, and Cloudflare Realtime (SFU) credentials. */
   CallRoom: DurableObjectNamespace<CallRoom>;
   CALL_RING_SECONDS?: string;

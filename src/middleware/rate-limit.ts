@@ -22,6 +22,8 @@ export const LIMITS = {
   magicLink: { limit: 3, windowMs: 3600_000 },
   mfa: { limit: 5, windowMs: 5 * 60_000 },
   refresh: { limit: 30, windowMs: 60_000 },
+  /** Upload URLs (single and multipart) per user; `UPLOAD_URL_RATE_PER_MINUTE` overrides it. */
+  uploadUrl: { limit: 10, windowMs: 60_000 },
 } as const satisfies Record<string, Limit>;
 
 /**
@@ -53,6 +55,23 @@ export function limiterStub(env: Pick<Bindings, "RateLimiter">, bucket: string) 
   return env.RateLimiter.get(env.RateLimiter.idFromName(bucket));
 }
 
+const parsedLimits = new Map<string, Limit>();
+
+/**
+ * A per-minute limit from an env value (a positive integer), parsed once per isolate; the
+ * fallback when unset or not a positive integer.
+ */
+export function perMinuteLimit(value: string | undefined, fallback: Limit): Limit {
+  if (value === undefined) return fallback;
+  let limit = parsedLimits.get(value);
+  if (!limit) {
+    const count = /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : 0;
+    limit = count > 0 ? { limit: count, windowMs: 60_000 } : fallback;
+    parsedLimits.set(value, limit);
+  }
+  return limit;
+}
+
 export async function checkRateLimit(
   ctx: RequestContext,
   bucket: string,
@@ -61,11 +80,17 @@ export async function checkRateLimit(
   return limiterStub(ctx.env, bucket).hit(limit, windowMs);
 }
 
-export async function enforceRateLimit(ctx: RequestContext, bucket: string, limit: Limit) {
+/** Throws 429 with Retry-After when the bucket is full; `name` is told to the client. */
+export async function enforceRateLimit(
+  ctx: RequestContext,
+  bucket: string,
+  limit: Limit,
+  options: { name?: string } = {},
+) {
   const decision = await checkRateLimit(ctx, bucket, limit);
   if (!decision.allowed) {
     const cut = bucket.indexOf(":");
-    const name = cut > 0 ? bucket.slice(0, cut) : bucket;
+    const name = options.name ?? (cut > 0 ? bucket.slice(0, cut) : bucket);
     throw new RateLimitedError(decision.retryAfterMs / 1000, { name, ...limit });
   }
   return decision;

@@ -109,7 +109,7 @@ describe("happy", () => {
     const created = expectStatus(await create(), 201).body.data;
     expectStatus(await putPart(created.parts[0].url, bytesOf(5 * MiB)), 200);
     const res = await api("DELETE", `/api/v1/uploads/multipart/${created.media_id}`, {
-      token: clinic.physio.token,
+      token: clinic.patientUser.token,
     });
     expect(res.status).toBe(204);
     expect(await mediaRow(created.media_id)).toBeNull();
@@ -181,5 +181,38 @@ describe("security", () => {
       token: other.admin.token,
     });
     expect(abort.status).toBe(404);
+  });
+
+  it("part URLs, completion and abort are the uploader's only: anyone else gets 404", async () => {
+    const created = expectStatus(await create(), 201).body.data;
+    const base = `/api/v1/uploads/multipart/${created.media_id}`;
+    // The physio (care team, may write the patient's media) and the admin are not the uploader.
+    for (const user of [clinic.physio, clinic.admin]) {
+      const calls = [
+        await api("GET", `${base}/parts`, { token: user.token }),
+        await api("POST", `${base}/complete`, { token: user.token, body: {} }),
+        await api("DELETE", base, { token: user.token }),
+      ];
+      for (const res of calls) {
+        expect(res.status, res.text).toBe(404);
+        expect(res.body.error.message).toBe("Media not found");
+      }
+    }
+    // Nothing was aborted, and each refusal is audited as a denial naming the reason.
+    expect((await mediaRow(created.media_id))!.status).toBe("pending");
+    const denied = await env.DB.prepare(
+      "select metadata from audit_log where resource_id = ? and outcome = 'denied'",
+    )
+      .bind(created.media_id)
+      .all<{ metadata: string }>();
+    expect(denied.results).toHaveLength(6);
+    expect(JSON.parse(denied.results[0]!.metadata)).toEqual({ reason: "uploader" });
+    // The uploader still manages it.
+    const listed = expectStatus(
+      await api("GET", `${base}/parts`, { token: clinic.patientUser.token }),
+      200,
+    );
+    expect(listed.body.data.missing).toHaveLength(3);
+    expect((await api("DELETE", base, { token: clinic.patientUser.token })).status).toBe(204);
   });
 });

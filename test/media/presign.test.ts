@@ -53,6 +53,32 @@ describe("happy", () => {
 });
 
 describe("errors", () => {
+  it("an upload URL signs the exact length and create-only: another length is another signature", async () => {
+    const creds = { accountId: "acc123", bucket: "rehab-edge-media", ...AWS_EXAMPLE };
+    const sign = async (length: string) =>
+      new URL(
+        await presignS3Url({
+          url: "https://acc123.r2.cloudflarestorage.com/rehab-edge-media/media/ws-1/media-1",
+          method: "PUT",
+          accessKeyId: creds.accessKeyId,
+          secretAccessKey: creds.secretAccessKey,
+          region: "auto",
+          expiresInSeconds: 3600,
+          headers: { "content-type": "video/mp4", "content-length": length, "if-none-match": "*" },
+          datetime: "20261207T000000Z",
+        }),
+      );
+    const url = await sign("4096");
+    // R2 recomputes the signature over these headers as sent: a PUT of another length, another
+    // type, or without If-None-Match (which would overwrite a stored object) does not match.
+    expect(url.searchParams.get("X-Amz-SignedHeaders")).toBe(
+      "content-length;content-type;host;if-none-match",
+    );
+    expect((await sign("4097")).searchParams.get("X-Amz-Signature")).not.toBe(
+      url.searchParams.get("X-Amz-Signature"),
+    );
+  });
+
   it("a different secret or expiry gives a different signature", async () => {
     const base = {
       url: "https://examplebucket.s3.amazonaws.com/test.txt",

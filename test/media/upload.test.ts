@@ -17,7 +17,8 @@ describe("happy", () => {
     const res = expectStatus(await issue(clinic), 201);
     const data = res.body.data;
     expect(data).toMatchObject({ method: "PUT", max_bytes: 4096 });
-    expect(data.headers).toEqual({ "content-type": "video/mp4" });
+    // The length is signed too (the Worker checks the token's `len`; R2 the signed header).
+    expect(data.headers).toEqual({ "content-type": "video/mp4", "content-length": "4096" });
     expect(new URL(data.upload_url).pathname).toMatch(/^\/api\/v1\/uploads\/[\w-]+\.[\w-]+$/);
     expect((await mediaRow(data.media_id))!.status).toBe("pending");
 
@@ -107,7 +108,7 @@ describe("happy", () => {
     );
     expect(uploadedAudits).toHaveLength(1);
     // Different bytes under the same URL after success: refused, the stored object unchanged.
-    const other = bytesOf(1024, 1);
+    const other = bytesOf(2048, 1);
     expectStatus(await put(res.body.data.upload_url, other), 409);
     const row = (await mediaRow(res.body.data.media_id))!;
     expect(row.sha256).toBe(await sha256(bytes));
@@ -122,9 +123,9 @@ describe("errors", () => {
     ]);
     const tooBig = expectStatus(
       await issue(clinic, {
-        purpose: "note_attachment",
-        content_type: "application/pdf",
-        size_bytes: 11 * 1024 * 1024,
+        purpose: "posture_image",
+        content_type: "image/png",
+        size_bytes: 21 * 1024 * 1024,
       }),
       422,
     );

@@ -3,24 +3,33 @@
  * the owning object's rules), then the media verb.
  */
 import { ForbiddenError, NotFoundError } from "../../lib/errors";
+import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { recordAudit } from "../../lib/audit";
 import { checkMediaOwner, type MediaAccessMode } from "./media.owners";
 import { issueDownload, loadMedia, presentMedia } from "./media.service";
 
 /**
- * The media row, after the owner's check for `mode`; 404 (audited) if not in the workspace.
+ * The media row, after the owner's check for `mode` (run now, with the owner's current rule);
+ * 404 (audited) if not in the workspace, or, with `uploaderOnly`, if the caller did not issue it.
  * A refusal by the owner's check (audited there) answers the same `Media not found` as an
  * unknown id, so a media id's existence is not revealed to callers who may not reach its owner.
  */
-export async function accessMedia(ctx: RequestContext, mediaId: string, mode: MediaAccessMode) {
+export async function accessMedia(
+  ctx: RequestContext,
+  mediaId: string,
+  mode: MediaAccessMode,
+  options: { uploaderOnly?: boolean } = {},
+) {
   const row = await loadMedia(ctx, mediaId);
-  if (!row) {
+  const notUploader = row && options.uploaderOnly && row.createdBy !== callerOf(ctx).userId;
+  if (!row || notUploader) {
     await recordAudit(ctx, {
       action: mode === "write" ? "media.updated" : "media.read",
       resourceType: "media",
       resourceId: mediaId,
-      outcome: "not_found",
+      outcome: row ? "denied" : "not_found",
+      ...(row && { metadata: { reason: "uploader" } }),
     });
     throw new NotFoundError("Media");
   }

@@ -2,22 +2,63 @@
  * Marks a media object uploaded once its bytes are in R2. For Worker-signed uploads the PUT route
  * does it; for R2 presigned uploads (bytes sent straight to R2) the object is checked in R2 the
  * first time the media is read: present, within its size limit and of the declared type.
+ *
+ * Confirmation freezes the object: its size and SHA-256 are stored, the row leaves `pending`
+ * (guarded, so of two racing confirmations one applies), and the `media.uploaded` entry is written
+ * only by the one that applied (`changes() > 0` in the same batch). The object itself is created
+ * once (create-only puts), so what was confirmed is what stays stored.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { auditLog } from "../../db/schema/audit";
 import { mediaObjects, type MediaObjectRow } from "../../db/schema/media";
-import { auditEntry } from "../../lib/audit";
+import { auditRow, type AuditInput } from "../../lib/audit";
 import { toHex } from "../../lib/encoding";
 import type { RequestContext } from "../../middleware/request-context";
 import { bareType } from "./media.purposes";
+import { sha256OfObject } from "./media.stream";
 
-/** Records stored bytes on a pending row (guarded: only a pending row changes); the new row. */
+const AUDIT_COLUMNS = getTableColumns(auditLog);
+
+/**
+ * The insert of an audit entry that takes effect only if the statement just before it in the
+ * batch changed a row (`insert … select … where changes() > 0`). Wrapped in an object: a drizzle
+ * query is thenable, so returning it bare from an async function would run it.
+ */
+async function auditIfChanged(ctx: RequestContext, input: AuditInput) {
+  const row: Record<string, unknown> = await auditRow(ctx, input);
+  // Every column in the table's order (the insert lists them so); `seq` null is autoincrement.
+  const values = Object.keys(AUDIT_COLUMNS).map((key) => {
+    const value = row[key] ?? null;
+    return key === "metadata" && value !== null ? JSON.stringify(value) : value;
+  });
+  const query = ctx.db.orm.insert(auditLog).select(
+    sql`select ${sql.join(
+      values.map((value) => sql`${value}`),
+      sql`, `,
+    )} where changes() > 0`,
+  );
+  return { query };
+}
+
+const rowById = (ctx: RequestContext, row: MediaObjectRow) =>
+  ctx.db.orm
+    .select()
+    .from(mediaObjects)
+    .where(and(eq(mediaObjects.id, row.id), eq(mediaObjects.workspaceId, row.workspaceId)))
+    .limit(1);
+
+/**
+ * Records stored bytes on a pending row (guarded: only a pending row changes) and answers the row
+ * as it now stands: this confirmation's, or, if another confirmed it first, that one's (null if
+ * the row is gone).
+ */
 export async function markUploaded(
   ctx: RequestContext,
   row: MediaObjectRow,
-  stored: { sizeBytes: number; sha256: string | null },
+  stored: { sizeBytes: number; sha256: string },
   alongside: BatchItem<"sqlite">[] = [],
-): Promise<MediaObjectRow> {
+): Promise<MediaObjectRow | null> {
   const now = new Date().toISOString();
   const changes = {
     status: "uploaded" as const,
@@ -27,7 +68,7 @@ export async function markUploaded(
     uploadedAt: now,
     updatedAt: now,
   };
-  await ctx.db.write([
+  const [updated] = await ctx.db.write([
     ctx.db.orm
       .update(mediaObjects)
       .set(changes)
@@ -37,9 +78,10 @@ export async function markUploaded(
           eq(mediaObjects.workspaceId, row.workspaceId),
           eq(mediaObjects.status, "pending"),
         ),
-      ),
+      )
+      .returning({ id: mediaObjects.id }),
     (
-      await auditEntry(ctx, {
+      await auditIfChanged(ctx, {
         action: "media.uploaded",
         resourceType: "media",
         resourceId: row.id,
@@ -56,10 +98,17 @@ export async function markUploaded(
     ).query,
     ...alongside,
   ]);
-  return { ...row, ...changes };
+  if (updated.length > 0) return { ...row, ...changes };
+  const [rows] = await ctx.db.read([rowById(ctx, row)]);
+  return rows[0] ?? null;
 }
 
-export async function confirmPresignedUpload(
+/**
+ * Confirms bytes that are in R2 but not yet recorded (a presigned upload, or a Worker upload whose
+ * confirmation was lost): size and type checked, SHA-256 taken from R2's checksum or hashed from
+ * the object. The row as it now stands.
+ */
+export async function confirmStoredObject(
   ctx: RequestContext,
   row: MediaObjectRow,
 ): Promise<MediaObjectRow> {
@@ -71,6 +120,12 @@ export async function confirmPresignedUpload(
     await ctx.env.MEDIA.delete(row.objectKey);
     return row;
   }
-  const sha256 = head.checksums.sha256 ? toHex(head.checksums.sha256) : null;
-  return markUploaded(ctx, row, { sizeBytes: head.size, sha256 });
+  const sha256 = head.checksums.sha256
+    ? toHex(head.checksums.sha256)
+    : await sha256OfObject(ctx.env.MEDIA, row.objectKey);
+  if (!sha256) return row;
+  return (await markUploaded(ctx, row, { sizeBytes: head.size, sha256 })) ?? row;
 }
+
+/** Bytes sent straight to R2 by a presigned PUT: confirmed the first time the media is read. */
+export const confirmPresignedUpload = confirmStoredObject;

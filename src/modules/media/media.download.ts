@@ -1,12 +1,16 @@
 /**
  * `GET /media/{token}`: a signed, expiring download that honours HTTP Range (one range per
  * request, as video players ask), so a long session video seeks without being fetched whole.
- * The token is the credential; its issuance was audited (`media.read`).
+ * The token is the credential, bound to the user it was issued to; its issuance was audited
+ * (`media.read`). Access is a function of now: every request re-checks, as that user, that the
+ * login session is live and that the owner's access rule still lets them read the media (one
+ * round trip for the media row with the session check riding along, one for the owner's check;
+ * refusals audited by the owner's check), so a link dies with the relation, not at its expiry.
  */
-import { and, eq } from "drizzle-orm";
-import { mediaObjects } from "../../db/schema/media";
-import { ForbiddenError, NotFoundError } from "../../lib/errors";
+import { ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
+import { liveSessionQuery } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
+import { accessMedia } from "./media.access";
 import { verifyMediaToken } from "./media.tokens";
 
 export type ByteRange = { offset: number; length: number };
@@ -54,9 +58,10 @@ const REASONS = {
   signature: "Invalid download URL",
   operation: "Invalid download URL",
   expired: "Download URL has expired",
+  ended: "Download URL is no longer valid",
 } as const;
 
-/** Verifies the token and reads the object (or the asked range) from R2. */
+/** Verifies the token, re-checks access as its user, and reads the object (or range) from R2. */
 export async function readMedia(
   ctx: RequestContext,
   token: string,
@@ -65,22 +70,26 @@ export async function readMedia(
   const check = await verifyMediaToken(ctx.env.JWT_SECRET, token, ["get"]);
   if (!check.ok) throw new ForbiddenError(REASONS[check.reason]);
   const { claims } = check;
-  const [rows] = await ctx.db.read([
-    ctx.db.orm
-      .select({
-        objectKey: mediaObjects.objectKey,
-        status: mediaObjects.status,
-        sizeBytes: mediaObjects.sizeBytes,
-        contentType: mediaObjects.contentType,
-        sha256: mediaObjects.sha256,
-      })
-      .from(mediaObjects)
-      .where(and(eq(mediaObjects.id, claims.mid), eq(mediaObjects.workspaceId, claims.wid)))
-      .limit(1),
-  ]);
-  const row = rows[0];
-  // Deleted since the URL was issued, or never uploaded: gone.
-  if (!row || row.status !== "uploaded" || row.objectKey !== claims.key) {
+  // Links issued before they were bound to a user carry no one to re-check: refused.
+  if (!claims.uid || !claims.sid || !claims.role) throw new ForbiddenError(REASONS.malformed);
+  const caller = {
+    userId: claims.uid,
+    workspaceId: claims.wid,
+    role: claims.role,
+    sessionId: claims.sid,
+  };
+  ctx.caller = caller;
+  ctx.db.requireSession(liveSessionQuery(ctx, caller));
+  let row;
+  try {
+    row = await accessMedia(ctx, claims.mid, "read");
+  } catch (error) {
+    // Logged out or session revoked (deactivation, role change): the link ended with it.
+    if (error instanceof UnauthorizedError) throw new ForbiddenError(REASONS.ended);
+    throw error;
+  }
+  // Replaced or never uploaded: gone (deleted media is already a 404 of accessMedia).
+  if (row.status !== "uploaded" || row.objectKey !== claims.key) {
     throw new NotFoundError("Media");
   }
   const size = row.sizeBytes ?? 0;

@@ -24,7 +24,8 @@ const createRoute = defineRoute({
   path: "/api/v1/uploads/multipart",
   tags,
   summary: "Open a multipart upload (long videos, recordings): one signed URL per part",
-  description: "Write access to the owner required. Accepts Idempotency-Key.",
+  description:
+    "Write access to the owner required; counts against the upload-URL rate limit. The part URLs, the parts list, completion and abort are the uploader's only. Accepts Idempotency-Key.",
   request: jsonBody(CreateMultipartInput),
   responses: { 201: jsonOk(MultipartUploadSchema, "Multipart upload opened") },
 });

@@ -7,7 +7,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { mediaObjects, mediaUploadParts, type MediaObjectRow } from "../../db/schema/media";
 import { auditEntry } from "../../lib/audit";
-import { ConflictError, ValidationError } from "../../lib/errors";
+import { ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
@@ -24,6 +24,7 @@ import {
 } from "./media.purposes";
 import {
   absoluteUrl,
+  enforceUploadUrlLimit,
   objectKeyOf,
   presentMedia,
   uploadLimit,
@@ -62,11 +63,13 @@ async function partUrls(ctx: RequestContext, row: MediaObjectRow, numbers: numbe
 const range = (count: number) => Array.from({ length: count }, (_, i) => i + 1);
 
 /**
- * Opens a multipart upload for a media object of `size_bytes` (write access to the owner checked)
- * and answers a signed URL per part. Audited as `media.created`.
+ * Opens a multipart upload for a media object of `size_bytes` (write access to the owner checked,
+ * within the caller's upload-URL rate limit) and answers a signed URL per part. Audited as
+ * `media.created`.
  */
 export async function createMultipartUpload(ctx: RequestContext, input: CreateMultipartInput) {
   const caller = callerOf(ctx);
+  await enforceUploadUrlLimit(ctx);
   const { contentType, maxBytes } = uploadLimit(input, false);
   const partSize = input.part_size ?? Math.max(DEFAULT_PART_BYTES, Math.ceil(maxBytes / MAX_PARTS));
   if (
@@ -139,8 +142,13 @@ export async function createMultipartUpload(ctx: RequestContext, input: CreateMu
   };
 }
 
+/**
+ * The multipart upload, for its uploader only: part URLs, the parts list, completion and abort
+ * are not the owner's business but the uploading device's. Anyone else (same workspace and
+ * write access to the owner included) gets the 404 of an unknown id.
+ */
 async function openUpload(ctx: RequestContext, mediaId: string) {
-  const row = await accessMedia(ctx, mediaId, "write");
+  const row = await accessMedia(ctx, mediaId, "write", { uploaderOnly: true });
   if (row.uploadMode !== "multipart") throw new ConflictError("Not a multipart upload");
   return row;
 }
@@ -161,7 +169,7 @@ const storedParts = (ctx: RequestContext, row: MediaObjectRow) =>
 
 /**
  * The parts stored so far and fresh URLs for the missing ones: how a client that lost its
- * connection resumes. Write access to the owner is checked.
+ * connection resumes. The uploader only, with write access to the owner still.
  */
 export async function listUploadParts(ctx: RequestContext, mediaId: string) {
   const row = await openUpload(ctx, mediaId);
@@ -234,6 +242,7 @@ export async function completeMultipartUpload(
     ]);
   }
   const done = await markUploaded(ctx, row, { sizeBytes: object.size, sha256 }, [clearParts]);
+  if (!done) throw new NotFoundError("Media");
   return presentMedia(done);
 }
 

@@ -10,16 +10,40 @@ const IMAGE = ["image/jpeg", "image/png", "image/webp"] as const;
 const AUDIO = ["audio/mpeg", "audio/mp4", "audio/webm", "audio/wav"] as const;
 const PDF = "application/pdf";
 
+/**
+ * Per purpose: allowed content types, size cap, and the owner kinds it may hang off (a session
+ * video belongs to an exercise session or a patient, never to a chat). Owner kinds are registered
+ * by their modules (media.owners.ts); a kind listed here that no module registers is refused there.
+ */
 export const MEDIA_PURPOSES = {
-  session_video: { contentTypes: VIDEO, maxBytes: 2 * GiB },
-  exercise_video: { contentTypes: VIDEO, maxBytes: 2 * GiB },
-  session_metadata: { contentTypes: ["application/json"], maxBytes: 64 * MiB },
-  chat_file: { contentTypes: [...IMAGE, PDF], maxBytes: 25 * MiB },
-  voice_message: { contentTypes: AUDIO, maxBytes: 25 * MiB },
-  call_recording: { contentTypes: [...AUDIO, ...VIDEO], maxBytes: 4 * GiB },
-  note_attachment: { contentTypes: [...IMAGE, PDF], maxBytes: 10 * MiB },
-  posture_image: { contentTypes: IMAGE, maxBytes: 20 * MiB },
-} as const satisfies Record<string, { contentTypes: readonly string[]; maxBytes: number }>;
+  session_video: {
+    contentTypes: VIDEO,
+    maxBytes: 2 * GiB,
+    owners: ["exercise_session", "patient"],
+  },
+  exercise_video: {
+    contentTypes: VIDEO,
+    maxBytes: 2 * GiB,
+    owners: ["exercise_session", "patient"],
+  },
+  session_metadata: {
+    contentTypes: ["application/json"],
+    maxBytes: 64 * MiB,
+    owners: ["exercise_session", "patient"],
+  },
+  chat_file: {
+    contentTypes: [...IMAGE, PDF],
+    maxBytes: 25 * MiB,
+    owners: ["chat", "user", "patient"],
+  },
+  voice_message: { contentTypes: AUDIO, maxBytes: 25 * MiB, owners: ["chat", "user", "patient"] },
+  call_recording: { contentTypes: [...AUDIO, ...VIDEO], maxBytes: 4 * GiB, owners: ["call"] },
+  note_attachment: { contentTypes: [...IMAGE, PDF], maxBytes: 10 * MiB, owners: ["clinical_note"] },
+  posture_image: { contentTypes: IMAGE, maxBytes: 20 * MiB, owners: ["patient", "user"] },
+} as const satisfies Record<
+  string,
+  { contentTypes: readonly string[]; maxBytes: number; owners: readonly string[] }
+>;
 
 export type MediaPurpose = keyof typeof MEDIA_PURPOSES;
 export const MEDIA_PURPOSE_NAMES = Object.keys(MEDIA_PURPOSES) as [MediaPurpose, ...MediaPurpose[]];
@@ -36,11 +60,17 @@ export const DEFAULT_PART_BYTES = 16 * MiB;
 export const MAX_PART_BYTES = 95 * MiB;
 export const MAX_PARTS = 10_000;
 
-/** How long an issued upload URL stays valid, and a download URL by default. */
+/** How long an issued upload URL stays valid (multipart: the whole upload, resumable). */
 export const UPLOAD_TTL_SECONDS = 3600;
 export const MULTIPART_TTL_SECONDS = 24 * 3600;
-export const DOWNLOAD_TTL_SECONDS = 15 * 60;
-export const MAX_DOWNLOAD_TTL_SECONDS = 24 * 3600;
+/**
+ * Download links live minutes: long enough for a slow phone to start a video and seek (every
+ * Range request re-uses the URL while it is valid), short enough that a leaked link is soon dead.
+ * A player that outlives its link asks the API for a new one. Each request through the link also
+ * re-checks access at that moment (media.download.ts), so a link never outlives the relation.
+ */
+export const DOWNLOAD_TTL_SECONDS = 5 * 60;
+export const MAX_DOWNLOAD_TTL_SECONDS = 15 * 60;
 
 /** The media type without parameters, lower-cased (`Video/MP4; codecs=…` → `video/mp4`). */
 export const bareType = (value: string | undefined | null) =>
@@ -48,3 +78,6 @@ export const bareType = (value: string | undefined | null) =>
 
 export const allowsType = (purpose: MediaPurpose, contentType: string) =>
   (MEDIA_PURPOSES[purpose].contentTypes as readonly string[]).includes(contentType);
+
+export const allowsOwner = (purpose: MediaPurpose, ownerKind: string) =>
+  (MEDIA_PURPOSES[purpose].owners as readonly string[]).includes(ownerKind);

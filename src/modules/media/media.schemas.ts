@@ -1,6 +1,6 @@
 /** Request and response schemas of media uploads and downloads (seed 000 "generate-url"). */
 import { z } from "@hono/zod-openapi";
-import { MEDIA_PURPOSE_NAMES } from "./media.purposes";
+import { MAX_DOWNLOAD_TTL_SECONDS, MEDIA_PURPOSE_NAMES } from "./media.purposes";
 
 export const MediaPurposeSchema = z.enum(MEDIA_PURPOSE_NAMES).openapi("MediaPurpose");
 
@@ -59,7 +59,15 @@ export const MediaInfoSchema = z
   .openapi("MediaInfo");
 
 export const DownloadUrlQuery = z.object({
-  ttl_seconds: z.coerce.number().int().min(1).max(86_400).optional(),
+  ttl_seconds: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_DOWNLOAD_TTL_SECONDS)
+    .optional()
+    .openapi({
+      description: `Link lifetime in seconds (default 300, at most ${MAX_DOWNLOAD_TTL_SECONDS}); ask again for a new link`,
+    }),
 });
 
 export const DownloadUrlSchema = z

@@ -8,7 +8,9 @@ import { mediaObjects, mediaUploadParts, type MediaObjectRow } from "../../db/sc
 import { auditEntry } from "../../lib/audit";
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
+import type { Bindings } from "../../env";
 import { callerOf } from "../../middleware/auth";
+import { enforceRateLimit, LIMITS, perMinuteLimit } from "../../middleware/rate-limit";
 import type { RequestContext } from "../../middleware/request-context";
 import { confirmPresignedUpload } from "./media.confirm";
 import { checkMediaOwner, type MediaOwner } from "./media.owners";
@@ -19,6 +21,7 @@ import {
   MEDIA_PURPOSES,
   SINGLE_PUT_MAX_BYTES,
   UPLOAD_TTL_SECONDS,
+  allowsOwner,
   allowsType,
   bareType,
   type MediaPurpose,
@@ -69,7 +72,7 @@ export const absoluteUrl = (ctx: RequestContext, path: string) =>
  * `singlePut` also caps it at what one PUT through the Worker may carry.
  */
 export function uploadLimit(
-  input: Pick<IssueUploadInput, "purpose" | "content_type" | "size_bytes">,
+  input: Pick<IssueUploadInput, "purpose" | "content_type" | "size_bytes" | "owner">,
   singlePut: boolean,
 ): { contentType: string; maxBytes: number } {
   const issues: FieldIssue[] = [];
@@ -78,6 +81,12 @@ export function uploadLimit(
     throw new ValidationError([
       { field: "purpose", message: `One of: ${Object.keys(MEDIA_PURPOSES).join(", ")}` },
     ]);
+  }
+  if (!allowsOwner(input.purpose, input.owner.kind)) {
+    issues.push({
+      field: "owner.kind",
+      message: `For ${input.purpose}: one of ${rules.owners.join(", ")}`,
+    });
   }
   const contentType = bareType(input.content_type);
   if (!allowsType(input.purpose, contentType)) {
@@ -100,11 +109,35 @@ export function uploadLimit(
   return { contentType, maxBytes: size ?? cap };
 }
 
+/** Upload-URL requests per user: `UPLOAD_URL_RATE_PER_MINUTE` (default 10). */
+export const uploadUrlLimit = (env: Bindings) =>
+  perMinuteLimit(env.UPLOAD_URL_RATE_PER_MINUTE, LIMITS.uploadUrl);
+
+/** Refuses (429, naming the limit) a user's upload-URL request past the per-minute limit. */
+export async function enforceUploadUrlLimit(ctx: RequestContext) {
+  const caller = callerOf(ctx);
+  await enforceRateLimit(ctx, `upload-url:user:${caller.userId}`, uploadUrlLimit(ctx.env), {
+    name: "upload-url",
+  });
+}
+
+/**
+ * `POST /upload/generate-url`: an upload URL for a new media object, within the caller's
+ * upload-URL rate limit (modules issuing uploads as part of their own verbs call `issueUpload`).
+ */
+export async function generateUploadUrl(ctx: RequestContext, input: IssueUploadInput) {
+  await enforceUploadUrlLimit(ctx);
+  return issueUpload(ctx, input);
+}
+
 /**
  * Issues an upload for a new media object owned by `owner` (write access checked by the owner's
- * registered check): a pending `media_objects` row, and a URL the client PUTs the bytes to. The
- * URL is `/api/v1/uploads/{token}` signed by the Worker, or an R2 presigned URL when R2 API
- * credentials are configured. Audited as `media.created`.
+ * registered check): a pending `media_objects` row with a key of its own, and a URL the client PUTs
+ * the bytes to. The URL is `/api/v1/uploads/{token}` signed by the Worker, or an R2 presigned URL
+ * when R2 API credentials are configured. Either way the URL binds the content type, the exact
+ * length when `size_bytes` is given (R2 checks the signed `content-length`; the Worker the token's
+ * `len`), and creates the object only once (`if-none-match: *` for R2, a create-only put in the
+ * Worker), so a confirmed upload is never overwritten. Audited as `media.created`.
  */
 export async function issueUpload(
   ctx: RequestContext,
@@ -112,15 +145,25 @@ export async function issueUpload(
 ): Promise<IssuedUpload> {
   const caller = callerOf(ctx);
   const { contentType, maxBytes } = uploadLimit(input, true);
+  const creds = r2Credentials(ctx.env);
+  if (creds && input.size_bytes === undefined) {
+    // R2 checks a signed length exactly; without one, a presigned PUT could carry any size.
+    throw new ValidationError([
+      { field: "size_bytes", message: "Required: the exact size of the object in bytes" },
+    ]);
+  }
   const { patientId } = await checkMediaOwner(ctx, input.owner, "write");
   const id = uuidv7();
   const key = objectKeyOf(caller.workspaceId, id);
   const now = new Date();
   const expires = new Date(now.getTime() + UPLOAD_TTL_SECONDS * 1000);
-  const creds = r2Credentials(ctx.env);
   const headers: Record<string, string> = { "content-type": contentType };
+  if (input.size_bytes !== undefined) headers["content-length"] = String(input.size_bytes);
   const uploadUrl = creds
-    ? await presignR2Object(creds, key, "PUT", UPLOAD_TTL_SECONDS, headers)
+    ? await presignR2Object(creds, key, "PUT", UPLOAD_TTL_SECONDS, {
+        ...headers,
+        "if-none-match": "*",
+      })
     : absoluteUrl(
         ctx,
         `/api/v1/uploads/${await signMediaToken(ctx.env.JWT_SECRET, {
@@ -130,9 +173,11 @@ export async function issueUpload(
           key,
           ct: contentType,
           max: maxBytes,
+          ...(input.size_bytes !== undefined && { len: input.size_bytes }),
           exp: Math.floor(expires.getTime() / 1000),
         })}`,
       );
+  if (creds) headers["if-none-match"] = "*";
   await ctx.db.write([
     ctx.db.orm.insert(mediaObjects).values({
       id,
@@ -215,15 +260,18 @@ export async function getMedia(ctx: RequestContext, mediaId: string): Promise<Me
 }
 
 /**
- * A signed, expiring, Range-capable download URL for an uploaded media object (`/api/v1/media/
- * {token}`, or an R2 presigned GET when credentials are configured). The caller's module has
- * already checked access; issuance is audited as `media.read`. 404 if absent, 409 if not uploaded.
+ * A signed, expiring, Range-capable download URL for an uploaded media object
+ * (`/api/v1/media/{token}`), issued to the caller: the caller's module has already checked access
+ * at this moment, and every request through the link checks it again as this caller (always
+ * through the Worker, even with R2 credentials: an R2 presigned GET could not be re-checked).
+ * Issuance is audited as `media.read`. 404 if absent, 409 if not uploaded.
  */
 export async function issueDownload(
   ctx: RequestContext,
   mediaId: string,
   options: { ttl_seconds?: number } = {},
 ): Promise<{ url: string; expires_at: string }> {
+  const caller = callerOf(ctx);
   const ttl = options.ttl_seconds ?? DOWNLOAD_TTL_SECONDS;
   if (!Number.isSafeInteger(ttl) || ttl < 1 || ttl > MAX_DOWNLOAD_TTL_SECONDS) {
     throw new ValidationError([
@@ -234,21 +282,18 @@ export async function issueDownload(
   if (!row) throw new NotFoundError("Media");
   if (row.status !== "uploaded") throw new ConflictError("Media is not uploaded yet");
   const expires = new Date(Date.now() + ttl * 1000);
-  const creds = r2Credentials(ctx.env);
-  const url = creds
-    ? await presignR2Object(creds, row.objectKey, "GET", ttl)
-    : absoluteUrl(
-        ctx,
-        `/api/v1/media/${await signMediaToken(ctx.env.JWT_SECRET, {
-          op: "get",
-          mid: row.id,
-          wid: row.workspaceId,
-          key: row.objectKey,
-          ct: row.contentType,
-          max: row.sizeBytes ?? 0,
-          exp: Math.floor(expires.getTime() / 1000),
-        })}`,
-      );
+  const token = await signMediaToken(ctx.env.JWT_SECRET, {
+    op: "get",
+    mid: row.id,
+    wid: row.workspaceId,
+    key: row.objectKey,
+    ct: row.contentType,
+    max: row.sizeBytes ?? 0,
+    exp: Math.floor(expires.getTime() / 1000),
+    uid: caller.userId,
+    sid: caller.sessionId,
+    role: caller.role,
+  });
   await ctx.db.write([
     (
       await auditEntry(ctx, {
@@ -259,7 +304,7 @@ export async function issueDownload(
       })
     ).query,
   ]);
-  return { url, expires_at: expires.toISOString() };
+  return { url: absoluteUrl(ctx, `/api/v1/media/${token}`), expires_at: expires.toISOString() };
 }
 
 /**

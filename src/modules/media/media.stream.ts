@@ -15,7 +15,11 @@ export class TooLargeWhileStreaming extends Error {
  * A pass-through that counts the bytes (erroring as soon as more than `limit` went through) and
  * feeds each chunk to a SHA-256 digest on the way.
  */
-function countAndHash(limit: number, counted: { bytes: number }, digest: DigestStream) {
+function countAndHash(
+  limit: number,
+  counted: { bytes: number; hashed: boolean },
+  digest: DigestStream,
+) {
   const hashing = digest.getWriter();
   return new TransformStream<Uint8Array, Uint8Array>({
     async transform(chunk, controller) {
@@ -26,6 +30,7 @@ function countAndHash(limit: number, counted: { bytes: number }, digest: DigestS
     },
     async flush() {
       await hashing.close();
+      counted.hashed = true;
     },
   });
 }
@@ -33,9 +38,23 @@ function countAndHash(limit: number, counted: { bytes: number }, digest: DigestS
 export type Streamed<T> = { result: T; sizeBytes: number; sha256: string };
 
 /**
+ * The store failed after the whole body went through: `sha256` is what was sent, so a caller can
+ * tell a digest refusal by R2 (the bytes differ from the declared digest) from other failures.
+ */
+export class StoreFailed extends Error {
+  constructor(
+    readonly sha256: string,
+    options: { cause: unknown },
+  ) {
+    super("Store failed", options);
+  }
+}
+
+/**
  * Feeds `body` (of declared `length`, at most `limit`) to `store` as a stream of known length,
- * hashing it on the way. Throws TooLargeWhileStreaming past the limit; a body shorter or longer
- * than `length` fails the store (FixedLengthStream checks it).
+ * hashing it on the way. Throws TooLargeWhileStreaming past the limit, StoreFailed if the store
+ * refused a complete body; a body shorter or longer than `length` fails the store
+ * (FixedLengthStream checks it).
  */
 export async function streamInto<T>(
   body: ReadableStream<Uint8Array>,
@@ -43,7 +62,7 @@ export async function streamInto<T>(
   limit: number,
   store: (stream: ReadableStream<Uint8Array>) => Promise<T>,
 ): Promise<Streamed<T>> {
-  const counted = { bytes: 0 };
+  const counted = { bytes: 0, hashed: false };
   const digest = new crypto.DigestStream("SHA-256");
   const fixed = new FixedLengthStream(length);
   const piped = body.pipeThrough(countAndHash(limit, counted, digest)).pipeTo(fixed.writable);
@@ -54,8 +73,17 @@ export async function streamInto<T>(
     return { result, sizeBytes: counted.bytes, sha256: toHex(await digest.digest) };
   } catch (error) {
     if (counted.bytes > limit) throw new TooLargeWhileStreaming(limit);
+    if (counted.hashed && counted.bytes === length) {
+      const sent = await digest.digest.then(toHex, () => null);
+      if (sent) throw new StoreFailed(sent, { cause: error });
+    }
     throw error;
   }
+}
+
+/** Size and SHA-256 of a body that is only compared, never stored (a repeated PUT). */
+export function hashBody(body: ReadableStream<Uint8Array>, length: number, limit: number) {
+  return streamInto(body, length, limit, (stream) => stream.pipeTo(new WritableStream()));
 }
 
 /** The SHA-256 of an R2 object, streamed (for whole-object checks after a multipart upload). */

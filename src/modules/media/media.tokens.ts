@@ -5,6 +5,7 @@
  * Claims carry ids only (no names, no patient data): the URL may end up in logs or proxies.
  */
 import { z } from "@hono/zod-openapi";
+import { ROLES } from "../../db/schema/users";
 import { hmac } from "../../lib/crypto/keys";
 import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from "../../lib/encoding";
 
@@ -23,10 +24,20 @@ const Claims = z.object({
   ct: z.string().min(1),
   /** maximum bytes of this PUT (the object, or one part) */
   max: z.number().int().nonnegative(),
+  /** exact bytes the PUT must carry, when the upload was issued for a known size */
+  len: z.number().int().positive().optional(),
   /** part number (part tokens) */
   n: z.number().int().min(1).optional(),
   /** expiry, seconds since the epoch */
   exp: z.number().int(),
+  /**
+   * Downloads: the user, login session and role the link was issued to. Each download request
+   * re-runs the owner's access check as that user, so a link stops working as soon as the
+   * relation behind it ends (care team, grant, logout), not when the link expires.
+   */
+  uid: z.string().min(1).optional(),
+  sid: z.string().min(1).optional(),
+  role: z.enum(ROLES).optional(),
 });
 export type MediaClaims = z.infer<typeof Claims>;
 

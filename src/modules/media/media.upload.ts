@@ -1,9 +1,14 @@
 /**
  * `PUT /uploads/{token}`: the bytes of a Worker-signed upload (a whole object, or one part of a
  * multipart upload) streamed into R2. The token is the credential: it binds media id, workspace,
- * object key, content type, maximum size and expiry. Retries are safe: the key is fixed per media
- * object (an object is replaced, never duplicated), a part number's row is upserted, and a PUT
- * repeated after success answers the stored result without writing again.
+ * object key, content type, maximum (and, when issued for a known size, exact) length and expiry.
+ *
+ * A whole object is written once: the put is create-only (R2 refuses it if the key holds an
+ * object) and digest-checked by R2 when a SHA-256 is declared, so only a complete, checked body is
+ * ever stored, and once confirmed (size and SHA-256 frozen on the row) it never changes. A PUT
+ * repeated after that is hashed, not stored: the same bytes answer the stored result (a retry
+ * after a lost response), other bytes 409. A part number's row is upserted (a retried part
+ * replaces, never adds) until the multipart upload completes.
  */
 import { and, eq } from "drizzle-orm";
 import { mediaObjects, mediaUploadParts, type MediaObjectRow } from "../../db/schema/media";
@@ -16,10 +21,16 @@ import {
   ValidationError,
 } from "../../lib/errors";
 import type { RequestContext } from "../../middleware/request-context";
-import { markUploaded } from "./media.confirm";
+import { confirmStoredObject, markUploaded } from "./media.confirm";
 import { expectedPartSize } from "./media.parts";
 import { bareType } from "./media.purposes";
-import { parseSha256, streamInto, TooLargeWhileStreaming } from "./media.stream";
+import {
+  hashBody,
+  parseSha256,
+  StoreFailed,
+  streamInto,
+  TooLargeWhileStreaming,
+} from "./media.stream";
 import { verifyMediaToken, type MediaClaims } from "./media.tokens";
 
 export type UploadRequest = {
@@ -57,7 +68,8 @@ export async function rowOfClaims(ctx: RequestContext, claims: MediaClaims) {
   return row;
 }
 
-function declaredLength(value: string | undefined, limit: number): number {
+/** The declared Content-Length: present, within the signed limit, and the signed size if any. */
+function declaredLength(value: string | undefined, limit: number, exact?: number): number {
   if (value === undefined || !/^\d{1,16}$/.test(value)) {
     throw new ValidationError([
       { field: "content-length", message: "Required: the body's exact size in bytes" },
@@ -66,6 +78,11 @@ function declaredLength(value: string | undefined, limit: number): number {
   const length = Number(value);
   if (length < 1) throw new ValidationError([{ field: "body", message: "Empty body" }]);
   if (length > limit) throw new PayloadTooLargeError(limit);
+  if (exact !== undefined && length !== exact) {
+    throw new ValidationError([
+      { field: "content-length", message: `Must be exactly ${exact} bytes, as signed` },
+    ]);
+  }
   return length;
 }
 
@@ -84,13 +101,23 @@ const digestMismatch = () =>
     { field: "x-content-sha256", message: "Does not match the bytes received; send them again" },
   ]);
 
-/** Runs the store, turning an over-limit stream into a 413. */
-async function guarded<T>(run: () => Promise<T>, limit: number): Promise<T> {
+/**
+ * Runs the store, turning an over-limit stream into a 413, and a complete body R2 refused whose
+ * digest is not the `expected` one into the digest's 422 (nothing was stored).
+ */
+async function guarded<T>(
+  run: () => Promise<T>,
+  limit: number,
+  expected: string | null = null,
+): Promise<T> {
   try {
     return await run();
   } catch (error) {
     if (error instanceof TooLargeWhileStreaming) throw new PayloadTooLargeError(limit);
     if (error instanceof AppError) throw error;
+    if (error instanceof StoreFailed && expected && error.sha256 !== expected) {
+      throw digestMismatch();
+    }
     throw new ValidationError([
       { field: "body", message: "The body ended early or did not match Content-Length" },
     ]);
@@ -109,29 +136,55 @@ async function receiveObject(ctx: RequestContext, claims: MediaClaims, req: Uplo
       { field: "content-type", message: `Must be ${claims.ct}` },
     ]);
   }
-  const length = declaredLength(req.contentLength, claims.max);
+  const length = declaredLength(req.contentLength, claims.max, claims.len);
   const expected = declaredDigest(req.sha256);
   const row = await rowOfClaims(ctx, claims);
-  if (row.status === "uploaded") return replay(row, length, expected);
   if (!req.body) throw new ValidationError([{ field: "body", message: "Empty body" }]);
+  if (row.status === "uploaded") {
+    const sent = await guarded(() => hashBody(req.body!, length, claims.max), claims.max);
+    return replay(row, sent, expected);
+  }
   const stored = await guarded(
     () =>
       streamInto(req.body!, length, claims.max, (stream) =>
-        ctx.env.MEDIA.put(claims.key, stream, { httpMetadata: { contentType: claims.ct } }),
+        ctx.env.MEDIA.put(claims.key, stream, {
+          httpMetadata: { contentType: claims.ct },
+          // Create-only: an object already stored under this key is never replaced. With a
+          // declared digest R2 checks it and stores nothing on a mismatch.
+          onlyIf: { etagDoesNotMatch: "*" },
+          ...(expected && { sha256: expected }),
+        }),
       ),
     claims.max,
+    expected,
   );
-  if (expected && expected !== stored.sha256) {
-    await ctx.env.MEDIA.delete(claims.key);
-    throw digestMismatch();
+  const sent = { sizeBytes: stored.sizeBytes, sha256: stored.sha256 };
+  // The key already held an object (a racing PUT, or one whose confirmation was lost): confirm
+  // that object (it passed the same checks to be stored), then compare these bytes with it.
+  const current = stored.result
+    ? await markUploaded(ctx, row, sent)
+    : await confirmStoredObject(ctx, row);
+  if (!current) throw new NotFoundError("Upload");
+  if (current.status !== "uploaded") {
+    throw new ConflictError("Another upload of this object is in progress; try again");
   }
-  const done = await markUploaded(ctx, row, { sizeBytes: stored.sizeBytes, sha256: stored.sha256 });
-  return uploadResult(done);
+  return replay(current, sent, expected);
 }
 
-/** A repeated PUT of an uploaded object: the same bytes answer the stored result, others 409. */
-function replay(row: MediaObjectRow, length: number, expected: string | null) {
-  if (row.sizeBytes !== length || (expected && expected !== row.sha256)) {
+/**
+ * A PUT to an upload that is confirmed (by this request or an earlier one): the same bytes (size
+ * and SHA-256) answer the stored result; anything else is a 409 and the stored object stays.
+ */
+function replay(
+  row: MediaObjectRow,
+  sent: { sizeBytes: number; sha256: string },
+  expected: string | null,
+) {
+  if (
+    row.sizeBytes !== sent.sizeBytes ||
+    row.sha256 !== sent.sha256 ||
+    (expected && expected !== row.sha256)
+  ) {
     throw new ConflictError("This upload is already complete with different content");
   }
   return uploadResult(row);

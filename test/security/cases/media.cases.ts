@@ -39,6 +39,8 @@ async function mediaOf(clinic: Clinic) {
  * every refusal is the 404 of an unknown id (family may use these routes for their own media).
  */
 const byId = { doctor: 404, nurse: 404, family: 404 } as const;
+/** A multipart upload is managed by its uploader only (here the admin): anyone else gets 404. */
+const notUploader = { ...byId, physiotherapist: 404, patient: 404 } as const;
 /** Issuing (owner in the body): staff off the care team get the patient's 404; family 403. */
 const offTeam = { doctor: 404, nurse: 404 } as const;
 export const mediaCases: RouteCase[] = [
@@ -70,24 +72,24 @@ export const mediaCases: RouteCase[] = [
   {
     method: "GET",
     path: "/api/v1/uploads/multipart/{id}/parts",
-    allow: ["admin", "physiotherapist", "patient"],
-    deny: byId,
+    allow: ["admin"],
+    deny: notUploader,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
   },
   {
     method: "POST",
     path: "/api/v1/uploads/multipart/{id}/complete",
-    allow: ["admin", "physiotherapist", "patient"],
-    deny: byId,
+    allow: ["admin"],
+    deny: notUploader,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) }, body: {} }),
   },
   {
     method: "DELETE",
     path: "/api/v1/uploads/multipart/{id}",
-    allow: ["admin", "physiotherapist", "patient"],
-    deny: byId,
+    allow: ["admin"],
+    deny: notUploader,
     patientData: true,
     build: async (clinic) => ({ params: { id: await multipartOf(clinic) } }),
   },
