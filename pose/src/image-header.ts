@@ -302,6 +302,7 @@ function webpHeader(b: Uint8Array): WebpHeader {
   if (flags & 0x02) throw malformed("WebP", "animated WebP is not supported");
   const width = u24le(b, 24) + 1;
   const height = u24le(b, 27) + 1;
+  checkPixelLimits({ format: "webp", width, height, lossless: false }); // The canvas first: 413.
   // The canvas must be the bitstream's own size: libwebp decodes the bitstream, not the canvas.
   for (let i = 30; i + 8 <= riffEnd;) {
     const type = ascii(b, i, 4);

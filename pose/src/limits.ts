@@ -21,7 +21,4 @@ export const LIMITS = {
   maxJpegScans: 100,
   /** Marker segments a JPEG may hold, scans included (tables, APPn, restart-free). */
   maxJpegSegments: 1000,
-  /** Compressed bytes handed to the PNG inflater at a time: deflate expands at most ~1032×, so
-   * output passes the header's bound by at most ~4 MiB before inflation stops. */
-  pngInflateStep: 4096,
 } as const;

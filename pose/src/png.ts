@@ -1,13 +1,11 @@
 /**
  * PNG → RGBA with a hard bound on inflation. The IHDR says exactly how many bytes the inflated
- * image data holds (`PngHeader.inflatedBytes`); the IDAT stream is inflated a little at a time
- * into a buffer of that size and inflation stops as soon as it would pass it. A decompression bomb
- * (a tiny header over a huge IDAT) is refused after at most ~4 MiB of extra output, in
- * milliseconds. Scanlines are unfiltered and de-interlaced here, so no other decoder inflates.
+ * image data holds (`PngHeader.inflatedBytes`); the IDAT stream is inflated into a buffer of that
+ * size by `inflate.ts`, which stops at the first byte that does not fit. A decompression bomb (a
+ * tiny header over a huge IDAT) is refused at that byte, in milliseconds. Scanlines are unfiltered and de-interlaced here, so no other decoder inflates.
  * Invariants: every chunk is inside the file and its CRC checks before anything is inflated; the
  * only buffers sized from the header are sized after `readImageHeader` checked the pixel limits.
  */
-import { Inflate } from "fflate";
 import {
   crc32,
   malformed,
@@ -17,7 +15,7 @@ import {
   type PngHeader,
 } from "./image-header";
 import { ImageError } from "./image-header";
-import { LIMITS } from "./limits";
+import { InflateError, inflateInto } from "./inflate";
 
 export type Rgba = { width: number; height: number; data: Uint8Array | Uint8ClampedArray };
 
@@ -84,48 +82,35 @@ function concat(parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Inflates the zlib stream into exactly `header.inflatedBytes`. Compressed input goes in
- * `LIMITS.pngInflateStep` bytes at a time (deflate expands at most ~1032×), and the first output
- * past the bound stops it: 413. Less output than the bound, a bad checksum or a broken stream: 422.
+ * Inflates the zlib stream into a buffer of exactly `header.inflatedBytes`; the first byte past it
+ * stops inflation: 413. Less output than the header needs, a broken stream or a bad checksum: 422.
  */
 export function inflateBounded(zlib: Uint8Array, header: PngHeader): Uint8Array {
   const expected = header.inflatedBytes;
-  if (zlib.length < 6) throw truncated("PNG");
+  if (zlib.length < 2) throw truncated("PNG");
   const cmf = zlib[0]!;
   const flg = zlib[1]!;
   if ((cmf & 15) !== 8 || cmf >> 4 > 7 || ((cmf << 8) | flg) % 31 !== 0 || flg & 0x20) {
     throw malformed("PNG", "the image data is not a zlib stream");
   }
   const out = new Uint8Array(expected);
-  let filled = 0;
-  let overflow = false;
-  const inflater = new Inflate((chunk) => {
-    if (overflow) return;
-    if (filled + chunk.length > expected) {
-      overflow = true;
-      return;
-    }
-    out.set(chunk, filled);
-    filled += chunk.length;
-  });
-  const deflate = zlib.subarray(2, zlib.length - 4);
+  let result: { written: number; end: number };
   try {
-    for (let at = 0; at < deflate.length && !overflow; at += LIMITS.pngInflateStep) {
-      const end = Math.min(deflate.length, at + LIMITS.pngInflateStep);
-      inflater.push(deflate.subarray(at, end), end === deflate.length);
+    result = inflateInto(zlib, 2, out);
+  } catch (error) {
+    if (!(error instanceof InflateError)) throw error;
+    if (error.kind === "overflow") {
+      throw new ImageError(
+        413,
+        "IMAGE_INFLATES_TOO_LARGE",
+        `The PNG's image data inflates past the ${expected} bytes its ${header.width}×${header.height} header allows.`,
+      );
     }
-  } catch {
-    if (!overflow) throw malformed("PNG", "the compressed image data is corrupt");
+    if (error.kind === "truncated") throw truncated("PNG");
+    throw malformed("PNG", "the compressed image data is corrupt");
   }
-  if (overflow) {
-    throw new ImageError(
-      413,
-      "IMAGE_INFLATES_TOO_LARGE",
-      `The PNG's image data inflates past the ${expected} bytes its ${header.width}×${header.height} header allows.`,
-    );
-  }
-  if (filled !== expected) throw truncated("PNG");
-  if (adler32(out) !== u32be(zlib, zlib.length - 4)) {
+  if (result.written !== expected || result.end + 4 > zlib.length) throw truncated("PNG");
+  if (adler32(out) !== u32be(zlib, result.end)) {
     throw malformed("PNG", "the image data checksum is wrong");
   }
   return out;
