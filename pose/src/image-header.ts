@@ -242,7 +242,7 @@ function jpegHeader(b: Uint8Array): JpegHeader {
     } else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4) {
       throw malformed("JPEG", "only baseline and progressive Huffman-coded JPEGs are supported");
     } else if (!JPEG_TABLES(marker)) {
-      throw malformed("JPEG", `unexpected marker 0x${marker.toString(16).toUpperCase()}`);
+      throw malformed("JPEG", "it holds a marker that has no place in a JPEG image");
     }
     i = end;
   }

@@ -217,6 +217,6 @@ function unfilter(
       }
       return;
     default:
-      throw malformed("PNG", `scanline filter ${filter} does not exist`);
+      throw malformed("PNG", "a scanline names a filter that does not exist");
   }
 }

@@ -25,7 +25,7 @@ function workerError(status: number, body: PoseWorkerError | null): AppError {
   const code = body?.error?.code;
   if (code === "UNKNOWN_MODEL") return new ValidationError([{ field: "model", message }]);
   // No person found, or an image that is not, or not entirely, a JPEG, PNG or WebP.
-  if (status === 422) return new ValidationError([{ field: "image", message }]);
+  if (status === 422) return new ValidationError([{ field: "image", message }], message);
   if (status === 413) return new AppError("PAYLOAD_TOO_LARGE", message);
   return unavailable();
 }
