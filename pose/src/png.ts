@@ -149,29 +149,30 @@ function toRgba(raw: Uint8Array, header: PngHeader, palette: Uint8Array | undefi
       unfilter(raw, filter, row, prev, rowBytes, bpp);
       at = row + rowBytes;
       const oy = pass.y0 + y * pass.dy;
+      // One reader per row (not per pixel): sample c of pixel x, as read at this bit depth.
+      const sample = (x: number, c: number): number => {
+        if (bitDepth === 8) return raw[row + x * channels + c]!;
+        if (bitDepth === 16) return raw[row + (x * channels + c) * 2]!;
+        const bit = (x * channels + c) * bitDepth;
+        return (raw[row + (bit >> 3)]! >> (8 - bitDepth - (bit & 7))) & mask;
+      };
       for (let x = 0; x < pass.width; x++) {
         const o = (oy * width + pass.x0 + x * pass.dx) * 4;
-        const sample = (c: number): number => {
-          if (bitDepth === 8) return raw[row + x * channels + c]!;
-          if (bitDepth === 16) return raw[row + (x * channels + c) * 2]!;
-          const bit = (x * channels + c) * bitDepth;
-          return (raw[row + (bit >> 3)]! >> (8 - bitDepth - (bit & 7))) & mask;
-        };
         if (colourType === 3) {
-          const p = sample(0) * 3;
+          const p = sample(x, 0) * 3;
           // An index past the palette is an encoder bug, not a reason to refuse: black.
           data[o] = palette![p] ?? 0;
           data[o + 1] = palette![p + 1] ?? 0;
           data[o + 2] = palette![p + 2] ?? 0;
           data[o + 3] = 255;
         } else if (channels <= 2) {
-          data[o] = data[o + 1] = data[o + 2] = sample(0) * greyScale;
-          data[o + 3] = channels === 2 ? sample(1) : 255;
+          data[o] = data[o + 1] = data[o + 2] = sample(x, 0) * greyScale;
+          data[o + 3] = channels === 2 ? sample(x, 1) : 255;
         } else {
-          data[o] = sample(0);
-          data[o + 1] = sample(1);
-          data[o + 2] = sample(2);
-          data[o + 3] = channels === 4 ? sample(3) : 255;
+          data[o] = sample(x, 0);
+          data[o + 1] = sample(x, 1);
+          data[o + 2] = sample(x, 2);
+          data[o + 3] = channels === 4 ? sample(x, 3) : 255;
         }
       }
     }
