@@ -1,24 +1,28 @@
 /**
- * Image bytes → RGB pixels scaled down for the model. Limits are checked on the header before
- * any decoder runs; a decoder's failure is the client's bad image (400), never a 500.
+ * Image bytes → RGB pixels scaled down for the model. `readImageHeader` parses and checks every
+ * header before any decoder runs (pixel limits 413, malformed 422); PNG is then decoded here with
+ * a bounded inflater (`png.ts`), JPEG and WebP by their decoders, which only ever see images whose
+ * size was checked. A decoder's failure is the client's bad image (422), never a 500.
  * Invariant: the full-size RGBA buffer lives only inside `decodeImage`; what leaves is at most
- * `MAX_MODEL_SIDE` pixels on its longest side (the detector works at 224 px and the landmark
+ * `maxModelSide` pixels on its longest side (the detector works at 224 px and the landmark
  * model at 256 px, so more only costs memory).
  */
 import { decode as decodeJpeg } from "jpeg-js";
-import { decode as decodePng } from "fast-png";
 import decodeWebp, { init as initWebp } from "@jsquash/webp/decode.js";
 import webpWasm from "@jsquash/webp/codec/dec/webp_dec.wasm";
-import { ImageError, readImageHeader, type ImageFormat } from "./image-header";
+import {
+  ImageError,
+  malformed,
+  readImageHeader,
+  truncated,
+  type ImageFormat,
+  type ImageHeader,
+  type JpegHeader,
+} from "./image-header";
+import { LIMITS } from "./limits";
+import { decodePng, type Rgba } from "./png";
 
-export const LIMITS = {
-  /** Largest encoded image accepted, in bytes. */
-  maxBytes: 6 * 1024 * 1024,
-  /** Largest decoded image, in pixels (2560 × 1600 = 4.1 MP, a 4K video frame is refused). */
-  maxPixels: 4_200_000,
-  /** Longest side of the image handed to the model. */
-  maxModelSide: 640,
-};
+export { LIMITS };
 
 export type DecodedImage = {
   format: ImageFormat;
@@ -31,101 +35,68 @@ export type DecodedImage = {
   modelHeight: number;
 };
 
-type Rgba = { width: number; height: number; data: Uint8Array | Uint8ClampedArray };
-
 /** Checks the limits, decodes, and scales the pixels down for the model. Throws ImageError. */
 export async function decodeImage(bytes: Uint8Array): Promise<DecodedImage> {
-  if (bytes.length === 0) throw new ImageError(400, "IMAGE_EMPTY", "The image is empty.");
   if (bytes.length > LIMITS.maxBytes) {
     throw new ImageError(413, "IMAGE_TOO_LARGE", `The image exceeds ${LIMITS.maxBytes} bytes.`);
   }
   const header = readImageHeader(bytes);
-  if (header.width < 1 || header.height < 1) {
-    throw new ImageError(400, "IMAGE_INVALID", "The image declares no pixels.");
-  }
-  if (header.width * header.height > LIMITS.maxPixels) {
+  if (header.format === "jpeg" && jpegDecodeBytes(header) > LIMITS.maxJpegDecodeBytes) {
     throw new ImageError(
       413,
       "IMAGE_TOO_MANY_PIXELS",
-      `The image is ${header.width}×${header.height}; at most ${LIMITS.maxPixels} pixels are accepted, scale it down first.`,
+      `The ${header.width}×${header.height} JPEG needs more than the ${LIMITS.maxJpegDecodeBytes >> 20} MiB its decoder may use; scale it down first.`,
     );
   }
-  const rgba = await decodeByFormat(header.format, bytes);
+  const rgba = await decodeByFormat(header, bytes);
   if (rgba.width !== header.width || rgba.height !== header.height) {
-    throw new ImageError(400, "IMAGE_INVALID", "The image's header and data disagree.");
+    throw malformed(header.format.toUpperCase(), "the header and the data disagree on the size");
   }
   return { format: header.format, width: rgba.width, height: rgba.height, ...toModelRgb(rgba) };
 }
 
-async function decodeByFormat(format: ImageFormat, bytes: Uint8Array): Promise<Rgba> {
+async function decodeByFormat(header: ImageHeader, bytes: Uint8Array): Promise<Rgba> {
+  if (header.format === "png") return decodePng(bytes, header);
   try {
-    if (format === "jpeg") {
-      // jpeg-js fills a cut-off scan with grey; a missing end-of-image marker means truncation.
-      if (!hasJpegEnd(bytes)) throw new Error("no end-of-image marker");
+    if (header.format === "jpeg") {
+      // The header walk saw one frame of this size, a bounded number of scans, and the end marker.
       return decodeJpeg(bytes, {
         useTArray: true,
         formatAsRGBA: true,
         tolerantDecoding: false,
         maxResolutionInMP: LIMITS.maxPixels / 1e6,
-        maxMemoryUsageInMB: 64,
+        maxMemoryUsageInMB: LIMITS.maxJpegDecodeBytes / (1024 * 1024),
       });
     }
-    if (format === "png") return pngToRgba(decodePng(bytes, { checkCrc: true }));
     await (webpReady ??= initWebp(webpWasm));
     return await decodeWebp(bytes.slice().buffer);
-  } catch (error) {
-    throw new ImageError(
-      400,
-      "IMAGE_TRUNCATED",
-      `The ${format.toUpperCase()} image is truncated or corrupt.`,
-    );
+  } catch {
+    throw truncated(header.format === "jpeg" ? "JPEG" : "WebP");
   }
 }
 
 let webpReady: Promise<void> | undefined;
 
-function hasJpegEnd(bytes: Uint8Array): boolean {
-  // Some cameras append bytes after the end marker; look at the tail, not only the last two.
-  for (let i = bytes.length - 2; i >= Math.max(0, bytes.length - 65536); i--) {
-    if (bytes[i] === 0xff && bytes[i + 1] === 0xd9) return true;
+/**
+ * What jpeg-js will ask its memory budget for, from the frame header alone: per component the
+ * coefficient blocks of whole MCUs (256 bytes each) and the 8-bit plane, then the interleaved
+ * components and the RGBA output.
+ */
+export function jpegDecodeBytes({ width, height, components, sampling }: JpegHeader): number {
+  const maxH = Math.max(...sampling.map((s) => s.h));
+  const maxV = Math.max(...sampling.map((s) => s.v));
+  const mcusPerLine = Math.ceil(width / 8 / maxH);
+  const mcusPerColumn = Math.ceil(height / 8 / maxV);
+  let bytes = width * height * (components + 4);
+  for (const { h, v } of sampling) {
+    bytes += mcusPerLine * h * mcusPerColumn * v * 256;
+    bytes +=
+      Math.ceil((Math.ceil(width / 8) * h) / maxH) *
+      8 *
+      Math.ceil((Math.ceil(height / 8) * v) / maxV) *
+      8;
   }
-  return false;
-}
-
-/** fast-png answers grey, grey+alpha, RGB, RGBA or palette at 1–16 bits; make it 8-bit RGBA. */
-function pngToRgba(png: ReturnType<typeof decodePng>): Rgba {
-  const { width, height, channels, depth, palette } = png;
-  const n = width * height;
-  const out = new Uint8Array(n * 4);
-  const src = png.data;
-  const shift = depth === 16 ? 8 : 0;
-  const unpackLowDepth = depth < 8;
-  const perRow = Math.ceil((width * channels * depth) / 8);
-  const sample = (pixel: number, c: number): number => {
-    if (!unpackLowDepth) return src[pixel * channels + c]! >> shift;
-    const y = Math.floor(pixel / width);
-    const bit = ((pixel % width) * channels + c) * depth;
-    const byte = src[y * perRow + (bit >> 3)]!;
-    return (byte >> (8 - depth - (bit & 7))) & ((1 << depth) - 1);
-  };
-  for (let p = 0; p < n; p++) {
-    const o = p * 4;
-    if (palette) {
-      const entry = palette[sample(p, 0)] ?? [0, 0, 0];
-      out[o] = entry[0]!;
-      out[o + 1] = entry[1]!;
-      out[o + 2] = entry[2]!;
-    } else if (channels <= 2) {
-      const grey = unpackLowDepth ? (sample(p, 0) * 255) / ((1 << depth) - 1) : sample(p, 0);
-      out[o] = out[o + 1] = out[o + 2] = grey;
-    } else {
-      out[o] = sample(p, 0);
-      out[o + 1] = sample(p, 1);
-      out[o + 2] = sample(p, 2);
-    }
-    out[o + 3] = 255;
-  }
-  return { width, height, data: out };
+  return bytes;
 }
 
 /** Box-filter downscale (area average: no aliasing) of RGBA into RGB at ≤ maxModelSide. */

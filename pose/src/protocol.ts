@@ -1,7 +1,8 @@
 /**
  * What the pose Worker answers over the service binding (the API imports these types).
  * `POST /v1/estimate?model=<id>` with the image bytes as the body →
- *   200 EstimateResult | 404 UNKNOWN_MODEL | 400/413/415 image problems | 422 NO_POSE | 503 MODEL_UNAVAILABLE,
+ *   200 EstimateResult | 404 UNKNOWN_MODEL | 413 image too large (bytes, pixels, inflation) |
+ *   422 image malformed, truncated or not an image, or NO_POSE | 503 MODEL_UNAVAILABLE,
  * errors as `{ error: { code, message } }`.
  */
 export type PoseLandmark = {

@@ -110,7 +110,8 @@ describe("errors", () => {
     expect(JSON.stringify(((await socket.next()) as any).details)).toContain("landmarks");
     socket.send({ id: "t", image: base64Of(POSE_JPG.slice(0, 5000)) });
     const truncated = (await socket.next(10_000)) as any;
-    expect(truncated).toMatchObject({ event: "error", id: "t", code: "INVALID_REQUEST" });
+    expect(truncated).toMatchObject({ event: "error", id: "t", code: "VALIDATION_ERROR" });
+    expect(JSON.stringify(truncated.details)).toContain("image");
     expect(truncated.message).toMatch(/truncated or corrupt/);
     socket.send({ id: "ok", image: FRAME });
     expect(await socket.next(30_000)).toMatchObject({ event: "pose", id: "ok" });

@@ -24,11 +24,9 @@ function workerError(status: number, body: PoseWorkerError | null): AppError {
   const message = body?.error?.message ?? "The pose estimator failed.";
   const code = body?.error?.code;
   if (code === "UNKNOWN_MODEL") return new ValidationError([{ field: "model", message }]);
-  if (code === "NO_POSE") return new ValidationError([{ field: "image", message }]);
+  // No person found, or an image that is not, or not entirely, a JPEG, PNG or WebP.
+  if (status === 422) return new ValidationError([{ field: "image", message }], message);
   if (status === 413) return new AppError("PAYLOAD_TOO_LARGE", message);
-  if (status === 415) return new AppError("UNSUPPORTED_MEDIA_TYPE", message);
-  if (status === 400)
-    return new AppError("INVALID_REQUEST", message, [{ field: "image", message }]);
   return unavailable();
 }
 

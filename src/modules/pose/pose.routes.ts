@@ -16,11 +16,13 @@ const route = defineRoute({
   path: POSE_ESTIMATE_PATH,
   tags: ["pose"],
   summary: "Estimate a body pose (33 BlazePose landmarks) and its posture score from one image",
-  description: `The image (JPEG, PNG or WebP; at most 6 MB and 4.2 megapixels) as
+  description: `The image (JPEG, PNG or WebP; at most 6 MB, 4096 px a side and 4.2 megapixels) as
 \`multipart/form-data\` (field \`image\`), as the raw body (\`image/jpeg\`, \`image/png\`,
 \`image/webp\`, \`application/octet-stream\`) or as JSON \`{ "image": "<base64>" }\`. \`model\` in the
 query or body picks the model (default \`blazepose-lite\`). A real BlazePose model answers; when it
-cannot be loaded the answer is 503, never an invented pose. The image is not stored.`,
+cannot be loaded the answer is 503, never an invented pose. The image is not stored. An image over
+the limits (or a PNG inflating past what its header allows) is a 413; one that is not a JPEG, PNG
+or WebP, is truncated or malformed, or shows no person is a 422 naming \`image\`.`,
   request: {
     query: PoseQuery,
     body: {
@@ -37,7 +39,6 @@ cannot be loaded the answer is 503, never an invented pose. The image is not sto
   },
   responses: {
     200: jsonOk(PoseEstimateResult),
-    415: { description: "Not a JPEG, PNG or WebP image" },
     503: { description: "The pose model could not be loaded" },
   },
 });

@@ -25,7 +25,8 @@ export async function requirePoseAccess(ctx: RequestContext) {
 
 /**
  * Runs the configured `PoseEstimator` on one image and scores the posture of the pose found.
- * Throws 422 (no person, unknown model), 400/413/415 (bad image) or 503 (model unavailable).
+ * Throws 422 (no person, unknown model, malformed image), 413 (image too large) or 503 (model
+ * unavailable).
  */
 export async function estimatePose(
   ctx: RequestContext,
