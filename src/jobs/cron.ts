@@ -1,7 +1,8 @@
 /**
  * The cron trigger: seals the audit chains and removes expired credentials
  * (magic links, refresh tokens, used TOTP steps, idempotency keys) so they cannot pile up, and
- * hands back to the queue any message whose delivery claimed it and then died.
+ * hands back to the queue any message whose delivery claimed it and then died; indexes the phone
+ * numbers of patient records stored before `patients.phone_index` existed.
  */
 import { drizzle } from "drizzle-orm/d1";
 import { and, eq, lt } from "drizzle-orm";
@@ -13,6 +14,7 @@ import { unsealedWorkspaces } from "../lib/audit";
 import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
 import { requeueStuckScribeJobs } from "../modules/scribe/scribe.recovery";
+import { indexPatientPhones } from "../modules/sms/sms.backfill";
 import { requeueStuckSms } from "../modules/sms/sms.delivery";
 
 export async function runCron(env: Bindings, now = new Date()) {
@@ -35,6 +37,7 @@ export async function runCron(env: Bindings, now = new Date()) {
   ]);
   await cleanupAbandonedMedia(env, now);
   await requeueStuckSms(env, now);
+  await indexPatientPhones(env);
   await requeueStuckScribeJobs(env, now);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))

@@ -77,12 +77,13 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number) {
+  /** `limit`: the name of the limit reached (e.g. `sms_per_user`), said in the message and details. */
+  constructor(retryAfterSeconds: number, limit?: string) {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(
       "RATE_LIMITED",
-      "Too many requests; try again later",
-      { retry_after_seconds: seconds },
+      limit ? `Rate limit ${limit} reached; try again later` : "Too many requests; try again later",
+      limit ? { limit, retry_after_seconds: seconds } : { retry_after_seconds: seconds },
       {
         "Retry-After": String(seconds),
       },

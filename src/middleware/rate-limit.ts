@@ -24,9 +24,15 @@ export async function checkRateLimit(
   return stub.hit(limit, windowMs);
 }
 
-export async function enforceRateLimit(ctx: RequestContext, bucket: string, limit: Limit) {
+/** Throws 429 with Retry-After when the bucket is full; `name` is said in the error. */
+export async function enforceRateLimit(
+  ctx: RequestContext,
+  bucket: string,
+  limit: Limit,
+  name?: string,
+) {
   const decision = await checkRateLimit(ctx, bucket, limit);
-  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs / 1000);
+  if (!decision.allowed) throw new RateLimitedError(decision.retryAfterMs / 1000, name);
   return decision;
 }
 

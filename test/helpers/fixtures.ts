@@ -38,6 +38,8 @@ export type TestUser = {
 
 export type Clinic = {
   workspaceId: string;
+  /** The clinic's own SMS sender number (unique across clinics, as the schema requires). */
+  smsNumber: string;
   admin: TestUser;
   physio: TestUser;
   doctor: TestUser;
@@ -51,6 +53,13 @@ export type Clinic = {
 };
 
 let counter = 0;
+
+/** A sender number no other clinic has: +4470 and ten random digits (E.164, 14 digits). */
+export function uniqueSmsNumber() {
+  const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+  const five = (n: number) => String(n % 100_000).padStart(5, "0");
+  return `+4470${five(a!)}${five(b!)}`;
+}
 
 export async function createUser(
   workspaceId: string,
@@ -126,8 +135,11 @@ export async function createPatientRecord(
 export async function createClinic(name = "Test Clinic"): Promise<Clinic> {
   const db = drizzle(env.DB);
   const workspaceId = uuidv7();
+  const smsNumber = uniqueSmsNumber();
   const now = new Date().toISOString();
-  await db.insert(workspaces).values({ id: workspaceId, name, createdAt: now, updatedAt: now });
+  await db
+    .insert(workspaces)
+    .values({ id: workspaceId, name, smsNumber, createdAt: now, updatedAt: now });
   const [admin, physio, doctor, nurse, patientUser, otherPatientUser, family] = await Promise.all([
     createUser(workspaceId, "admin"),
     createUser(workspaceId, "physiotherapist"),
@@ -157,6 +169,7 @@ export async function createClinic(name = "Test Clinic"): Promise<Clinic> {
   });
   return {
     workspaceId,
+    smsNumber,
     admin: admin!,
     physio: physio!,
     doctor: doctor!,

@@ -13,11 +13,11 @@ import { phoneIndexOf, smsRef } from "../../src/modules/sms/sms.data";
 import { deliverSms } from "../../src/modules/sms/sms.delivery";
 import { rawSms, uniquePhone } from "./helpers";
 
-const CONFIG: TwilioConfig = {
+const CONFIG = {
   accountSid: "AC0123456789abcdef0123456789abcdef",
   authToken: "twilio-secret-token",
   fromNumber: "+15005550006",
-};
+} satisfies TwilioConfig;
 
 type Seen = { url: string; method: string; headers: Headers; form: URLSearchParams };
 
