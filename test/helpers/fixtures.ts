@@ -24,6 +24,8 @@ import { newPatientRows } from "../../src/modules/patients/patients.data";
 import { newUserRow } from "../../src/modules/users/users.data";
 
 export const PASSWORD = "correct horse battery staple";
+/** Every fixture patient's phone unless given: the same in every clinic, as a shared phone would be. */
+export const PATIENT_PHONE = "+15550001111";
 let passwordHash: Promise<string> | null = null;
 
 export type TestUser = {
@@ -99,7 +101,13 @@ export async function createUser(
 
 export async function createPatientRecord(
   workspaceId: string,
-  opts: { userId?: string | null; firstName?: string; lastName?: string; careTeam?: string[] } = {},
+  opts: {
+    userId?: string | null;
+    firstName?: string;
+    lastName?: string;
+    careTeam?: string[];
+    phone?: string;
+  } = {},
 ) {
   const db = drizzle(env.DB);
   const phi = phiCipherFor(env);
@@ -112,7 +120,7 @@ export async function createPatientRecord(
       firstName: opts.firstName ?? "Pat",
       lastName: opts.lastName ?? `Ient${++counter}`,
       dateOfBirth: "1980-04-12",
-      phone: "+15550001111",
+      phone: opts.phone ?? PATIENT_PHONE,
       address: "12 Harbour Road",
       userId: opts.userId ?? null,
       consentGiven: true,

@@ -59,7 +59,11 @@ export async function encryptPatientFields(
     emailEnc: await enc("email", input.email?.toLowerCase() ?? input.email),
     phoneEnc: await enc("phone", input.phone),
     phoneIndex:
-      input.phone === undefined ? undefined : input.phone ? await phoneIndexOf(phi, input.phone) : null,
+      input.phone === undefined
+        ? undefined
+        : input.phone
+          ? await phoneIndexOf(phi, input.phone)
+          : null,
     addressEnc: await enc("address", input.address),
     emergencyContactEnc: await enc("emergency_contact", json(input.emergencyContact)),
     bloodTypeEnc: await enc("blood_type", input.bloodType),

@@ -88,7 +88,9 @@ async function chatTarget(
   if (chat.patientId) await accessPatient(ctx, chat.patientId, "write", { action: "sms.sent" });
   const phone = await ctx.phi.decryptOptional(chat.phoneEnc, chatRef(chat.id, "phone"));
   if (!phone || !isE164(phone))
-    throw new ValidationError([{ field: "chat_id", message: "The SMS chat has no textable number" }]);
+    throw new ValidationError([
+      { field: "chat_id", message: "The SMS chat has no textable number" },
+    ]);
   if (input.recipient_phone && normalisePhone(input.recipient_phone) !== normalisePhone(phone))
     return unreachable(ctx, "number_not_chat");
   // A chat about no patient must not become a way to text a patient the caller may not see.

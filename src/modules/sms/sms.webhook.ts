@@ -82,7 +82,11 @@ async function routeOf(ctx: RequestContext, workspaceId: string, phoneIndex: str
       .orderBy(desc(smsMessages.createdAt))
       .limit(1),
   ]);
-  const route = { workspaceId, patientId: latest[0]?.patientId ?? null, chatId: latest[0]?.chatId ?? null };
+  const route = {
+    workspaceId,
+    patientId: latest[0]?.patientId ?? null,
+    chatId: latest[0]?.chatId ?? null,
+  };
   if (route.chatId || !route.patientId) return route;
   const [chatRows] = await ctx.db.read([
     ctx.db.orm
