@@ -23,9 +23,14 @@ export async function indexPatientPhones(env: Bindings, limit = 200) {
     .limit(limit);
   if (rows.length === 0) return 0;
   const phi = phiCipherFor(env);
+  // A phone that does not decrypt gets the empty index (it matches no number) rather than
+  // being picked again on every run ahead of the rows behind it.
   const indexes = await Promise.all(
-    rows.map(async (row) =>
-      phoneIndexOf(phi, await phi.decrypt(row.phoneEnc!, patientRef(row.id, "phone"))),
+    rows.map((row) =>
+      phi
+        .decrypt(row.phoneEnc!, patientRef(row.id, "phone"))
+        .then((phone) => phoneIndexOf(phi, phone))
+        .catch(() => ""),
     ),
   );
   const [first, ...rest] = rows.map((row, i) =>
