@@ -54,7 +54,13 @@ export type Bindings = {
   EMAIL_FROM?: string;
   TWILIO_ACCOUNT_SID?: string;
   TWILIO_AUTH_TOKEN?: string;
+  /** Sender of notification SMS for a workspace without its own number (src/modules/sms/sms.number.ts). */
   TWILIO_FROM_NUMBER?: string;
+  /** SMS send limits (src/modules/sms/sms.limits.ts): per user and per workspace, count per window. */
+  SMS_USER_LIMIT?: string;
+  SMS_USER_WINDOW_SECONDS?: string;
+  SMS_WORKSPACE_LIMIT?: string;
+  SMS_WORKSPACE_WINDOW_SECONDS?: string;
   /** R2 API credentials: when all three are set, media URLs are R2 presigned URLs (aws4fetch). */
   R2_ACCOUNT_ID?: string;
   R2_ACCESS_KEY_ID?: string;

@@ -1,7 +1,8 @@
 /**
  * The cron triggers. Every 5 minutes: seals the audit chains and removes expired credentials
  * (magic links, refresh tokens, used TOTP steps, idempotency keys) so they cannot pile up, and
- * hands back to the queue any message whose delivery claimed it and then died. Daily
+ * hands back to the queue any message whose delivery claimed it and then died; indexes the phone
+ * numbers of patient records stored before `patients.phone_index` existed. Daily
  * (`RETENTION_CRON`): audit retention (src/lib/audit-retention.ts).
  */
 import { drizzle } from "drizzle-orm/d1";
@@ -15,6 +16,7 @@ import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { runAuditRetention } from "../lib/audit-retention";
 import { cleanupAbandonedMedia } from "../modules/media/media.cleanup";
 import { requeueStuckScribeJobs } from "../modules/scribe/scribe.recovery";
+import { indexPatientPhones } from "../modules/sms/sms.backfill";
 import { requeueStuckSms } from "../modules/sms/sms.delivery";
 
 /** The daily schedule of audit retention; must equal the second entry of wrangler.toml's crons. */
@@ -45,6 +47,7 @@ export async function runCron(env: Bindings, now = new Date()) {
   ]);
   await cleanupAbandonedMedia(env, now);
   await requeueStuckSms(env, now);
+  await indexPatientPhones(env);
   await requeueStuckScribeJobs(env, now);
   let sealed = 0;
   for (const workspaceId of await unsealedWorkspaces(db))

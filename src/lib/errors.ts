@@ -95,7 +95,9 @@ export class RateLimitedError extends AppError {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(
       "RATE_LIMITED",
-      "Too many requests; try again later",
+      refusing
+        ? `Rate limit ${refusing.name} reached; try again later`
+        : "Too many requests; try again later",
       {
         retry_after_seconds: seconds,
         ...(refusing && {

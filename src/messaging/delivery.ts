@@ -1,6 +1,7 @@
 /**
  * Delivery of a stored outbound message: email through an HTTP provider (EMAIL_API_URL, a
- * JSON `{from,to,subject,text}` POST with a bearer key), SMS through Twilio's REST API. Without
+ * JSON `{from,to,subject,text}` POST with a bearer key), SMS through Twilio's REST API from the
+ * workspace's own number (`senderFor`). Without
  * credentials the message is held in the development outbox (`status = "outbox"`), never dropped.
  * A provider failure is retried by the queue; after the last attempt the row says `failed`, so
  * an undeliverable message stays visible instead of waiting as `queued` forever.
@@ -9,6 +10,7 @@ import { drizzle } from "drizzle-orm/d1";
 import { and, eq, sql } from "drizzle-orm";
 import type { Bindings } from "../env";
 import { outboundMessages } from "../db/schema/messaging";
+import { workspaces } from "../db/schema/workspaces";
 import { phiCipherFor } from "../middleware/request-context";
 import { outboundRef } from "./outbound";
 import { sendTwilioMessage, twilioConfig } from "./twilio";
@@ -34,10 +36,41 @@ async function sendEmail(env: Bindings, to: string, subject: string, text: strin
   return { provider: new URL(env.EMAIL_API_URL).host };
 }
 
-export async function sendSms(env: Bindings, to: string, body: string): Promise<Sent> {
+/**
+ * The `From` of a workspace's notification SMS: its own number; without one, TWILIO_FROM_NUMBER
+ * only while no workspace owns that number (else a reply would be routed to that other clinic).
+ */
+async function senderFor(env: Bindings, workspaceId: string | null): Promise<string | null> {
+  const db = drizzle(env.DB);
+  const fallback = env.TWILIO_FROM_NUMBER ?? null;
+  const [own] = workspaceId
+    ? await db
+        .select({ smsNumber: workspaces.smsNumber })
+        .from(workspaces)
+        .where(eq(workspaces.id, workspaceId))
+        .limit(1)
+    : [];
+  if (own?.smsNumber) return own.smsNumber;
+  if (!fallback) return null;
+  const [owner] = await db
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(eq(workspaces.smsNumber, fallback))
+    .limit(1);
+  return owner ? null : fallback;
+}
+
+export async function sendSms(
+  env: Bindings,
+  to: string,
+  body: string,
+  workspaceId: string | null = null,
+): Promise<Sent> {
   const config = twilioConfig(env);
   if (!config) return null;
-  await sendTwilioMessage(config, { to, body });
+  const from = await senderFor(env, workspaceId);
+  if (!from) return null;
+  await sendTwilioMessage(config, { to, body, from });
   return { provider: "twilio" };
 }
 
@@ -58,7 +91,7 @@ export async function deliverMessage(env: Bindings, id: string) {
     const sent =
       row.channel === "email"
         ? await sendEmail(env, recipient, subject, body)
-        : await sendSms(env, recipient, body);
+        : await sendSms(env, recipient, body, row.workspaceId);
     await db
       .update(outboundMessages)
       .set(

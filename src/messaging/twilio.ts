@@ -8,7 +8,8 @@
  */
 import type { Bindings } from "../env";
 
-export type TwilioConfig = { accountSid: string; authToken: string; fromNumber: string };
+/** `fromNumber`: the env default sender (TWILIO_FROM_NUMBER); an SMS may name its own `from`. */
+export type TwilioConfig = { accountSid: string; authToken: string; fromNumber: string | null };
 
 /** Twilio's answer to a created message (the fields we keep). */
 export type TwilioMessage = { sid: string | null; status: string };
@@ -27,28 +28,34 @@ export class TwilioError extends Error {
   }
 }
 
-/** The configured account, or null when SMS goes to the development outbox. */
+/**
+ * The configured account, or null when SMS goes to the development outbox. Each workspace sends
+ * from its own number (src/modules/sms/sms.number.ts), so the account alone configures Twilio.
+ */
 export function twilioConfig(env: Bindings): TwilioConfig | null {
-  if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN || !env.TWILIO_FROM_NUMBER) return null;
+  if (!env.TWILIO_ACCOUNT_SID || !env.TWILIO_AUTH_TOKEN) return null;
   return {
     accountSid: env.TWILIO_ACCOUNT_SID,
     authToken: env.TWILIO_AUTH_TOKEN,
-    fromNumber: env.TWILIO_FROM_NUMBER,
+    fromNumber: env.TWILIO_FROM_NUMBER ?? null,
   };
 }
 
 export const TWILIO_API_BASE = "https://api.twilio.com";
 
 /**
- * Creates (sends) one SMS. `statusCallback`: the public URL Twilio posts delivery updates to.
+ * Creates (sends) one SMS from `from` (else the config's number; with neither, Twilio is not asked
+ * and a final 400 is raised). `statusCallback`: the public URL Twilio posts delivery updates to.
  * `fetcher` is the global fetch in production; tests pass a scripted one.
  */
 export async function sendTwilioMessage(
   config: TwilioConfig,
-  message: { to: string; body: string; statusCallback?: string },
+  message: { to: string; body: string; from?: string; statusCallback?: string },
   fetcher: typeof fetch = fetch,
 ): Promise<TwilioMessage> {
-  const form = new URLSearchParams({ To: message.to, From: config.fromNumber, Body: message.body });
+  const from = message.from ?? config.fromNumber;
+  if (!from) throw new TwilioError(400, "no_sender");
+  const form = new URLSearchParams({ To: message.to, From: from, Body: message.body });
   if (message.statusCallback) form.set("StatusCallback", message.statusCallback);
   const response = await fetcher(
     `${TWILIO_API_BASE}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`,

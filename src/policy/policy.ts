@@ -54,6 +54,7 @@ export const PERMISSIONS = {
   "scribe.use": CLINICIAN_ROLES,
   "sms.send": STAFF_ROLES,
   "sms.read": STAFF_ROLES,
+  "sms.configure": ["admin"],
   "sessions.own": ["patient"],
   "calls.use": [...STAFF_ROLES, "patient"],
   "calls.record": STAFF_ROLES,

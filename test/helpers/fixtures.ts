@@ -24,6 +24,8 @@ import { newPatientRows } from "../../src/modules/patients/patients.data";
 import { newUserRow } from "../../src/modules/users/users.data";
 
 export const PASSWORD = "correct horse battery staple";
+/** Every fixture patient's phone unless given: the same in every clinic, as a shared phone would be. */
+export const PATIENT_PHONE = "+15550001111";
 let passwordHash: Promise<string> | null = null;
 
 export type TestUser = {
@@ -38,6 +40,8 @@ export type TestUser = {
 
 export type Clinic = {
   workspaceId: string;
+  /** The clinic's own SMS sender number (unique across clinics, as the schema requires). */
+  smsNumber: string;
   admin: TestUser;
   physio: TestUser;
   doctor: TestUser;
@@ -51,6 +55,13 @@ export type Clinic = {
 };
 
 let counter = 0;
+
+/** A sender number no other clinic has: +4470 and ten random digits (E.164, 14 digits). */
+export function uniqueSmsNumber() {
+  const [a, b] = crypto.getRandomValues(new Uint32Array(2));
+  const five = (n: number) => String(n % 100_000).padStart(5, "0");
+  return `+4470${five(a!)}${five(b!)}`;
+}
 
 export async function createUser(
   workspaceId: string,
@@ -90,7 +101,13 @@ export async function createUser(
 
 export async function createPatientRecord(
   workspaceId: string,
-  opts: { userId?: string | null; firstName?: string; lastName?: string; careTeam?: string[] } = {},
+  opts: {
+    userId?: string | null;
+    firstName?: string;
+    lastName?: string;
+    careTeam?: string[];
+    phone?: string;
+  } = {},
 ) {
   const db = drizzle(env.DB);
   const phi = phiCipherFor(env);
@@ -103,7 +120,7 @@ export async function createPatientRecord(
       firstName: opts.firstName ?? "Pat",
       lastName: opts.lastName ?? `Ient${++counter}`,
       dateOfBirth: "1980-04-12",
-      phone: "+15550001111",
+      phone: opts.phone ?? PATIENT_PHONE,
       address: "12 Harbour Road",
       userId: opts.userId ?? null,
       consentGiven: true,
@@ -126,8 +143,11 @@ export async function createPatientRecord(
 export async function createClinic(name = "Test Clinic"): Promise<Clinic> {
   const db = drizzle(env.DB);
   const workspaceId = uuidv7();
+  const smsNumber = uniqueSmsNumber();
   const now = new Date().toISOString();
-  await db.insert(workspaces).values({ id: workspaceId, name, createdAt: now, updatedAt: now });
+  await db
+    .insert(workspaces)
+    .values({ id: workspaceId, name, smsNumber, createdAt: now, updatedAt: now });
   const [admin, physio, doctor, nurse, patientUser, otherPatientUser, family] = await Promise.all([
     createUser(workspaceId, "admin"),
     createUser(workspaceId, "physiotherapist"),
@@ -157,6 +177,7 @@ export async function createClinic(name = "Test Clinic"): Promise<Clinic> {
   });
   return {
     workspaceId,
+    smsNumber,
     admin: admin!,
     physio: physio!,
     doctor: doctor!,

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createClinic } from "../helpers/fixtures";
+import { createClinic, createPatientRecord, PATIENT_PHONE } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 import { waitForAuditRows } from "../helpers/queued-audit";
 import {
@@ -20,7 +20,8 @@ import {
 
 const WEBHOOK = "/api/v1/messaging/webhook/sms";
 const STATUS = "/api/v1/messaging/webhook/sms-status";
-const TWILIO_NUMBER = "+15005550006";
+/** A number no workspace sends from. */
+const UNOWNED_NUMBER = "+15005550009";
 
 const auditActions = async (requestId: string | null) =>
   (
@@ -37,7 +38,7 @@ async function chatMessages(token: string, chatId: string) {
 describe("happy", () => {
   it("stores an SMS encrypted, queues it and, without Twilio, holds it in the outbox", async () => {
     const clinic = await createClinic();
-    const phone = uniquePhone();
+    const phone = PATIENT_PHONE;
     const res = await api("POST", "/api/v1/messaging/send-sms", {
       token: clinic.physio.token,
       body: {
@@ -50,6 +51,7 @@ describe("happy", () => {
     const sms = res.body.data;
     expect(sms).toMatchObject({
       direction: "outbound",
+      from: clinic.smsNumber,
       to: phone,
       message: "Your session is at 2 PM",
     });
@@ -79,7 +81,7 @@ describe("happy", () => {
 
   it("returns the first SMS for a retry with the same Idempotency-Key", async () => {
     const clinic = await createClinic();
-    const phone = uniquePhone();
+    const phone = PATIENT_PHONE;
     const send = () =>
       api("POST", "/api/v1/messaging/send-sms", {
         token: clinic.physio.token,
@@ -119,7 +121,7 @@ describe("happy", () => {
     });
 
     const sid = messageSid();
-    const reply = { MessageSid: sid, From: phone, To: TWILIO_NUMBER, Body: "Better, pain 3/10" };
+    const reply = { MessageSid: sid, From: phone, To: clinic.smsNumber, Body: "Better, pain 3/10" };
     for (let i = 0; i < 3; i++) {
       const res = await twilioPost(WEBHOOK, reply);
       expect(res.status, res.text).toBe(200);
@@ -146,7 +148,7 @@ describe("happy", () => {
     const clinic = await createClinic();
     const sent = await api("POST", "/api/v1/messaging/send-sms", {
       token: clinic.physio.token,
-      body: { recipient_phone: uniquePhone(), message: "See you Monday" },
+      body: { patient_id: clinic.patient.id, message: "See you Monday" },
     });
     const id = expectStatus(sent, 201).body.data.id as string;
     await eventually(
@@ -175,23 +177,30 @@ describe("happy", () => {
   it("lists the log newest first with phone, direction and patient filters, audited", async () => {
     const clinic = await createClinic();
     const phone = uniquePhone();
+    const patient = await createPatientRecord(clinic.workspaceId, {
+      careTeam: [clinic.physio.id],
+      phone,
+    });
     for (const message of ["First", "Second"]) {
       expectStatus(
         await api("POST", "/api/v1/messaging/send-sms", {
           token: clinic.physio.token,
-          body: { recipient_phone: phone, message, patient_id: clinic.patient.id },
+          body: { recipient_phone: phone, message, patient_id: patient.id },
         }),
         201,
       );
     }
-    await api("POST", "/api/v1/messaging/send-sms", {
-      token: clinic.physio.token,
-      body: { recipient_phone: uniquePhone(), message: "Other number" },
-    });
+    expectStatus(
+      await api("POST", "/api/v1/messaging/send-sms", {
+        token: clinic.physio.token,
+        body: { recipient_phone: PATIENT_PHONE, message: "Other number" },
+      }),
+      201,
+    );
     await twilioPost(WEBHOOK, {
       MessageSid: messageSid(),
       From: phone,
-      To: TWILIO_NUMBER,
+      To: clinic.smsNumber,
       Body: "Reply",
     });
 
@@ -217,7 +226,7 @@ describe("happy", () => {
     expect(inbound.body.data.map((s: { message: string }) => s.message)).toEqual(["Reply"]);
     const forPatient = await api(
       "GET",
-      `/api/v1/messaging/sms-logs?patient_id=${clinic.patient.id}&page_size=1`,
+      `/api/v1/messaging/sms-logs?patient_id=${patient.id}&page_size=1`,
       { token: clinic.admin.token },
     );
     expect(forPatient.body.data).toHaveLength(1);
@@ -264,7 +273,7 @@ describe("errors", () => {
   });
 
   it("answers 422 to signed but malformed webhook parameters, storing nothing", async () => {
-    const res = await twilioPost(WEBHOOK, { MessageSid: "nope", From: "12", To: TWILIO_NUMBER });
+    const res = await twilioPost(WEBHOOK, { MessageSid: "nope", From: "12", To: UNOWNED_NUMBER });
     expectStatus(res, 422);
     const fields = res.body.error.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(["MessageSid", "From"]));
@@ -286,7 +295,7 @@ describe("errors", () => {
 describe("security", () => {
   it("answers 403 to a missing, wrong or other-URL signature, audited, storing nothing", async () => {
     const sid = messageSid();
-    const params = { MessageSid: sid, From: uniquePhone(), To: TWILIO_NUMBER, Body: "Hi" };
+    const params = { MessageSid: sid, From: uniquePhone(), To: UNOWNED_NUMBER, Body: "Hi" };
     const attempts = [
       await twilioPost(WEBHOOK, params, { signature: null }),
       await twilioPost(WEBHOOK, params, { signature: "0/KCTR6DLpKmkAf8muzZqo1nDgQ=" }),
@@ -308,22 +317,44 @@ describe("security", () => {
     expect((await rawSmsBySid(sid)).results).toHaveLength(0);
   });
 
-  it("keeps an unknown number's SMS unrouted and out of every workspace's log", async () => {
+  it("acknowledges an SMS to a number no workspace owns and stores it nowhere", async () => {
     const clinic = await createClinic();
-    const phone = uniquePhone();
     const sid = messageSid();
-    expect(
-      (await twilioPost(WEBHOOK, { MessageSid: sid, From: phone, To: TWILIO_NUMBER, Body: "?" }))
-        .status,
-    ).toBe(200);
+    const res = await twilioPost(WEBHOOK, {
+      MessageSid: sid,
+      From: PATIENT_PHONE,
+      To: UNOWNED_NUMBER,
+      Body: "Private words",
+    });
+    expect(res.status, res.text).toBe(200);
+    expect((await rawSmsBySid(sid)).results).toHaveLength(0);
+    const audit = await env.DB.prepare(
+      "select workspace_id, outcome, metadata from audit_log where request_id = ?",
+    )
+      .bind(res.headers.get("x-request-id"))
+      .all<{ workspace_id: string | null; outcome: string; metadata: string }>();
+    expect(audit.results).toHaveLength(1);
+    expect(audit.results[0]).toMatchObject({ workspace_id: null, outcome: "not_found" });
+    expect(audit.results[0]!.metadata).not.toContain(PATIENT_PHONE);
+    expect(audit.results[0]!.metadata).not.toContain("Private words");
+    const log = await api(
+      "GET",
+      `/api/v1/messaging/sms-logs?phone=${encodeURIComponent(PATIENT_PHONE)}`,
+      { token: clinic.admin.token },
+    );
+    expect(log.body.data).toEqual([]);
+  });
+
+  it("keeps an SMS from a number the clinic never texted in that clinic, unattached", async () => {
+    const clinic = await createClinic();
+    const sid = messageSid();
+    const stranger = uniquePhone();
+    await twilioPost(WEBHOOK, { MessageSid: sid, From: stranger, To: clinic.smsNumber, Body: "?" });
     expect((await rawSmsBySid(sid)).results[0]).toMatchObject({
-      workspace_id: null,
+      workspace_id: clinic.workspaceId,
+      patient_id: null,
       chat_id: null,
     });
-    const log = await api("GET", `/api/v1/messaging/sms-logs?phone=${encodeURIComponent(phone)}`, {
-      token: clinic.admin.token,
-    });
-    expect(log.body.data).toEqual([]);
   });
 
   it("scopes sends and the log to the caller's patients", async () => {
@@ -332,18 +363,18 @@ describe("security", () => {
     // The doctor is not on clinic.patient's care team: 404 as for an unknown patient.
     const offTeam = await api("POST", "/api/v1/messaging/send-sms", {
       token: clinic.doctor.token,
-      body: { recipient_phone: uniquePhone(), message: "Hi", patient_id: clinic.patient.id },
+      body: { recipient_phone: PATIENT_PHONE, message: "Hi", patient_id: clinic.patient.id },
     });
     expectStatus(offTeam, 404);
     const foreign = await api("POST", "/api/v1/messaging/send-sms", {
       token: other.physio.token,
-      body: { recipient_phone: uniquePhone(), message: "Hi", patient_id: clinic.patient.id },
+      body: { recipient_phone: PATIENT_PHONE, message: "Hi", patient_id: clinic.patient.id },
     });
     expectStatus(foreign, 404);
     expectStatus(
       await api("POST", "/api/v1/messaging/send-sms", {
         token: clinic.physio.token,
-        body: { recipient_phone: uniquePhone(), message: "Hi", patient_id: clinic.patient.id },
+        body: { recipient_phone: PATIENT_PHONE, message: "Hi", patient_id: clinic.patient.id },
       }),
       201,
     );

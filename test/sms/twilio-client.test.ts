@@ -13,11 +13,11 @@ import { phoneIndexOf, smsRef } from "../../src/modules/sms/sms.data";
 import { deliverSms } from "../../src/modules/sms/sms.delivery";
 import { rawSms, uniquePhone } from "./helpers";
 
-const CONFIG: TwilioConfig = {
+const CONFIG = {
   accountSid: "AC0123456789abcdef0123456789abcdef",
   authToken: "twilio-secret-token",
   fromNumber: "+15005550006",
-};
+} satisfies TwilioConfig;
 
 type Seen = { url: string; method: string; headers: Headers; form: URLSearchParams };
 
@@ -50,6 +50,9 @@ const withTwilio = (): Bindings => ({
 });
 
 /** A queued outbound SMS stored as the send verb stores it (no job queued, so no race). */
+/** The workspace's own number stored with the SMS: what it goes out from, not TWILIO_FROM_NUMBER. */
+const WORKSPACE_NUMBER = "+447000000042";
+
 async function queuedSms(to: string, body: string) {
   const phi = phiCipherFor(env);
   const id = uuidv7();
@@ -61,7 +64,7 @@ async function queuedSms(to: string, body: string) {
     .bind(
       id,
       "ws-twilio-test",
-      await phi.encrypt(CONFIG.fromNumber, smsRef(id, "from")),
+      await phi.encrypt(WORKSPACE_NUMBER, smsRef(id, "from")),
       await phi.encrypt(to, smsRef(id, "to")),
       await phoneIndexOf(phi, to),
       await phi.encrypt(body, smsRef(id, "body")),
@@ -101,7 +104,7 @@ describe("happy", () => {
     });
   });
 
-  it("delivers a queued SMS: sent, with Twilio's SID and our status callback URL", async () => {
+  it("delivers a queued SMS from its workspace's number: sent, with Twilio's SID and our status callback URL", async () => {
     const to = uniquePhone();
     const id = await queuedSms(to, "Your session is tomorrow");
     const { seen, fetcher } = scriptedFetch(
@@ -109,6 +112,7 @@ describe("happy", () => {
     );
     await deliverSms(withTwilio(), id, fetcher);
     expect(seen[0]!.form.get("To")).toBe(to);
+    expect(seen[0]!.form.get("From")).toBe(WORKSPACE_NUMBER);
     expect(seen[0]!.form.get("StatusCallback")).toBe(
       `${env.APP_BASE_URL}/api/v1/messaging/webhook/sms-status`,
     );

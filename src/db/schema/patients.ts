@@ -1,7 +1,8 @@
 /**
  * Patients and who may see them.
  * Invariants: identifying and clinical free text is stored only encrypted; MRN is unique per
- * workspace through its blind index; name search goes through `patient_search_tokens`.
+ * workspace through its blind index; name search goes through `patient_search_tokens`; the phone
+ * has a blind index too (`phone_index`), written with it, so an SMS send finds the patient of a number.
  * A clinician sees a patient only through a `care_team_members` row; a family member only through
  * an unrevoked `family_access` grant, and only within its scopes.
  */
@@ -22,6 +23,8 @@ export const patients = sqliteTable(
     dateOfBirthEnc: text("date_of_birth_enc"),
     emailEnc: text("email_enc"),
     phoneEnc: text("phone_enc"),
+    /** Blind index of the phone's normal form (src/lib/phone.ts): who may be texted at a number. */
+    phoneIndex: text("phone_index"),
     addressEnc: text("address_enc"),
     emergencyContactEnc: text("emergency_contact_enc"),
     bloodTypeEnc: text("blood_type_enc"),
@@ -38,6 +41,7 @@ export const patients = sqliteTable(
     uniqueIndex("patients_workspace_mrn").on(t.workspaceId, t.mrnIndex),
     index("patients_workspace_created").on(t.workspaceId, t.createdAt),
     index("patients_user").on(t.userId),
+    index("patients_workspace_phone").on(t.workspaceId, t.phoneIndex),
     // One live record per patient account, so concurrent links cannot attach it twice.
     uniqueIndex("patients_workspace_user_live")
       .on(t.workspaceId, t.userId)

@@ -69,6 +69,20 @@ export type SeedResult = {
   logins: { email: string; role: Role; name: string }[];
 };
 
+/** The demo clinic's sender number: Twilio's test "From" number, while no workspace owns it. */
+export const DEMO_SMS_NUMBER = "+15005550006";
+
+async function demoSmsNumber(ctx: RequestContext) {
+  const [owner] = await ctx.db.read([
+    ctx.db.orm
+      .select({ id: workspaces.id })
+      .from(workspaces)
+      .where(eq(workspaces.smsNumber, DEMO_SMS_NUMBER))
+      .limit(1),
+  ]);
+  return owner[0] ? null : DEMO_SMS_NUMBER;
+}
+
 export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
   const logins = [
     ...STAFF.map((u) => ({ email: demoEmail(u.key), role: u.role, name: u.name })),
@@ -103,6 +117,8 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
     ctx.db.orm.insert(workspaces).values({
       id: workspaceId,
       name: "Harbour Rehab Demo Clinic",
+      // Its own SMS sender number (Twilio's test number) unless another workspace has it already.
+      smsNumber: await demoSmsNumber(ctx),
       createdAt: now,
       updatedAt: now,
     }),

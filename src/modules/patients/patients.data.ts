@@ -5,6 +5,7 @@
 import { patientSearchTokens, patients } from "../../db/schema/patients";
 import type { PhiCipher } from "../../lib/crypto/phi";
 import { uuidv7 } from "../../lib/ids";
+import { phoneIndexOf } from "../../lib/phone";
 
 export type EmergencyContact = {
   name: string;
@@ -57,6 +58,12 @@ export async function encryptPatientFields(
     dateOfBirthEnc: await enc("date_of_birth", input.dateOfBirth),
     emailEnc: await enc("email", input.email?.toLowerCase() ?? input.email),
     phoneEnc: await enc("phone", input.phone),
+    phoneIndex:
+      input.phone === undefined
+        ? undefined
+        : input.phone
+          ? await phoneIndexOf(phi, input.phone)
+          : null,
     addressEnc: await enc("address", input.address),
     emergencyContactEnc: await enc("emergency_contact", json(input.emergencyContact)),
     bloodTypeEnc: await enc("blood_type", input.bloodType),
@@ -138,6 +145,7 @@ export function asPatientRow(row: typeof patients.$inferInsert): PatientRow {
     dateOfBirthEnc: null,
     emailEnc: null,
     phoneEnc: null,
+    phoneIndex: null,
     addressEnc: null,
     emergencyContactEnc: null,
     bloodTypeEnc: null,

@@ -16,14 +16,8 @@ export const smsRef = (id: string, column: "from" | "to" | "body") => ({
   rowId: id,
 });
 
-const PHONE_PURPOSE = "sms_phone";
-
-/** The blind index of a phone number (E.164, so normalisation is only trimming). */
-export const phoneIndexOf = (phi: PhiCipher, phone: string) =>
-  phi.blindIndex(PHONE_PURPOSE, phone.trim());
-
-/** The `From` recorded on an outbound SMS while no Twilio number is configured. */
-export const OUTBOX_SENDER = "development-outbox";
+/** The blind index of a phone number (one form for SMS rows and patient records). */
+export { phoneIndexOf } from "../../lib/phone";
 
 /** The log entry, decrypted concurrently (three fields). */
 export async function smsView(phi: PhiCipher, row: SmsRow): Promise<SmsLog> {

@@ -1,7 +1,8 @@
 /**
  * Delivery of a stored outbound SMS (the `send_sms` job) and Twilio's status callbacks.
  *
- * Invariants: a delivery first claims the row (`queued` → `sending`), so of two deliveries racing
+ * Invariants: an SMS goes out from the `From` stored with it (its workspace's own number at send
+ * time), never from a shared default. A delivery first claims the row (`queued` → `sending`), so of two deliveries racing
  * for one SMS (a queue redelivery) only one calls Twilio. With Twilio configured the SMS goes
  * through its REST API with a status callback to our public URL; without, it is held in the
  * development outbox (an `outbound_messages` row an admin reads at /api/v1/dev/outbox), never
@@ -44,7 +45,8 @@ export async function deliverSms(env: Bindings, smsId: string, fetcher: typeof f
     .returning();
   if (!row) return;
   const phi = phiCipherFor(env);
-  const [to, body] = await Promise.all([
+  const [from, to, body] = await Promise.all([
+    phi.decrypt(row.fromEnc, smsRef(row.id, "from")),
     phi.decrypt(row.toEnc, smsRef(row.id, "to")),
     phi.decrypt(row.bodyEnc, smsRef(row.id, "body")),
   ]);
@@ -73,7 +75,7 @@ export async function deliverSms(env: Bindings, smsId: string, fetcher: typeof f
   try {
     const sent = await sendTwilioMessage(
       config,
-      { to, body, statusCallback: publicUrlOf(env, SMS_STATUS_PATH) },
+      { from, to, body, statusCallback: publicUrlOf(env, SMS_STATUS_PATH) },
       fetcher,
     );
     await db

@@ -7,7 +7,16 @@ import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib
 import { paginationOf } from "../../lib/pagination";
 import { requireAuth } from "../../middleware/auth";
 import { SMS_STATUS_PATH, SMS_WEBHOOK_PATH } from "./sms.delivery";
-import { SendSmsInput, SentSms, SmsLog, SmsLogQuery, TwilioWebhookForm } from "./sms.schemas";
+import {
+  SendSmsInput,
+  SentSms,
+  SmsLog,
+  SmsLogQuery,
+  SmsNumber,
+  SmsNumberInput,
+  TwilioWebhookForm,
+} from "./sms.schemas";
+import { getSmsNumber, setSmsNumber } from "./sms.number";
 import { listSmsLogs, sendSms } from "./sms.service";
 import { receiveSms, receiveSmsStatus, type WebhookRequest } from "./sms.webhook";
 
@@ -15,6 +24,7 @@ const tags = ["sms"];
 export const smsRoutes = createRouter();
 smsRoutes.use("/api/v1/messaging/send-sms", requireAuth());
 smsRoutes.use("/api/v1/messaging/sms-logs", requireAuth());
+smsRoutes.use("/api/v1/messaging/sms-number", requireAuth());
 
 smsRoutes.openapi(
   defineRoute({
@@ -22,7 +32,7 @@ smsRoutes.openapi(
     path: "/api/v1/messaging/send-sms",
     tags,
     summary:
-      "Send an SMS to a number, a patient or an SMS chat: stored, then sent through Twilio (or held in the development outbox); Idempotency-Key or client_id make a retry return the first",
+      "Send an SMS to a patient's number, a patient or an SMS chat the caller may reach now (404 otherwise), from the workspace's own number: stored, then sent through Twilio (or held in the development outbox); 429 past the per-user or per-workspace limit; Idempotency-Key or client_id make a retry return the first",
     request: jsonBody(SendSmsInput),
     responses: { 201: jsonOk(SentSms, "The stored SMS (status queued)") },
   }),
@@ -45,6 +55,30 @@ smsRoutes.openapi(
     const { items, total } = await listSmsLogs(c.var.ctx, query);
     return okList(c, items, paginationOf(query, total));
   },
+);
+
+smsRoutes.openapi(
+  defineRoute({
+    method: "get",
+    path: "/api/v1/messaging/sms-number",
+    tags,
+    summary: "The workspace's own SMS sender number (admins)",
+    responses: { 200: jsonOk(SmsNumber, "The number, or null when none is set") },
+  }),
+  async (c) => ok(c, await getSmsNumber(c.var.ctx), 200),
+);
+
+smsRoutes.openapi(
+  defineRoute({
+    method: "put",
+    path: "/api/v1/messaging/sms-number",
+    tags,
+    summary:
+      "Set the workspace's own SMS sender number (admins; E.164; 409 when another workspace has it): its SMS go out from it and replies to it come back here only",
+    request: jsonBody(SmsNumberInput),
+    responses: { 200: jsonOk(SmsNumber, "The number set") },
+  }),
+  async (c) => ok(c, await setSmsNumber(c.var.ctx, c.req.valid("json")), 200),
 );
 
 const twiml = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';

@@ -36,6 +36,20 @@ export const SendSmsInput = z
   .openapi("SendSmsInput");
 export type SendSmsInput = z.infer<typeof SendSmsInput>;
 
+export const SmsNumberInput = z
+  .object({
+    phone_number: PhoneNumber.nullable().openapi({
+      description: "The workspace's own Twilio sender number (E.164); null releases it",
+      example: "+14155550100",
+    }),
+  })
+  .openapi("SmsNumberInput");
+export type SmsNumberInput = z.infer<typeof SmsNumberInput>;
+
+export const SmsNumber = z
+  .object({ phone_number: z.string().nullable(), updated_at: z.string().nullable() })
+  .openapi("SmsNumber");
+
 export const SmsLog = z
   .object({
     id: z.string(),

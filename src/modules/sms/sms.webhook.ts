@@ -7,11 +7,14 @@
  *   or wrong signature, or no token configured, is a 403 (audited, without the parameters).
  * - A MessageSid is stored once (unique index); a repeated delivery finds the stored row and
  *   only re-posts it to its chat, which the chat's client id makes a no-op if already there.
- * - The SMS is routed to the workspace, patient and chat of the latest outbound SMS to the same
- *   number (blind index), else the patient's SMS chat; an unknown number is kept unrouted.
+ * - Routing is by the number Twilio delivered to (`To`): the ONE workspace that owns that sender
+ *   number (unique), then, inside that workspace only, the patient and chat of the latest outbound
+ *   SMS to the sender's number (blind index), else the patient's SMS chat. Two clinics that texted
+ *   the same phone never see each other's replies. An SMS to a number no workspace owns is
+ *   acknowledged to Twilio and stored nowhere; only an audit entry without patient data remains.
  */
 import type { z } from "@hono/zod-openapi";
-import { and, desc, eq, isNotNull, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import { chats } from "../../db/schema/chats";
 import { patients } from "../../db/schema/patients";
 import { smsMessages } from "../../db/schema/sms";
@@ -23,6 +26,7 @@ import { isValidTwilioSignature } from "../../messaging/twilio-signature";
 import type { RequestContext } from "../../middleware/request-context";
 import { chatRoom, metaOf } from "../chats/chat-room.client";
 import { phoneIndexOf, smsRef, type SmsRow } from "./sms.data";
+import { workspaceOwning } from "./sms.number";
 import { applySmsStatus, publicUrlOf, SMS_STATUS_PATH, SMS_WEBHOOK_PATH } from "./sms.delivery";
 import { InboundSmsParams, SmsStatusParams } from "./sms.schemas";
 
@@ -59,28 +63,30 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   return parsed.data;
 }
 
-/** Where a reply from this number belongs: the latest outbound SMS to it, then the SMS chat. */
-async function routeOf(ctx: RequestContext, phoneIndex: string) {
+/**
+ * Where a reply from this number belongs inside the workspace that owns the number it was sent
+ * to: the latest outbound SMS to it there, then that patient's SMS chat.
+ */
+async function routeOf(ctx: RequestContext, workspaceId: string, phoneIndex: string) {
   const [latest] = await ctx.db.read([
     ctx.db.orm
-      .select({
-        workspaceId: smsMessages.workspaceId,
-        patientId: smsMessages.patientId,
-        chatId: smsMessages.chatId,
-      })
+      .select({ patientId: smsMessages.patientId, chatId: smsMessages.chatId })
       .from(smsMessages)
       .where(
         and(
+          eq(smsMessages.workspaceId, workspaceId),
           eq(smsMessages.phoneIndex, phoneIndex),
           eq(smsMessages.direction, "outbound"),
-          isNotNull(smsMessages.workspaceId),
         ),
       )
       .orderBy(desc(smsMessages.createdAt))
       .limit(1),
   ]);
-  const route = latest[0];
-  if (!route?.workspaceId) return { workspaceId: null, patientId: null, chatId: null };
+  const route = {
+    workspaceId,
+    patientId: latest[0]?.patientId ?? null,
+    chatId: latest[0]?.chatId ?? null,
+  };
   if (route.chatId || !route.patientId) return route;
   const [chatRows] = await ctx.db.read([
     ctx.db.orm
@@ -154,8 +160,22 @@ export async function receiveSms(ctx: RequestContext, request: WebhookRequest) {
     await postToChat(ctx, stored, sms.Body);
     return { id: stored.id, duplicate: true };
   }
+  const workspaceId = await workspaceOwning(ctx, sms.To);
+  if (!workspaceId) {
+    // No clinic sends from this number: acknowledged (Twilio would retry otherwise), kept nowhere.
+    await recordAudit(ctx, {
+      action: "sms.received",
+      resourceType: "sms",
+      outcome: "not_found",
+      workspaceId: null,
+      actorId: null,
+      actorRole: "twilio",
+      metadata: { routed: false, reason: "unowned_number" },
+    });
+    return { id: null, duplicate: false };
+  }
   const phoneIndex = await phoneIndexOf(ctx.phi, sms.From);
-  const route = await routeOf(ctx, phoneIndex);
+  const route = await routeOf(ctx, workspaceId, phoneIndex);
   const id = uuidv7();
   const now = new Date().toISOString();
   const row: SmsRow = {
@@ -184,7 +204,7 @@ export async function receiveSms(ctx: RequestContext, request: WebhookRequest) {
     workspaceId: route.workspaceId,
     actorId: null,
     actorRole: "twilio",
-    metadata: { patient_id: route.patientId, chat_id: route.chatId, routed: !!route.workspaceId },
+    metadata: { patient_id: route.patientId, chat_id: route.chatId, routed: true },
   });
   try {
     await ctx.db.write([ctx.db.orm.insert(smsMessages).values(row), audit.query]);

@@ -1,10 +1,13 @@
 import type { RouteCase } from "../suite";
 import { STAFF_ROLES } from "../../../src/policy/policy";
+import { uniqueSmsNumber } from "../../helpers/fixtures";
 
 /**
  * SMS: staff send and read the log (patients and family: 403, audited). The webhooks are public
  * (Twilio holds no token): unsigned requests, as this suite sends, are refused with 403, and
  * test/sms/sms.test.ts checks the signature cases, the repeated MessageSid and the routing.
+ * The workspace's sender number is an admin setting. Who may text which number (404 for a number
+ * outside the caller's patients and SMS chats) is checked in test/sms/access.test.ts.
  */
 export const smsCases: RouteCase[] = [
   {
@@ -19,6 +22,17 @@ export const smsCases: RouteCase[] = [
     path: "/api/v1/messaging/sms-logs",
     allow: STAFF_ROLES,
     patientData: true,
+  },
+  {
+    method: "GET",
+    path: "/api/v1/messaging/sms-number",
+    allow: ["admin"],
+  },
+  {
+    method: "PUT",
+    path: "/api/v1/messaging/sms-number",
+    allow: ["admin"],
+    build: () => ({ body: { phone_number: uniqueSmsNumber() } }),
   },
   {
     method: "POST",
