@@ -26,7 +26,7 @@ describe("scribe routes: happy", () => {
     const data = res.body.data;
     expect(data).toMatchObject({
       provider: "embedded",
-      prompt_version: "scribe-note-v1",
+      prompt_version: "scribe-note-v2",
       unsupported_count: 0,
     });
     expect(data.sections.objective).toContain("Blood pressure 118/76.");
@@ -42,7 +42,7 @@ describe("scribe routes: happy", () => {
     expectStatus(note, 200);
     expect(note.body.data).toMatchObject({
       is_draft: true,
-      ai: { provider: "embedded", model: "embedded-rules-v1", prompt_version: "scribe-note-v1" },
+      ai: { provider: "embedded", model: "embedded-rules-v1", prompt_version: "scribe-note-v2" },
     });
     const audit = await env.DB.prepare(
       "SELECT metadata FROM audit_log WHERE action = 'scribe.generated' AND resource_id = ?",
