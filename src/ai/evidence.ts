@@ -179,8 +179,8 @@ function deniedWindows(text: string): Set<string>[] {
   });
 }
 
-/** A bare "no" answering a question: the question's words are what it denies. */
-const BARE_NO = /^\s*(?:no|nope|none|not really|no,? (?:none|never|nothing))\W*$/i;
+/** A short "no" answering a question ("No, none that I know of."): the question says what. */
+const BARE_NO = /^\s*(?:no|nope|none|nothing|never|not really)\b[^?]{0,40}$/i;
 
 /** Every absence the sentence asserts is denied, with the same words, in a cited segment. */
 function absencesSupported(sentence: string, texts: string[]) {

@@ -14,180 +14,40 @@
  * terms (README "Scribe evidence check").
  */
 
-/** INN stems: a word ending in one of these (with at least 3 letters before it) is a drug. */
-const DRUG_STEMS = [
-  "pril",
-  "prilat",
-  "sartan",
-  "olol",
-  "alol",
-  "dipine",
-  "apine",
-  "azepine",
-  "statin",
-  "cillin",
-  "mycin",
-  "micin",
-  "cycline",
-  "oxacin",
-  "conazole",
-  "prazole",
-  "idazole",
-  "tidine",
-  "setron",
-  "triptan",
-  "gliptin",
-  "gliflozin",
-  "glutide",
-  "formin",
-  "glitazone",
-  "parin",
-  "xaban",
-  "gatran",
-  "farin",
-  "grel",
-  "profen",
-  "ofen",
-  "fenac",
-  "coxib",
-  "oxicam",
-  "isone",
-  "asone",
-  "olone",
-  "onide",
-  "semide",
-  "thiazide",
-  "etanide",
-  "pamide",
-  "azepam",
-  "zolam",
-  "barbital",
-  "tyline",
-  "pramine",
-  "oxetine",
-  "faxine",
-  "alopram",
-  "traline",
-  "azodone",
-  "lukast",
-  "terol",
-  "amol",
-  "codone",
-  "morphone",
-  "orphine",
-  "adol",
-  "fentanyl",
-  "caine",
-  "curonium",
-  "ciclovir",
-  "clovir",
-  "navir",
-  "previr",
-  "buvir",
-  "mab",
-  "tinib",
-  "ciclib",
-  "dronate",
-  "dronic",
-  "trexate",
-  "oquine",
-  "salazine",
-  "purinol",
-  "darone",
-  "goxin",
-  "tiazem",
-  "pamil",
-  "lactone",
-  "racetam",
-  "trigine",
-  "piramate",
-  "gabalin",
-  "pentin",
-  "tropium",
-  "sulosin",
-  "azosin",
-  "steride",
-  "butynin",
-  "ercept",
-  "floxacin",
-];
-const STEM_RE = new RegExp(`^[a-z]{3,}(?:${DRUG_STEMS.join("|")})$`);
-/** Prefix stems (cephalosporins) and names no stem covers. */
+const words = (list: string) => list.split(/\s+/).filter(Boolean);
+
+/** INN stems: a word ending in one of these (with at least 2 letters before it) is a drug. */
+const DRUG_STEMS = words(
+  "pril prilat sartan olol alol dipine apine azepine statin cillin mycin micin cycline " +
+    "oxacin conazole prazole idazole tidine setron triptan gliptin gliflozin glutide formin " +
+    "glitazone parin xaban gatran farin grel profen ofen fenac coxib oxicam isone asone olone " +
+    "onide semide thiazide etanide pamide azepam zolam barbital tyline pramine oxetine faxine " +
+    "alopram traline azodone lukast terol amol codone morphone orphine adol fentanyl caine " +
+    "curonium ciclovir clovir navir previr buvir mab tinib ciclib dronate dronic trexate " +
+    "oquine salazine purinol darone goxin tiazem pamil lactone racetam trigine piramate " +
+    "gabalin pentin tropium sulosin azosin steride butynin ercept floxacin",
+);
+const STEM_RE = new RegExp(`^[a-z]{2,}(?:${DRUG_STEMS.join("|")})$`);
+/** Prefix stems (cephalosporins); then names no stem covers, and drug classes a sentence may name. */
 const DRUG_PREFIX = /^(?:cef|ceph)[a-z]{4,}$/;
-const DRUG_NAMES = new Set([
-  "aspirin",
-  "acetaminophen",
-  "insulin",
-  "codeine",
-  "heparin",
-  "warfarin",
-  "lithium",
-  "colchicine",
-  "levothyroxine",
-  "thyroxine",
-  "baclofen",
-  "tizanidine",
-  "cyclobenzaprine",
-  "methocarbamol",
-  "naproxen",
-  "ketorolac",
-  "trimethoprim",
-  "nitrofurantoin",
-  "sulfa",
-  "clavulanate",
-  "metoclopramide",
-  "loperamide",
-  "senna",
-  "lactulose",
-  "botox",
-  "botulinum",
-  "capsaicin",
-  "levodopa",
-  "carbidopa",
-  "digoxin",
-  "nitroglycerin",
-  "glyceryl",
-  "ketamine",
-  "methadone",
-  "naloxone",
-  "oxytocin",
-  "melatonin",
-  "zopiclone",
-  "zolpidem",
-  "cortisone",
-  // Classes a sentence may name instead of a drug.
-  "nsaid",
-  "opioid",
-  "opiate",
-  "steroid",
-  "corticosteroid",
-  "antibiotic",
-  "anticoagulant",
-  "antidepressant",
-  "antihistamine",
-  "antiinflammatory",
-  "painkiller",
-  "analgesic",
-  "statin",
-  "diuretic",
-  "betablocker",
-  "benzodiazepine",
-  "anticonvulsant",
-  "antipsychotic",
-]);
+const DRUG_NAMES = new Set(
+  words(
+    "aspirin acetaminophen insulin codeine heparin warfarin lithium colchicine " +
+      "levothyroxine thyroxine baclofen tizanidine cyclobenzaprine methocarbamol naproxen " +
+      "ketorolac trimethoprim nitrofurantoin sulfa clavulanate metoclopramide loperamide " +
+      "senna lactulose botox botulinum capsaicin levodopa carbidopa digoxin nitroglycerin " +
+      "glyceryl ketamine methadone naloxone oxytocin melatonin zopiclone zolpidem cortisone " +
+      "nsaid opioid opiate steroid corticosteroid antibiotic anticoagulant antidepressant " +
+      "antihistamine antiinflammatory painkiller analgesic statin diuretic betablocker " +
+      "benzodiazepine anticonvulsant antipsychotic",
+  ),
+);
 
 /** Words that end like a stem but are no drug. */
 const NOT_DRUG = new Set(
-  [
-    "cholesterol",
-    "coefficient",
-    "cephalic",
-    "mongrel",
-    "intercept",
-    "spine",
-    "supine",
-    "saline",
-  ].map((w) => normalWord(w)),
+  words("cholesterol coefficient cephalic mongrel intercept spine supine saline").map((w) =>
+    normalWord(w),
+  ),
 );
 
 /** Whether a normalised word names a drug or drug class. */
@@ -200,89 +60,28 @@ export function isDrugWord(word: string): boolean {
 const CONDITION_ENDING =
   /^[a-z]{3,}(?:itis|osis|algia|pathy|emia|plegia|paresis|trophy|megaly|rrhea|malacia|iasis|ectasis|oma|thyroidism)$/;
 const NOT_CONDITION = new Set(
-  [
-    "diagnosis",
-    "misdiagnosis",
-    "prognosis",
-    "hypnosis",
-    "diploma",
-    "aroma",
-    "analysis",
-    "academia",
-    "nostalgia",
-    "sympathy",
-    "empathy",
-    "antipathy",
-    "telepathy",
-    "osteopathy",
-    "homeopathy",
-    "naturopathy",
-    "apotheosis",
-    "metamorphosis",
-    "mitosis",
-    "osmosis",
-    "symbiosis",
-  ].map((w) => normalWord(w)),
+  words(
+    "diagnosis misdiagnosis prognosis hypnosis diploma aroma analysis academia nostalgia " +
+      "sympathy empathy antipathy telepathy osteopathy homeopathy naturopathy apotheosis " +
+      "metamorphosis mitosis osmosis symbiosis",
+  ).map((w) => normalWord(w)),
 );
-const CONDITION_NAMES = new Set([
-  "diabete",
-  "diabetic",
-  "hypertension",
-  "hypotension",
-  "asthma",
-  "copd",
-  "cancer",
-  "stroke",
-  "gout",
-  "obesity",
-  "depression",
-  "anxiety",
-  "dementia",
-  "parkinson",
-  "alzheimer",
-  "epilepsy",
-  "migraine",
-  "sciatica",
-  "hernia",
-  "concussion",
-  "whiplash",
-  "lupus",
-  "covid",
-  "pneumonia",
-  "sepsis",
-  "angina",
-  "arrhythmia",
-  "fibrillation",
-  "scoliosis",
-  "kyphosis",
-  "osteoporosis",
-  "osteopenia",
-  "dislocation",
-  "subluxation",
-  "impingement",
-  "atrophy",
-  "frozen",
-]);
+const CONDITION_NAMES = new Set(
+  words(
+    "diabete diabetic hypertension hypotension asthma copd cancer stroke gout obesity " +
+      "depression anxiety dementia parkinson alzheimer epilepsy migraine sciatica hernia " +
+      "concussion whiplash lupus covid pneumonia sepsis angina arrhythmia fibrillation " +
+      "scoliosis kyphosis osteoporosis osteopenia dislocation subluxation impingement atrophy " +
+      "frozen",
+  ),
+);
 /** Head words whose preceding word names the condition (Crohn's disease, rotator cuff tear). */
-const CONDITION_HEADS = new Set([
-  "disease",
-  "syndrome",
-  "disorder",
-  "failure",
-  "injury",
-  "deficiency",
-  "insufficiency",
-  "fracture",
-  "sprain",
-  "rupture",
-  "tear",
-  "lesion",
-  "dysfunction",
-  "palsy",
-  "infection",
-  "degeneration",
-  "sclerosis",
-]);
+const CONDITION_HEADS = new Set(
+  words(
+    "disease syndrome disorder failure injury deficiency insufficiency fracture sprain " +
+      "rupture tear lesion dysfunction palsy infection degeneration sclerosis",
+  ),
+);
 
 /** Whether a normalised word names a diagnosis or condition. */
 export function isConditionWord(word: string): boolean {
@@ -293,23 +92,21 @@ export const isConditionHead = (word: string) => CONDITION_HEADS.has(word);
 
 /** Function words, reporting verbs and units: left out when comparing content. */
 export const STOPWORDS: ReadonlySet<string> = new Set(
-  (
+  words(
     "a an the and or but if then so as of to in on at by for from with into onto over under " +
-    "about after before during since until while than that this these those there here it its " +
-    "is are was were be been being am has have had do does did done will would shall should " +
-    "can could may might must i me my mine we us our you your he him his she her they them " +
-    "their who whom whose which what when where why how all any some each every both either " +
-    "neither other another such own same very too also just only still even again once more " +
-    "most less least much many few lot lots per up down out off now today currently recently " +
-    "patient pt client report reported reports state stated states say said says note noted " +
-    "notes describe described describes complain complained complains present presented " +
-    "presents mention mentioned mentions tell told tells feel feels felt get gets got go goes " +
-    "went well really quite bit little about around approximately roughly " +
-    "no not never none nil nor without deny denies denied negative absent known" +
-    " mg mcg ug g ml kg lb pound unit iu mmol bpm min minute hour day week month year time"
-  )
-    .split(/\s+/)
-    .map((w) => normalWord(w)),
+      "about after before during since until while than that this these those there here it its " +
+      "is are was were be been being am has have had do does did done will would shall should " +
+      "can could may might must i me my mine we us our you your he him his she her they them " +
+      "their who whom whose which what when where why how all any some each every both either " +
+      "neither other another such own same very too also just only still even again once more " +
+      "most less least much many few lot lots per up down out off now today currently recently " +
+      "patient pt client report reported reports state stated states say said says note noted " +
+      "notes describe described describes complain complained complains present presented " +
+      "presents mention mentioned mentions tell told tells feel feels felt get gets got go goes " +
+      "went well really quite bit little about around approximately roughly " +
+      "no not never none nil nor without deny denies denied negative absent known" +
+      " mg mcg ug g ml kg lb pound unit iu mmol bpm min minute hour day week month year time",
+  ).map((w) => normalWord(w)),
 );
 
 /** Absence cues written before what they deny (no pain, denies fever, without swelling). */
@@ -318,22 +115,12 @@ export const PRE_NEGATION =
 /** Absence cues written after what they deny (pain absent, swelling resolved, fever: none). */
 export const POST_NEGATION = /\b(?:absent|none|nil|negative|denied|resolved|free)\b/gi;
 /** Words between a cue and its term that are no part of what is denied. */
-export const NEGATION_FILLER = new Set([
-  "known",
-  "any",
-  "drug",
-  "other",
-  "significant",
-  "current",
-  "new",
-  "obvious",
-  "further",
-  "history",
-  "sign",
-  "evidence",
-  "complaint",
-  "report",
-]);
+export const NEGATION_FILLER: ReadonlySet<string> = new Set(
+  words(
+    "known any drug other significant current new obvious further history sign evidence " +
+      "complaint report",
+  ),
+);
 
 /** Abbreviations read as their words, on the sentence and the sources alike. */
 const ABBREVIATIONS: [RegExp, string][] = [
