@@ -24,6 +24,7 @@ import {
   isDrugWord,
   NEGATION_FILLER,
   normalText,
+  normalWord,
   POST_NEGATION,
   PRE_NEGATION,
   stem,
@@ -55,10 +56,50 @@ const WINDOW_WORDS = 12;
 const CLAUSE_END = /[.;!?\n]|\b(?:but|however|although|though|except|apart from|yet)\b/i;
 const ALLERGY_CUE = /\b(?:allerg\w*|reactions?|rash|hives|anaphyla\w*|intoleran\w*|sensitiv\w*)\b/i;
 
-/** The reason `sentence` is not supported by `sources`, or null when it is. */
-export function unsupportedReason(sentence: string, sources: Segment[]): UnsupportedReason | null {
-  if (sources.length === 0) return "no_source";
-  const clean = sources.filter((s) => !isInstructionLike(s.text));
+/** What the check reads from one segment, worked out once per segment object. */
+type Source = {
+  instruction: boolean;
+  words: string[];
+  wordSet: Set<string>;
+  stems: Set<string>;
+  numbers: Set<string>;
+  doses: Set<string>;
+  /** The words under each absence cue (deniedWindows). */
+  windows: Set<string>[];
+  allergy: boolean;
+  bareNo: boolean;
+  asks: boolean;
+};
+// Keyed by the request's own segment objects, so nothing outlives the request that made it.
+const analysed = new WeakMap<Segment, Source>();
+
+function analyse(segment: Segment): Source {
+  const known = analysed.get(segment);
+  if (known) return known;
+  const norm = normalText(segment.text);
+  const words = wordsOf(segment.text);
+  const facts = factsOf(segment.text);
+  const source: Source = {
+    instruction: isInstructionLike(segment.text),
+    words,
+    wordSet: new Set(words),
+    stems: new Set(words.map(stem)),
+    numbers: new Set<string>(facts.numbers),
+    doses: new Set(facts.doses),
+    windows: deniedWindows(norm),
+    allergy: ALLERGY_CUE.test(segment.text),
+    bareNo: BARE_NO.test(norm),
+    asks: /\?|\bany\b/i.test(norm),
+  };
+  analysed.set(segment, source);
+  return source;
+}
+
+/** The reason `sentence` is not supported by `segments`, or null when it is. */
+export function unsupportedReason(sentence: string, segments: Segment[]): UnsupportedReason | null {
+  if (segments.length === 0) return "no_source";
+  const sources = segments.map(analyse);
+  const clean = sources.filter((s) => !s.instruction);
   if (clean.length === sources.length) return check(sentence, sources);
   const reason = clean.length ? check(sentence, clean) : "no_source";
   // Supported with the instruction-like segments but not without them: a planted claim.
@@ -66,25 +107,20 @@ export function unsupportedReason(sentence: string, sources: Segment[]): Unsuppo
   return reason === "no_source" ? "instruction_source" : reason;
 }
 
-function check(sentence: string, sources: Segment[]): UnsupportedReason | null {
-  const texts = sources.map((s) => s.text);
-  const joined = texts.join("\n");
-  const words = new Set(wordsOf(joined));
-  const lower = normalText(joined).toLowerCase();
-  const have = factsOf(joined);
+function check(sentence: string, sources: Source[]): UnsupportedReason | null {
   const mine = factsOf(sentence);
-  const numbers = new Set<string>(have.numbers);
-  const doses = new Set(have.doses);
-  if (!mine.numbers.every((n) => numbers.has(n))) return "number_not_in_source";
-  if (!mine.doses.every((d) => doses.has(d))) return "number_not_in_source";
+  if (!mine.numbers.every((n) => sources.some((s) => s.numbers.has(n))))
+    return "number_not_in_source";
+  if (!mine.doses.every((d) => sources.some((s) => s.doses.has(d)))) return "number_not_in_source";
   const sentenceWords = wordsOf(sentence);
-  const named = (w: string) => words.has(w) || new RegExp(`\\b${w}`).test(lower);
+  const named = (w: string) =>
+    sources.some((s) => s.wordSet.has(w) || s.words.some((x) => x.startsWith(w)));
   if (!sentenceWords.filter(isDrugWord).every(named)) return "drug_not_in_source";
-  if (!mine.drugs.every((d) => named(d))) return "drug_not_in_source";
-  if (!allergensSupported(sentence, texts)) return "allergy_not_in_source";
+  if (!mine.drugs.every((d) => named(normalWord(d)))) return "drug_not_in_source";
+  if (!allergensSupported(sentence, sources)) return "allergy_not_in_source";
   if (!conditionsSupported(sentence, sentenceWords, named)) return "condition_not_in_source";
-  if (!absencesSupported(sentence, texts)) return "absence_not_in_source";
-  if (!contentSupported(sentenceWords, words)) return "content_not_in_source";
+  if (!absencesSupported(sentence, sources)) return "absence_not_in_source";
+  if (!contentSupported(sentenceWords, sources)) return "content_not_in_source";
   return null;
 }
 
@@ -122,13 +158,13 @@ function allergensOf(sentence: string): string[][] {
 }
 
 /** Every allergen is named in one cited segment that also speaks of an allergy or reaction. */
-function allergensSupported(sentence: string, texts: string[]) {
+function allergensSupported(sentence: string, sources: Source[]) {
   const allergens = allergensOf(sentence);
   if (!allergens.length) return true;
-  const segments = texts
-    .filter((t) => ALLERGY_CUE.test(t))
-    .map((t) => new Set(wordsOf(t).map(stem)));
-  return allergens.every((words) => segments.some((seg) => words.every((w) => seg.has(stem(w)))));
+  const segments = sources.filter((s) => s.allergy);
+  return allergens.every((words) =>
+    segments.some((seg) => words.every((w) => seg.stems.has(stem(w)))),
+  );
 }
 
 /** Conditions named by word, by head (the word before "disease"…), or after a diagnosis phrase. */
@@ -183,17 +219,14 @@ function deniedWindows(text: string): Set<string>[] {
 const BARE_NO = /^\s*(?:no|nope|none|nothing|never|not really)\b[^?]{0,40}$/i;
 
 /** Every absence the sentence asserts is denied, with the same words, in a cited segment. */
-function absencesSupported(sentence: string, texts: string[]) {
+function absencesSupported(sentence: string, sources: Source[]) {
   const norm = normalText(sentence);
   const cues = cuesOf(norm);
   if (!cues.length) return true;
-  const normTexts = texts.map(normalText);
-  const windows = normTexts.flatMap(deniedWindows);
+  const windows = sources.flatMap((s) => s.windows);
   // A question cited with a bare "no" answer denies what the question names.
-  if (normTexts.some((t) => BARE_NO.test(t))) {
-    const asked = normTexts.filter((t) => !BARE_NO.test(t) && /\?|\bany\b/i.test(t));
-    for (const q of asked) windows.push(new Set(wordsOf(q).map(stem)));
-  }
+  if (sources.some((s) => s.bareNo))
+    for (const q of sources) if (q.asks && !q.bareNo) windows.push(q.stems);
   return cues.every((cue) => {
     const scope = scopeOf(norm, cue);
     if (!scope.length) return true;
@@ -202,10 +235,11 @@ function absencesSupported(sentence: string, texts: string[]) {
 }
 
 /** Most content words of the sentence appear in the sources. */
-function contentSupported(sentenceWords: string[], sourceWords: Set<string>) {
+function contentSupported(sentenceWords: string[], sources: Source[]) {
   const content = [...new Set(sentenceWords.filter((w) => !STOPWORDS.has(w)))];
   if (content.length < CONTENT_MIN_WORDS) return true;
-  const stems = new Set([...sourceWords].map(stem));
-  const found = content.filter((w) => sourceWords.has(w) || stems.has(stem(w))).length;
+  const found = content.filter((w) =>
+    sources.some((s) => s.wordSet.has(w) || s.stems.has(stem(w))),
+  ).length;
   return found / content.length >= CONTENT_SHARE;
 }
