@@ -1,9 +1,10 @@
 /**
  * Facts in clinical text, for two jobs: the embedded provider's rule-based extraction (what a
  * transcript states: vitals, pain scores, medications with doses, allergies, complaints,
- * exercises done, plan items), and the check every generated sentence passes whatever wrote it:
- * its numbers, doses and drug names must be found in the segments it cites.
+ * exercises done, plan items), and the facts of a sentence the evidence check (evidence.ts)
+ * looks for in its sources: numbers, doses and drug names (vocabulary.ts).
  */
+import { isDrugWord, wordsOf } from "./vocabulary";
 
 export type Segment = { id: string; speaker?: string | null; text: string };
 
@@ -11,17 +12,12 @@ const UNITS = "mg|mcg|µg|g|ml|mL|units?|iu|IU|mmol";
 const DOSE = new RegExp(`(\\d+(?:\\.\\d+)?)\\s*(${UNITS})\\b`, "g");
 const FREQUENCY =
   /\b(once daily|twice daily|three times daily|four times daily|daily|nightly|at night|every \d+ hours|as needed|bid|tid|qid|prn|weekly)\b/i;
-/** Common drug-name endings and names, so a drug mentioned without a dose is still checked. */
-const DRUG_WORD =
-  /\b([a-z]+(?:pril|olol|sartan|statin|cillin|mycin|cycline|profen|oxacin|azole|prazole|pine|dronate|gliptin|formin|parin|farin|triptan|codone|morphine|tidine|setron|lukast|zepam|zolam|semide|thiazide|dipine|caine|asone|olone|mab|nib|vir)|aspirin|paracetamol|acetaminophen|ibuprofen|naproxen|diclofenac|insulin|tramadol|codeine|morphine|gabapentin|pregabalin|amoxicillin|penicillin|sulfa|latex|prednisone|metformin|warfarin|celecoxib|meloxicam|baclofen|tizanidine|cyclobenzaprine|duloxetine|amitriptyline|levothyroxine)\b/gi;
-
-const words = (s: string) => s.toLowerCase();
 const numbersIn = (s: string) => s.match(/\d+(?:\.\d+)?/g) ?? [];
 
 /** The facts a sentence asserts: numbers, doses (number + unit) and drug names. */
 export function factsOf(sentence: string) {
   const doses = [...sentence.matchAll(DOSE)].map((m) => `${m[1]}${m[2]!.toLowerCase()}`);
-  const drugs = [...sentence.matchAll(DRUG_WORD)].map((m) => m[0].toLowerCase());
+  const drugs = wordsOf(sentence).filter(isDrugWord);
   const dosed = [
     ...sentence.matchAll(
       new RegExp(`\\b([A-Za-z][a-z]{2,})\\s+\\d+(?:\\.\\d+)?\\s*(?:${UNITS})\\b`, "g"),
@@ -58,25 +54,6 @@ const STOP = new Set([
   "was",
   "per",
 ]);
-
-/**
- * Whether every fact of `sentence` is found in `sources`. A sentence citing no source is
- * unsupported by definition.
- */
-export function isSupported(sentence: string, sources: Segment[]): boolean {
-  if (sources.length === 0) return false;
-  const text = sources.map((s) => s.text).join("\n");
-  const lower = words(text);
-  const have = factsOf(text);
-  const mine = factsOf(sentence);
-  const numbers = new Set(have.numbers);
-  const doses = new Set(have.doses);
-  return (
-    mine.numbers.every((n) => numbers.has(n)) &&
-    mine.doses.every((d) => doses.has(d)) &&
-    mine.drugs.every((d) => new RegExp(`\\b${d}\\b`).test(lower))
-  );
-}
 
 export type FactKind =
   "complaint" | "pain" | "vital" | "medication" | "allergy" | "exercise" | "plan";

@@ -55,7 +55,11 @@ export class FallbackProvider implements AiProvider {
   }
 }
 
-export function aiProvider(env: Pick<Bindings, "AI" | "AI_TEXT_MODEL">): AiProvider {
-  const primary = env.AI ? new WorkersAiProvider(env.AI, env.AI_TEXT_MODEL) : null;
+export function aiProvider(
+  env: Pick<Bindings, "AI" | "AI_TEXT_MODEL" | "AI_GATEWAY_ID">,
+): AiProvider {
+  const primary = env.AI
+    ? new WorkersAiProvider(env.AI, env.AI_TEXT_MODEL, env.AI_GATEWAY_ID)
+    : null;
   return new FallbackProvider(primary, new EmbeddedProvider());
 }

@@ -1,6 +1,7 @@
 /**
  * Speech to text through Workers AI (Whisper family; `@cf/openai/whisper-large-v3-turbo` unless
- * `AI_TRANSCRIBE_MODEL` names another), optionally through AI Gateway.
+ * `AI_TRANSCRIBE_MODEL` names another), optionally through AI Gateway (never logged or cached
+ * there: src/ai/gateway.ts).
  *
  * Invariants: there is no fallback that invents text. Without an `AI` binding, or when the model
  * fails or answers something that is not a transcription, this throws TranscriptionUnavailable
@@ -9,6 +10,7 @@
  */
 import type { Bindings } from "../env";
 import { AppError } from "../lib/errors";
+import { aiRunOptions } from "./gateway";
 
 export const DEFAULT_TRANSCRIBE_MODEL = "@cf/openai/whisper-large-v3-turbo";
 
@@ -89,7 +91,7 @@ export async function transcribeAudio(
   const model = env.AI_TRANSCRIBE_MODEL || DEFAULT_TRANSCRIBE_MODEL;
   // whisper-large-v3-turbo takes base64; the original whisper models take a byte array.
   const input = model.includes("large-v3") ? { audio: base64Of(audio) } : { audio: [...audio] };
-  const options = env.AI_GATEWAY_ID ? { gateway: { id: env.AI_GATEWAY_ID } } : undefined;
+  const options = aiRunOptions(env.AI_GATEWAY_ID);
   let answer: WhisperAnswer;
   try {
     answer = (await env.AI.run(model as never, input as never, options as never)) as WhisperAnswer;

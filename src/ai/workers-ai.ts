@@ -1,4 +1,5 @@
 /** Workers AI through the `AI` binding: a Gemma-family instruction model for text, Whisper for speech. */
+import { aiRunOptions } from "./gateway";
 import type { AiProvider, TextRequest } from "./provider";
 
 const WHISPER = "@cf/openai/whisper-large-v3-turbo";
@@ -8,12 +9,12 @@ export class WorkersAiProvider implements AiProvider {
   constructor(
     private readonly ai: Ai,
     private readonly textModel: string,
-    /** AI Gateway id (config `AI_GATEWAY_ID`): requests go through it when set. */
+    /** AI Gateway id (`AI_GATEWAY_ID`): calls go through it when set, unlogged and uncached. */
     private readonly gatewayId?: string,
   ) {}
 
   private options() {
-    return this.gatewayId ? ({ gateway: { id: this.gatewayId } } as never) : undefined;
+    return aiRunOptions(this.gatewayId) as never;
   }
 
   async generateText({ system, prompt, maxTokens = 1024 }: TextRequest) {
@@ -35,9 +36,11 @@ export class WorkersAiProvider implements AiProvider {
   async transcribe(audio: Uint8Array) {
     let binary = "";
     for (const byte of audio) binary += String.fromCharCode(byte);
-    const result = (await this.ai.run(WHISPER as never, { audio: btoa(binary) } as never)) as {
-      text?: string;
-    };
+    const result = (await this.ai.run(
+      WHISPER as never,
+      { audio: btoa(binary) } as never,
+      this.options(),
+    )) as { text?: string };
     if (typeof result?.text !== "string") throw new Error("Workers AI returned no transcription");
     return { text: result.text, provider: this.name, model: WHISPER };
   }

@@ -35,7 +35,7 @@ const all = (out: ReturnType<typeof embeddedDraft>) => out.sentences.map((s) => 
 describe("scribe engine: happy", () => {
   it("keeps every stated vital, dose, drug and allergy with its source, and invents nothing", () => {
     const out = embeddedDraft({ template: soap, consultation: null, segments: transcript });
-    expect(out).toMatchObject({ provider: "embedded", prompt_version: "scribe-note-v1" });
+    expect(out).toMatchObject({ provider: "embedded", prompt_version: "scribe-note-v2" });
     const find = (needle: string) => out.sentences.find((s) => s.text.includes(needle));
     expect(find("132/84")).toMatchObject({
       section: "objective",

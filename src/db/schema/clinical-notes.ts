@@ -97,6 +97,8 @@ export const clinicalNoteSuggestions = sqliteTable(
     /** JSON array of source segment ids (ids only, no text). */
     sources: text("sources").notNull().default("[]"),
     unsupported: flag("unsupported").notNull().default(false),
+    /** Why it is unsupported: a code of UNSUPPORTED_REASONS (src/ai/evidence.ts), no text. */
+    unsupportedReason: text("unsupported_reason"),
     provider: text("provider").notNull(),
     model: text("model").notNull(),
     promptVersion: text("prompt_version").notNull(),

@@ -8,6 +8,7 @@ import {
   clinicalNoteSuggestions,
   clinicalNoteVersions,
 } from "../../db/schema/clinical-notes";
+import type { UnsupportedReason } from "../../ai/evidence";
 import type { PhiCipher } from "../../lib/crypto/phi";
 import { NOTE_TEMPLATES, type NoteTemplate } from "../templates/templates.definitions";
 import { CONSULTATION_TYPES } from "../templates/templates.definitions";
@@ -123,6 +124,7 @@ export async function presentSuggestion(phi: PhiCipher, row: SuggestionRow) {
     confidence: row.confidence,
     sources: JSON.parse(row.sources) as string[],
     unsupported: row.unsupported,
+    unsupported_reason: (row.unsupportedReason ?? null) as UnsupportedReason | null,
     provider: row.provider,
     model: row.model,
     prompt_version: row.promptVersion,

@@ -4,6 +4,7 @@
  * is in the service (422 naming `sections.<id>`).
  */
 import { z } from "@hono/zod-openapi";
+import { UNSUPPORTED_REASONS } from "../../ai/evidence";
 import { SUGGESTION_TYPES } from "../../db/schema/clinical-notes";
 import { PageQuery } from "../../lib/pagination";
 
@@ -105,6 +106,7 @@ export const Suggestion = z
     confidence: z.number().nullable(),
     sources: z.array(z.string()),
     unsupported: z.boolean(),
+    unsupported_reason: z.enum(UNSUPPORTED_REASONS).nullable(),
     provider: z.string(),
     model: z.string(),
     prompt_version: z.string(),

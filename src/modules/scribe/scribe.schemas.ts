@@ -4,6 +4,7 @@
  * call's transcript (message or span ids). Generated sentences cite those ids.
  */
 import { z } from "@hono/zod-openapi";
+import { UNSUPPORTED_REASONS } from "../../ai/evidence";
 import { SECTION_MAX, Suggestion } from "../clinical-notes/clinical-notes.schemas";
 
 export const Segment = z
@@ -68,6 +69,8 @@ export const Sentence = z
     text: z.string(),
     sources: z.array(z.string()),
     unsupported: z.boolean(),
+    /** Why it is unsupported (a code, src/ai/evidence.ts); null when supported. */
+    unsupported_reason: z.enum(UNSUPPORTED_REASONS).nullable(),
   })
   .openapi("ScribeSentence");
 

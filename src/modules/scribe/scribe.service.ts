@@ -1,7 +1,7 @@
 /**
  * The scribe verbs: draft a note from segments into a stored draft (supported sentences fill
- * the sections; unsupported ones are kept only as flagged suggestions for the clinician, never
- * silently in the text), and summarize a call's transcript. Clinicians with a relation to the
+ * the sections; unsupported ones are kept only as flagged suggestions for the clinician, with
+ * their reason, never silently in the text), and summarize a call's transcript. Clinicians with a relation to the
  * patient only; every run audited with provider, model and prompt version.
  */
 import { clinicalNotes, clinicalNoteSuggestions } from "../../db/schema/clinical-notes";
@@ -147,6 +147,7 @@ async function storeProvenance(
             confidence: null,
             sources: JSON.stringify(s.sources),
             unsupported: true,
+            unsupportedReason: s.unsupported_reason,
             provider: out.provider,
             model: out.model,
             promptVersion: out.prompt_version,

@@ -64,6 +64,7 @@ export async function generateSuggestions(ctx: RequestContext, input: GenerateSu
         confidence: null,
         sources: JSON.stringify(s.sources),
         unsupported: s.unsupported,
+        unsupportedReason: s.unsupported_reason,
         provider: out.provider,
         model: out.model,
         promptVersion: out.prompt_version,

@@ -1,0 +1,1 @@
+ALTER TABLE `clinical_note_suggestions` ADD `unsupported_reason` text;
