@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 // @ts-expect-error: a plain .mjs script (no types), shared with `npm start`.
 import { buildPoseWorker } from "./scripts/build-pose.mjs";
+import { fhirDefinitions } from "./vitest.fhir-definitions";
 
 // Tests run inside workerd with the bindings of wrangler.toml (real D1, R2, Durable Objects,
 // queues); migrations are applied by test/setup.ts. Test-only secrets are fixed here.
@@ -10,6 +11,7 @@ const key = (seed: number) => Buffer.alloc(32, seed).toString("base64url");
 
 export default defineConfig({
   plugins: [
+    fhirDefinitions(),
     cloudflareTest(async () => ({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },

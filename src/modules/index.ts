@@ -34,6 +34,7 @@ import { consoleRoutes } from "./console/console.routes";
 import { smsRoutes } from "./sms/sms.routes";
 import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
 import { noteAttachmentRoutes } from "./clinical-notes/clinical-notes.attachments.routes";
+import { fhirRoutes } from "./fhir/fhir.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -71,4 +72,5 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", smsRoutes);
   app.route("/", transcriptionRoutes);
   app.route("/", noteAttachmentRoutes);
+  app.route("/", fhirRoutes);
 }

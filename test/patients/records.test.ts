@@ -155,6 +155,14 @@ describe("patient records: errors", () => {
       422,
     );
     expect(fieldsOf(blank)).toEqual(["diagnosis"]);
+    const icd = expectStatus(
+      await api("POST", `${base}/diagnoses`, {
+        token,
+        body: { diagnosis: "Diabetes", icd10_code: "diabetes" },
+      }),
+      422,
+    );
+    expect(fieldsOf(icd)).toEqual(["icd10_code"]);
     expectStatus(
       await api("POST", `${P}/${crypto.randomUUID()}/diagnoses`, {
         token: clinic.admin.token,
@@ -205,7 +213,11 @@ describe("patient records: security", () => {
     expectStatus(
       await api("POST", `${base}/diagnoses`, {
         token,
-        body: { diagnosis: "Adhesive capsulitis", diagnosed_date: "2022-11-30" },
+        body: {
+          diagnosis: "Adhesive capsulitis",
+          diagnosed_date: "2022-11-30",
+          icd10_code: "M75.0",
+        },
       }),
       201,
     );
@@ -249,6 +261,7 @@ describe("patient records: security", () => {
     expectNoPlaintext(raw, [
       "Adhesive capsulitis",
       "2022-11-30",
+      "M75.0",
       "Naproxenium",
       "550mg twice",
       "Every morning",

@@ -9,7 +9,7 @@ import { ROLES, type Role } from "../../src/db/schema/users";
 import { createClinic, type Clinic } from "../helpers/fixtures";
 import { api, type ApiResponse } from "../helpers/http";
 import { ALL_CASES } from "./cases";
-import type { Built, RouteCase } from "./suite";
+import { errorOf, type Built, type RouteCase } from "./suite";
 
 const PARAM = /\{(\w+)\}/g;
 
@@ -19,11 +19,7 @@ function fill(template: string, params: Record<string, string>, query?: string) 
 }
 
 /** What a caller can observe of a refusal: status, error code and message. */
-const answer = (res: ApiResponse) => ({
-  status: res.status,
-  code: res.body?.error?.code ?? null,
-  message: res.body?.error?.message ?? null,
-});
+const answer = (res: ApiResponse) => ({ status: res.status, ...errorOf(res.body) });
 
 const withIds = (c: RouteCase) =>
   !c.skip && !c.public && !!c.build && [...c.path.matchAll(PARAM)].length > 0;

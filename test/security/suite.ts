@@ -43,6 +43,18 @@ export type RouteCase = {
 
 export const STAFF: Role[] = ["admin", "physiotherapist", "doctor", "nurse"];
 
+/**
+ * The error code and message of a refusal: the JSON envelope's, or those an OperationOutcome
+ * carries (the FHIR routes, src/modules/fhir/fhir.outcome.ts).
+ */
+export function errorOf(body: any): { code: string | null; message: string | null } {
+  if (body?.resourceType === "OperationOutcome") {
+    const issue = body.issue?.[0];
+    return { code: issue?.details?.coding?.[0]?.code ?? null, message: issue?.diagnostics ?? null };
+  }
+  return { code: body?.error?.code ?? null, message: body?.error?.message ?? null };
+}
+
 function fill(template: string, built: Built) {
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = built.params?.[name];
@@ -85,7 +97,7 @@ export function runSecuritySuite(name: string, cases: RouteCase[]) {
           const built = await (c.build?.(clinic) ?? {});
           const res = await api(c.method, fill(c.path, built), { body: built.body });
           // Public: never turned away for want of a token (a 401 about bad credentials is fine).
-          expect(res.body?.error?.message, `${label}: ${res.text.slice(0, 300)}`).not.toBe(
+          expect(errorOf(res.body).message, `${label}: ${res.text.slice(0, 300)}`).not.toBe(
             "Authentication required",
           );
           expect(res.status).toBeLessThan(500);
@@ -104,7 +116,7 @@ export function runSecuritySuite(name: string, cases: RouteCase[]) {
         for (const token of attempts) {
           const res = await api(c.method, path, { token, body: built.body });
           expect(res.status, `${label} with token ${token?.slice(0, 12)}: ${res.text}`).toBe(401);
-          expect(res.body.error.code).toBe("UNAUTHORIZED");
+          expect(errorOf(res.body).code).toBe("UNAUTHORIZED");
         }
       });
 

@@ -20,6 +20,8 @@ export const patientDiagnoses = sqliteTable(
     patientId: text("patient_id").notNull(),
     diagnosisEnc: text("diagnosis_enc").notNull(),
     diagnosedDateEnc: text("diagnosed_date_enc"),
+    /** ICD-10 code when recorded (encrypted like the diagnosis it codes). */
+    icd10CodeEnc: text("icd10_code_enc"),
     isActive: flag("is_active").notNull().default(true),
     createdBy: text("created_by"),
     createdAt: createdAt(),

@@ -49,6 +49,7 @@ export async function newDiagnosisRow(phi: PhiCipher, owner: Owner, input: Creat
     ...owner,
     diagnosisEnc: (await enc("diagnosis", input.diagnosis))!,
     diagnosedDateEnc: await enc("diagnosed_date", input.diagnosed_date),
+    icd10CodeEnc: await enc("icd10_code", input.icd10_code),
     isActive: input.is_active,
   } satisfies typeof patientDiagnoses.$inferInsert;
 }
@@ -60,6 +61,7 @@ export async function presentDiagnosis(phi: PhiCipher, row: typeof patientDiagno
     patient_id: row.patientId,
     diagnosis: (await dec("diagnosis", row.diagnosisEnc))!,
     diagnosed_date: await dec("diagnosed_date", row.diagnosedDateEnc),
+    icd10_code: await dec("icd10_code", row.icd10CodeEnc),
     is_active: row.isActive,
     created_by: row.createdBy,
     created_at: row.createdAt,

@@ -17,6 +17,13 @@ export const CreateDiagnosisInput = z
   .object({
     diagnosis: Text(255).openapi({ example: "Type 2 Diabetes" }),
     diagnosed_date: Day.nullish(),
+    icd10_code: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$/, "Must be an ICD-10 code such as E11.9")
+      .nullish()
+      .openapi({ example: "E11.9" }),
     is_active: z.boolean().default(true),
   })
   .openapi("CreateDiagnosisInput");
@@ -132,6 +139,7 @@ export const Diagnosis = z
     ...recordMeta,
     diagnosis: z.string(),
     diagnosed_date: z.string().nullable(),
+    icd10_code: z.string().nullable(),
     is_active: z.boolean(),
   })
   .openapi("Diagnosis");

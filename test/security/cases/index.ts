@@ -21,6 +21,7 @@ import { noteAttachmentCases } from "./note-attachments.cases";
 import { scribeJobCases } from "./scribe-jobs.cases";
 import { usersCases } from "./users.cases";
 import { consoleCases } from "./console.cases";
+import { fhirCases } from "./fhir.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
   platform: platformCases,
@@ -45,4 +46,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   transcriptions: transcriptionsCases,
   "note-attachments": noteAttachmentCases,
   "scribe-jobs": scribeJobCases,
+  fhir: fhirCases,
 };

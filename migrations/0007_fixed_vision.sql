@@ -1,0 +1,1 @@
+ALTER TABLE `patient_diagnoses` ADD `icd10_code_enc` text;
