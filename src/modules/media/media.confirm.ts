@@ -3,15 +3,21 @@
  * does it; for R2 presigned uploads (bytes sent straight to R2) the object is checked in R2 the
  * first time the media is read: present, within its size limit and of the declared type.
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { mediaObjects, type MediaObjectRow } from "../../db/schema/media";
-import { auditEntry } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { toHex } from "../../lib/encoding";
 import type { RequestContext } from "../../middleware/request-context";
+import { frozenError, lockStateOf } from "./media.owners";
 import { bareType } from "./media.purposes";
 
-/** Records stored bytes on a pending row (guarded: only a pending row changes); the new row. */
+/**
+ * Records stored bytes on a pending row; the new row. Guarded: only a pending row changes, and
+ * only while its owner's media are not frozen (a note finalized or signed after the upload was
+ * issued: 409 naming its state, and the pending row is left to the abandoned-upload cleanup).
+ * The `media.uploaded` entry is written only by the write that made the change.
+ */
 export async function markUploaded(
   ctx: RequestContext,
   row: MediaObjectRow,
@@ -27,35 +33,36 @@ export async function markUploaded(
     uploadedAt: now,
     updatedAt: now,
   };
-  await ctx.db.write([
-    ctx.db.orm
+  const mine = and(eq(mediaObjects.id, row.id), eq(mediaObjects.workspaceId, row.workspaceId));
+  const lock = lockStateOf(row.ownerKind);
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(mediaObjects)
       .set(changes)
-      .where(
-        and(
-          eq(mediaObjects.id, row.id),
-          eq(mediaObjects.workspaceId, row.workspaceId),
-          eq(mediaObjects.status, "pending"),
-        ),
-      ),
-    (
-      await auditEntry(ctx, {
-        action: "media.uploaded",
-        resourceType: "media",
-        resourceId: row.id,
-        workspaceId: row.workspaceId,
-        // Token uploads carry no bearer: the actor is whoever was issued the URL.
-        actorId: ctx.caller?.userId ?? row.createdBy,
-        metadata: {
-          purpose: row.purpose,
-          patient_id: row.patientId,
-          size_bytes: stored.sizeBytes,
-          mode: row.uploadMode,
-        },
-      })
-    ).query,
-    ...alongside,
-  ]);
+      .where(and(mine, eq(mediaObjects.status, "pending"), lock ? isNull(lock) : undefined)),
+    audit: {
+      action: "media.uploaded",
+      resourceType: "media",
+      resourceId: row.id,
+      workspaceId: row.workspaceId,
+      // Token uploads carry no bearer: the actor is whoever was issued the URL.
+      actorId: ctx.caller?.userId ?? row.createdBy,
+      metadata: {
+        purpose: row.purpose,
+        patient_id: row.patientId,
+        size_bytes: stored.sizeBytes,
+        mode: row.uploadMode,
+      },
+    },
+    // Clearing finished parts is right whichever write completed the upload.
+    then: alongside,
+  });
+  if (!changed && lock) {
+    const [[found]] = await ctx.db.read([
+      ctx.db.orm.select({ state: lock }).from(mediaObjects).where(mine).limit(1),
+    ]);
+    if (found?.state) throw frozenError(row.ownerKind, found.state);
+  }
   return { ...row, ...changes };
 }
 
