@@ -54,7 +54,7 @@ export async function signNote(ctx: RequestContext, id: string, input: SignInput
   if (!note.finalizedAt) {
     throw new ValidationError([{ field: "is_draft", message: "Finalize the note before signing" }]);
   }
-  if (note.signedAt) throw new ValidationError([{ field: "id", message: "Already signed" }]);
+  if (note.signedAt) throw new ConflictError("The note is signed already");
   // Password guesses through this route are limited like logins.
   await enforceRateLimit(ctx, `sign:user:${caller.userId}`, LIMITS.login);
   const [[user]] = await ctx.db.read([
