@@ -4,28 +4,11 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createClinic, type Clinic } from "../helpers/fixtures";
+import { createClinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 import { waitForAuditRows } from "../helpers/queued-audit";
 import { pathOf } from "../media/helpers";
-import { draftNote, N } from "./helpers";
-
-const PDF = Uint8Array.from(new TextEncoder().encode("%PDF-1.4\n% test attachment\n%%EOF"));
-
-/** Adds a PDF to the note as the physio; the media id. */
-export async function attach(clinic: Clinic, noteId: string, bytes = PDF) {
-  const issued = await api("POST", `${N}/${noteId}/attachments`, {
-    token: clinic.physio.token,
-    body: { content_type: "application/pdf", size_bytes: bytes.byteLength },
-  });
-  expectStatus(issued, 201);
-  const put = await api("PUT", pathOf(issued.body.data.upload_url), {
-    raw: bytes,
-    headers: { "content-type": "application/pdf", "content-length": String(bytes.byteLength) },
-  });
-  expectStatus(put, 200);
-  return issued.body.data.media_id as string;
-}
+import { attach, draftNote, N, PDF } from "./helpers";
 
 describe("happy", () => {
   it("adds, lists with a working download link, and deletes an attachment", async () => {

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:test";
 import { PASSWORD, type Clinic } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
+import { pathOf } from "../media/helpers";
 
 export const N = "/api/v1/clinical-notes";
 export { PASSWORD };
@@ -55,4 +56,29 @@ export async function auditActions(requestId: string | null) {
     .bind(requestId)
     .all<{ action: string; outcome: string }>();
   return rows.results.map((r) => `${r.action}:${r.outcome}`);
+}
+
+export const PDF = Uint8Array.from(new TextEncoder().encode("%PDF-1.4\n% test attachment\n%%EOF"));
+
+/** Issues an attachment upload to the note as the physio; the issued upload (201 expected). */
+export async function issueAttachment(clinic: Clinic, noteId: string, bytes = PDF) {
+  return api("POST", `${N}/${noteId}/attachments`, {
+    token: clinic.physio.token,
+    body: { content_type: "application/pdf", size_bytes: bytes.byteLength },
+  });
+}
+
+/** PUTs the bytes of an issued attachment upload. */
+export const putAttachment = (uploadUrl: string, bytes = PDF) =>
+  api("PUT", pathOf(uploadUrl), {
+    raw: bytes,
+    headers: { "content-type": "application/pdf", "content-length": String(bytes.byteLength) },
+  });
+
+/** Adds a PDF to the note as the physio; the media id. */
+export async function attach(clinic: Clinic, noteId: string, bytes = PDF) {
+  const issued = await issueAttachment(clinic, noteId, bytes);
+  expectStatus(issued, 201);
+  expectStatus(await putAttachment(issued.body.data.upload_url, bytes), 200);
+  return issued.body.data.media_id as string;
 }

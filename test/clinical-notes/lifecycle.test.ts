@@ -96,8 +96,10 @@ describe("clinical notes: happy", () => {
     expect(versions.body.data.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(versions.body.data[1].sections.plan).toBe(soap.plan);
 
-    // Soft delete hides it; restore brings it back; the admin cannot destroy it within 7 years.
-    expectStatus(await api("DELETE", `${N}/${note.id}`, { token }), 204);
+    // Only an admin deletes a signed note. Soft delete hides it; restore brings it back; the
+    // admin cannot destroy it within 7 years.
+    expectStatus(await api("DELETE", `${N}/${note.id}`, { token }), 403);
+    expectStatus(await api("DELETE", `${N}/${note.id}`, { token: clinic.admin.token }), 204);
     expectStatus(await api("GET", `${N}/${note.id}`, { token }), 404);
     const purge = await api("DELETE", `${N}/${note.id}/permanent`, { token: clinic.admin.token });
     expectStatus(purge, 409);

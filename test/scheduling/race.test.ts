@@ -1,11 +1,10 @@
 import { env } from "cloudflare:test";
 import { drizzle } from "drizzle-orm/d1";
 import { describe, expect, it } from "vitest";
-import { auditLog } from "../../src/db/schema/audit";
 import { uuidv7 } from "../../src/lib/ids";
 import {
   commitBooking,
-  guardedAudit,
+  bookingAudit,
   guardedWrite,
   type BookingPlan,
 } from "../../src/modules/appointments/appointments.booking";
@@ -126,9 +125,9 @@ describe("errors", () => {
         createdAt: now,
         updatedAt: now,
       },
-      audit: db
-        .insert(auditLog)
-        .values({
+      audit: bookingAudit(
+        db,
+        {
           id: auditId,
           workspaceId: clinic.workspaceId,
           action: "appointment.created",
@@ -137,14 +136,14 @@ describe("errors", () => {
           outcome: "success",
           createdAt: now,
           entryMac: "test",
-        })
-        .toSQL(),
+        },
+        id,
+        now,
+      ),
     };
     // Skip the check (as if another calendar object raced us) and run the guarded batch directly.
     const [write] = await env.DB.batch(
-      [guardedWrite(db, plan), guardedAudit(plan)].map((s) =>
-        env.DB.prepare(s.sql).bind(...s.params),
-      ),
+      [guardedWrite(db, plan), plan.audit].map((s) => env.DB.prepare(s.sql).bind(...s.params)),
     );
     expect(write!.meta.changes).toBe(0);
     expect(await auditRows({ resourceId: id })).toEqual([]);

@@ -32,7 +32,9 @@ import {
   MAX_APPOINTMENT_MINUTES,
   type AppointmentRow,
 } from "../../db/schema/scheduling";
+import { auditLog } from "../../db/schema/audit";
 import type { Database } from "../../lib/db";
+import { insertIfChanged } from "../../lib/guarded-write";
 import type { RequestContext } from "../../middleware/request-context";
 
 export type OverlapProbe = {
@@ -67,7 +69,7 @@ export type BookingPlan = {
   blocking: boolean;
   /** The full row (insert) or the changed columns (update); `updatedAt` is always set. */
   values: Partial<AppointmentRow> & { updatedAt: string };
-  /** The audit entry's insert, built by the request (it knows the caller). */
+  /** The audit entry's conditional insert (`bookingAudit`), built by the request (it knows the caller). */
   audit: Statement;
 };
 
@@ -150,16 +152,17 @@ export function guardedWrite(db: Database, plan: BookingPlan): Statement {
 }
 
 /**
- * The audit insert, kept only when the write just before it in the batch changed a row
- * (`changes()`) and the appointment now carries this write's `updated_at`.
+ * The audit insert of a booking (`plan.audit`), kept only when the write just before it in the
+ * batch changed a row (`changes()`) and the appointment now carries this write's `updated_at`.
  */
-export function guardedAudit(plan: BookingPlan): Statement {
-  const match = /^(insert into "audit_log" \(.*\)) values \((.*)\)$/s.exec(plan.audit.sql);
-  if (!match) throw new Error("Unexpected audit statement");
-  return {
-    sql: `${match[1]} select ${match[2]} where changes() > 0 and exists (select 1 from "appointments" where "id" = ? and "updated_at" = ?)`,
-    params: [...plan.audit.params, plan.appointmentId, plan.values.updatedAt],
-  };
+export function bookingAudit(
+  db: Database,
+  entry: typeof auditLog.$inferInsert,
+  appointmentId: string,
+  updatedAt: string,
+): Statement {
+  const ours = sql`exists (select 1 from ${appointments} where ${appointments.id} = ${appointmentId} and ${appointments.updatedAt} = ${updatedAt})`;
+  return insertIfChanged(db, auditLog, entry, ours).toSQL();
 }
 
 /**
@@ -173,7 +176,7 @@ export async function commitBooking(d1: D1Database, plan: BookingPlan): Promise<
     const conflicts = await conflictQuery(db, probe);
     if (conflicts.length > 0) return { status: "conflict", conflicts };
   }
-  const statements = [guardedWrite(db, plan), guardedAudit(plan)];
+  const statements = [guardedWrite(db, plan), plan.audit];
   const [written] = await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)));
   if ((written?.meta.changes ?? 0) > 0) return { status: "booked" };
   const [existing] = await db

@@ -8,14 +8,14 @@
 import { checkClinicianAvailability } from "./appointments.availability";
 import { and, eq } from "drizzle-orm";
 import { appointments, type AppointmentRow } from "../../db/schema/scheduling";
-import { auditEntry, recordAudit, type AuditInput } from "../../lib/audit";
+import { auditEntry, auditRow, recordAudit, type AuditInput } from "../../lib/audit";
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, requirePermission } from "../../policy/policy";
 import { clinicianQuery, loadAppointment, redactConflicts } from "./appointments.access";
-import { bookThroughCalendar, type BookingPlan } from "./appointments.booking";
+import { bookingAudit, bookThroughCalendar, type BookingPlan } from "./appointments.booking";
 import {
   activeLocationQuery,
   activeServiceQuery,
@@ -43,7 +43,7 @@ async function book(
   values: BookingPlan["values"],
   audit: AuditInput,
 ) {
-  const entry = await auditEntry(ctx, audit);
+  const entry = await auditRow(ctx, audit);
   const outcome = await bookThroughCalendar(ctx, {
     kind,
     appointmentId: row.id,
@@ -54,7 +54,7 @@ async function book(
     end: row.scheduledEnd,
     blocking: row.status !== "cancelled",
     values,
-    audit: entry.query.toSQL(),
+    audit: bookingAudit(ctx.db.orm, entry, row.id, values.updatedAt),
   });
   if (outcome.status === "missing") throw new NotFoundError("Appointment");
   if (outcome.status === "conflict") {

@@ -10,7 +10,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import { callEvents, calls } from "../../db/schema/calls";
-import { auditEntry } from "../../lib/audit";
+import { follow, guardedWrite } from "../../lib/guarded-write";
 import { isUniqueViolation } from "../../lib/db";
 import { ConflictError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
@@ -78,35 +78,38 @@ export async function recordCall(ctx: RequestContext, callId: string, input: Rec
     if (!call.recordingStartedAt || call.recordingStoppedAt) throw conflict("Not recording");
     set.recordingStoppedAt = now;
   }
-  const entry = await auditEntry(ctx, {
-    action,
-    resourceType: RESOURCE,
-    resourceId: callId,
-    metadata: {
-      patient_id: call.patientId,
-      media_id: set.recordingMediaId ?? call.recordingMediaId,
-    },
-  });
   const db = ctx.db.orm;
   try {
-    await ctx.db.write([
-      db
+    // The version guard, with the event row and the entry following it: a lost race writes none.
+    const { changed } = await guardedWrite(ctx, {
+      change: db
         .update(calls)
         .set(set)
         .where(and(eq(calls.id, callId), eq(calls.version, call.version))),
-      db.insert(callEvents).values({
-        id: uuidv7(),
-        workspaceId: call.workspaceId,
-        callId,
-        version: call.version + 1,
-        action: input.action === "start" ? "record_start" : "record_stop",
-        fromStatus: call.status,
-        toStatus: call.status,
-        actorId,
-        createdAt: now,
-      }),
-      entry.query,
-    ]);
+      audit: {
+        action,
+        resourceType: RESOURCE,
+        resourceId: callId,
+        metadata: {
+          patient_id: call.patientId,
+          media_id: set.recordingMediaId ?? call.recordingMediaId,
+        },
+      },
+      rows: [
+        follow(callEvents, {
+          id: uuidv7(),
+          workspaceId: call.workspaceId,
+          callId,
+          version: call.version + 1,
+          action: input.action === "start" ? "record_start" : "record_stop",
+          fromStatus: call.status,
+          toStatus: call.status,
+          actorId,
+          createdAt: now,
+        }),
+      ],
+    });
+    if (!changed) throw conflict("The call changed meanwhile");
   } catch (error) {
     if (isUniqueViolation(error, "call_events")) throw conflict("The call changed meanwhile");
     throw error;

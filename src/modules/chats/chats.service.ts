@@ -6,6 +6,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { chatParticipants, chats } from "../../db/schema/chats";
 import { auditEntry, recordAudit } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
@@ -244,8 +245,8 @@ export async function removeParticipant(ctx: RequestContext, chatId: string, use
   const { chat, me } = await accessChat(ctx, chatId, "chat_participant.deleted");
   if (userId !== caller.userId && !me.isAdmin)
     await denied(ctx, chatId, "chat_participant.deleted", "not_chat_admin");
-  const [result] = await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(chatParticipants)
       .set({ removedAt: new Date().toISOString() })
       .where(
@@ -256,16 +257,14 @@ export async function removeParticipant(ctx: RequestContext, chatId: string, use
           isNull(chatParticipants.removedAt),
         ),
       ),
-    (
-      await auditEntry(ctx, {
-        action: "chat_participant.deleted",
-        resourceType: "chat",
-        resourceId: chat.id,
-        metadata: { user_id: userId },
-      })
-    ).query,
-  ]);
-  if (result.meta.changes === 0) {
+    audit: {
+      action: "chat_participant.deleted",
+      resourceType: "chat",
+      resourceId: chat.id,
+      metadata: { user_id: userId },
+    },
+  });
+  if (!changed) {
     throw new NotFoundError("Participant");
   }
   await closeChatSockets(ctx.env, chat.id, userId);

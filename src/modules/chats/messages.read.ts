@@ -1,7 +1,7 @@
 /** Read receipts: a participant's read cursor only moves forward, and the others are told. */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { chatParticipants } from "../../db/schema/chats";
-import { auditEntry } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
@@ -37,8 +37,9 @@ export async function markRead(
   };
   const event = { event: "message:read" as const, data };
   if (upTo === me.lastReadSeq) return { event, recipients: [] as string[] };
-  await ctx.db.write([
-    ctx.db.orm
+  // No entry when the reader left the chat meanwhile: nothing was marked read.
+  await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(chatParticipants)
       .set({ lastReadSeq: sql`max(${chatParticipants.lastReadSeq}, ${upTo})` })
       .where(
@@ -49,15 +50,13 @@ export async function markRead(
           isNull(chatParticipants.removedAt),
         ),
       ),
-    (
-      await auditEntry(ctx, {
-        action: "chat_participant.updated",
-        resourceType: "chat",
-        resourceId: chat.id,
-        metadata: { last_read_seq: upTo },
-      })
-    ).query,
-  ]);
+    audit: {
+      action: "chat_participant.updated",
+      resourceType: "chat",
+      resourceId: chat.id,
+      metadata: { last_read_seq: upTo },
+    },
+  });
   return {
     event,
     recipients: await participantsOf(ctx.env.DB, chat.id, caller.workspaceId),

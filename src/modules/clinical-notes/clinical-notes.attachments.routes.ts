@@ -41,6 +41,8 @@ noteAttachmentRoutes.openapi(
     path: PATH,
     tags,
     summary: "Add an image or PDF (≤ 10 MB) to a note: a signed upload URL to PUT the bytes to",
+    description:
+      "Only while the note is a draft: a finalized or signed note answers 409 naming its state, and so does a PUT of an upload issued before the note was finalized.",
     request: { params: NoteIdParam, ...jsonBody(AddAttachmentInput) },
     responses: { 201: jsonOk(IssuedUploadSchema, "Upload issued") },
   }),
@@ -66,6 +68,8 @@ noteAttachmentRoutes.openapi(
     path: `${PATH}/{media_id}`,
     tags,
     summary: "Remove an attachment from a note (bytes included)",
+    description:
+      "Only while the note is a draft (409 naming the state otherwise): a finalized or signed note's attachments go only with the note, when an admin purges it after its retention period.",
     request: { params: AttachmentParams },
     responses: { 204: noContent },
   }),

@@ -6,23 +6,57 @@
  * Invariants: the media module asks the note's own access rule (`reachNote`) before any upload,
  * download or deletion, so an attachment is visible exactly to those who may read its note and
  * added or removed only by those who may write it. A media id of another note answers 404.
+ * A finalized or signed note's attachments are part of the record: none is added or removed
+ * (409 naming the state). The media module enforces it too (the note's lock, below), on its own
+ * delete path and on upload completion, so the attachments go only with the note when the
+ * retention rule lets an admin purge it (purgeNote).
  */
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import { mediaObjects } from "../../db/schema/media";
-import { auditEntry } from "../../lib/audit";
+import { auditEntry, recordAudit } from "../../lib/audit";
 import { queueAudit } from "../../lib/audit-queue";
-import { NotFoundError } from "../../lib/errors";
+import { ConflictError, NotFoundError } from "../../lib/errors";
 import type { RequestContext } from "../../middleware/request-context";
 import {
   deleteMedia,
   issueDownload,
   issueUpload,
   presentMedia,
+  registerMediaLock,
   registerMediaOwner,
 } from "../media/media.service";
 import { reachNote } from "./clinical-notes.access";
+import type { NoteRow } from "./clinical-notes.data";
 
 const OWNER = "clinical_note";
+
+/** What freezes a note's attachments: 'signed' or 'finalized' (NULL for a draft or no note). */
+registerMediaLock(
+  OWNER,
+  (ownerId) =>
+    sql<
+      string | null
+    >`(select case when n.signed_at is not null then 'signed' when n.finalized_at is not null then 'finalized' end from clinical_notes n where n.id = ${ownerId})`,
+);
+
+const stateOf = (note: NoteRow) =>
+  note.signedAt ? "signed" : note.finalizedAt ? "finalized" : null;
+
+/** 409 (audited) when the note's attachments may no longer change. */
+async function refuseIfFrozen(ctx: RequestContext, note: NoteRow) {
+  const state = stateOf(note);
+  if (!state) return;
+  await recordAudit(ctx, {
+    action: "clinical_note.updated",
+    resourceType: "clinical_note",
+    resourceId: note.id,
+    outcome: "denied",
+    metadata: { reason: "attachments_frozen", state },
+  });
+  throw new ConflictError(`The note is ${state}; its attachments cannot be added or removed`, {
+    state,
+  });
+}
 
 registerMediaOwner(OWNER, async (ctx, noteId, mode) => {
   const { note } = await reachNote(
@@ -31,6 +65,7 @@ registerMediaOwner(OWNER, async (ctx, noteId, mode) => {
     mode,
     mode === "write" ? "clinical_note.updated" : "clinical_note.read",
   );
+  if (mode === "write") await refuseIfFrozen(ctx, note);
   return { patientId: note.patientId };
 });
 
@@ -82,7 +117,8 @@ export async function listAttachments(ctx: RequestContext, noteId: string) {
 
 /** Removes one attachment of a note the caller may write (bytes and row); 404 for another's. */
 export async function removeAttachment(ctx: RequestContext, noteId: string, mediaId: string) {
-  const { caller } = await reachNote(ctx, noteId, "write", "clinical_note.updated");
+  const { caller, note } = await reachNote(ctx, noteId, "write", "clinical_note.updated");
+  await refuseIfFrozen(ctx, note);
   const [rows] = await ctx.db.read([
     ctx.db.orm
       .select({ id: mediaObjects.id })

@@ -1,11 +1,16 @@
 /**
  * Content edits of a note. Each is one conditional UPDATE (plus its version or addenda and audit
- * entry) in one D1 batch; the condition is the state read just before (`updated_at`, lifecycle
- * stamps), so a concurrent edit makes this one a 409 instead of silently overwriting it.
+ * entry) in one D1 batch through `guardedWrite`; the condition is the state read just before
+ * (`updated_at`, lifecycle stamps), so a concurrent edit makes this one a 409 instead of silently
+ * overwriting it, and leaves neither an audit entry nor a version behind.
  */
-import { and, eq, isNull, lte, or } from "drizzle-orm";
-import { clinicalNoteAddenda, clinicalNotes } from "../../db/schema/clinical-notes";
-import { auditEntry } from "../../lib/audit";
+import { and, eq, isNotNull, isNull, lte, or } from "drizzle-orm";
+import {
+  clinicalNoteAddenda,
+  clinicalNotes,
+  clinicalNoteVersions,
+} from "../../db/schema/clinical-notes";
+import { follow, guardedWrite } from "../../lib/guarded-write";
 import { ConflictError, RateLimitedError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { Caller, RequestContext } from "../../middleware/request-context";
@@ -21,7 +26,7 @@ import {
   type NoteRow,
 } from "./clinical-notes.data";
 import type { Sections, UpdateNoteInput } from "./clinical-notes.schemas";
-import { versionInsert } from "./clinical-notes.versions";
+import { versionRow } from "./clinical-notes.versions";
 
 /** Autosave: at most one accepted save per note per this many milliseconds. */
 export const AUTOSAVE_INTERVAL_MS = 5_000;
@@ -38,39 +43,43 @@ async function addAddenda(ctx: RequestContext, caller: Caller, note: NoteRow, se
     throw new ValidationError([{ field: "sections", message: "No change to add as an addendum" }]);
   }
   const now = new Date().toISOString();
-  // Wrapped in objects: a drizzle query is thenable, and Promise.all would run it.
-  const inserts = await Promise.all(
+  const rows = await Promise.all(
     changed.map(async ([section, text]) => {
       const id = uuidv7();
-      return {
-        query: ctx.db.orm.insert(clinicalNoteAddenda).values({
-          id,
-          workspaceId: note.workspaceId,
-          noteId: note.id,
-          section,
-          textEnc: await ctx.phi.encrypt(text, addendumRef(id)),
-          authorId: caller.userId,
-          createdAt: now,
-        }),
-      };
+      return follow(clinicalNoteAddenda, {
+        id,
+        workspaceId: note.workspaceId,
+        noteId: note.id,
+        section,
+        textEnc: await ctx.phi.encrypt(text, addendumRef(id)),
+        authorId: caller.userId,
+        createdAt: now,
+      });
     }),
   );
-  const audit = await auditEntry(ctx, {
-    action: "clinical_note.updated",
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: { patient_id: note.patientId, addenda: changed.map(([s]) => s) },
-  });
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  const { changed: written, result } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set({ updatedAt: now })
-      .where(and(eq(clinicalNotes.id, note.id), isNull(clinicalNotes.deletedAt)))
+      .where(
+        and(
+          eq(clinicalNotes.id, note.id),
+          eq(clinicalNotes.workspaceId, note.workspaceId),
+          isNotNull(clinicalNotes.signedAt),
+          isNull(clinicalNotes.deletedAt),
+        ),
+      )
       .returning(),
-    ...inserts.map((i) => i.query),
-    audit.query,
-  ]);
-  return (updated as NoteRow[])[0] ?? note;
+    audit: {
+      action: "clinical_note.updated",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: { patient_id: note.patientId, addenda: changed.map(([s]) => s) },
+    },
+    rows,
+  });
+  if (!written) throw stale();
+  return result[0]!;
 }
 
 /** Applies a PUT: draft overwritten, final versioned, signed → addenda; `is_draft:false` finalizes. */
@@ -106,23 +115,12 @@ export async function applyEdit(
     );
   }
   if (input.consultation_type !== undefined) set.consultationType = input.consultation_type;
-  const audit = await auditEntry(ctx, {
-    action: finalizing ? "clinical_note.finalized" : "clinical_note.updated",
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: {
-      patient_id: note.patientId,
-      fields: Object.keys(input),
-      sections: Object.keys(input.sections ?? {}),
-      version,
-    },
-  });
   const reason = finalizing ? "finalized" : "updated";
-  const versionRow = final
-    ? [(await versionInsert(ctx, note, merged, reason, version, sectionsEnc)).query]
+  const rows = final
+    ? [follow(clinicalNoteVersions, await versionRow(ctx, note, merged, reason, version))]
     : [];
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  const { changed, result } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set(set)
       .where(
@@ -135,11 +133,21 @@ export async function applyEdit(
         ),
       )
       .returning(),
-    ...versionRow,
-    audit.query,
-  ]);
-  if (!updated[0]) throw stale();
-  return updated[0];
+    audit: {
+      action: finalizing ? "clinical_note.finalized" : "clinical_note.updated",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: {
+        patient_id: note.patientId,
+        fields: Object.keys(input),
+        sections: Object.keys(input.sections ?? {}),
+        version,
+      },
+    },
+    rows,
+  });
+  if (!changed) throw stale();
+  return result[0]!;
 }
 
 /** Finalizes a draft (version 1); 422 when it is final already or a required section is empty. */
@@ -175,16 +183,9 @@ export async function autosaveNote(ctx: RequestContext, id: string, sections: Se
     { ...current, ...sections },
     noteRef(note.id, "sections"),
   );
-  const audit = await auditEntry(ctx, {
-    action: "clinical_note.autosaved",
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: { patient_id: note.patientId, sections: Object.keys(sections) },
-  });
-  // The claim first, its audit entry after: a save that lost the race must leave no
-  // "autosaved" entry behind.
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  // The claim and its entry in one batch: a save that lost the race leaves no entry behind.
+  const { changed, result } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set({ sectionsEnc, lastAutosaveAt: now, updatedAt: now })
       .where(
@@ -197,8 +198,13 @@ export async function autosaveNote(ctx: RequestContext, id: string, sections: Se
         ),
       )
       .returning(),
-  ]);
-  if (!updated[0]) throw new RateLimitedError(AUTOSAVE_INTERVAL_MS / 1000);
-  await ctx.db.write([audit.query]);
-  return updated[0];
+    audit: {
+      action: "clinical_note.autosaved",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: { patient_id: note.patientId, sections: Object.keys(sections) },
+    },
+  });
+  if (!changed) throw new RateLimitedError(AUTOSAVE_INTERVAL_MS / 1000);
+  return result[0]!;
 }

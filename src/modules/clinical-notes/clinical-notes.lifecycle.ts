@@ -3,7 +3,7 @@
  * MFA on), accept a suggestion, soft delete, restore, and the admin's permanent delete within the
  * retention rule (seed 002 §7.3: clinical notes are kept 7 years).
  */
-import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, isNotNull, isNull, notExists } from "drizzle-orm";
 import {
   clinicalNoteAddenda,
   clinicalNotes,
@@ -11,12 +11,14 @@ import {
   clinicalNoteVersions,
 } from "../../db/schema/clinical-notes";
 import { users } from "../../db/schema/users";
-import { auditEntry, recordAudit } from "../../lib/audit";
+import { recordAudit } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { verifyPassword } from "../../lib/crypto/password";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { enforceRateLimit, LIMITS } from "../../middleware/rate-limit";
 import type { RequestContext } from "../../middleware/request-context";
 import { verifyMfaCode } from "../auth/mfa.verify";
+import { deleteMediaOf } from "../media/media.service";
 import { reachNote } from "./clinical-notes.access";
 import { decryptSections, noteRef, suggestionRef } from "./clinical-notes.data";
 import { applyEdit } from "./clinical-notes.edit";
@@ -31,13 +33,28 @@ export function retentionUntil(createdAt: string) {
   return until.toISOString();
 }
 
-/** Signs a finalized note after re-checking the signer's password (and TOTP when MFA is on). */
+/**
+ * Signs a finalized note after re-checking the signer's password (and TOTP when MFA is on). Only
+ * the note's author signs: another clinician who may read the note gets 403 (audited), anyone
+ * who may not the 404 of an unknown id, admins the role's 403. Of two racing signatures one
+ * lands; the other is a 409 and leaves no `clinical_note.signed` entry.
+ */
 export async function signNote(ctx: RequestContext, id: string, input: SignInput) {
   const { caller, note } = await reachNote(ctx, id, "write", "clinical_note.signed");
+  if (note.authorId !== caller.userId) {
+    await recordAudit(ctx, {
+      action: "clinical_note.signed",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      outcome: "denied",
+      metadata: { reason: "not_author" },
+    });
+    throw new ForbiddenError("Only the note's author signs it");
+  }
   if (!note.finalizedAt) {
     throw new ValidationError([{ field: "is_draft", message: "Finalize the note before signing" }]);
   }
-  if (note.signedAt) throw new ValidationError([{ field: "id", message: "Already signed" }]);
+  if (note.signedAt) throw new ConflictError("The note is signed already");
   // Password guesses through this route are limited like logins.
   await enforceRateLimit(ctx, `sign:user:${caller.userId}`, LIMITS.login);
   const [[user]] = await ctx.db.read([
@@ -68,28 +85,28 @@ export async function signNote(ctx: RequestContext, id: string, input: SignInput
     if (!(await verifyMfaCode(ctx, user, input.mfa_code))) throw await failed("mfa");
   }
   const now = new Date().toISOString();
-  const audit = await auditEntry(ctx, {
-    action: "clinical_note.signed",
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: { patient_id: note.patientId, version: note.version, mfa: user.mfaEnabled },
-  });
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set({ signedAt: now, signedBy: caller.userId, updatedAt: now })
       .where(
         and(
           eq(clinicalNotes.id, note.id),
+          eq(clinicalNotes.workspaceId, note.workspaceId),
           isNotNull(clinicalNotes.finalizedAt),
           isNull(clinicalNotes.signedAt),
           isNull(clinicalNotes.deletedAt),
         ),
-      )
-      .returning({ id: clinicalNotes.id }),
-    audit.query,
-  ]);
-  if (!updated[0]) throw new ConflictError("The note changed meanwhile; reload it");
+      ),
+    audit: {
+      action: "clinical_note.signed",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: { patient_id: note.patientId, version: note.version, mfa: user.mfaEnabled },
+    },
+  });
+  if (!changed)
+    throw new ConflictError("The note changed meanwhile (signed or deleted); reload it");
   return { id: note.id, signed_at: now, signed_by: caller.userId };
 }
 
@@ -122,19 +139,25 @@ export async function acceptSuggestion(ctx: RequestContext, id: string, suggesti
     sections: { [suggestion.section]: content },
   });
   const now = new Date().toISOString();
-  const audit = await auditEntry(ctx, {
-    action: "clinical_note_suggestion.accepted",
-    resourceType: "clinical_note_suggestion",
-    resourceId: suggestion.id,
-    metadata: { note_id: note.id, section: suggestion.section },
-  });
-  await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNoteSuggestions)
       .set({ isAccepted: true, acceptedBy: caller.userId, acceptedAt: now })
-      .where(eq(clinicalNoteSuggestions.id, suggestion.id)),
-    audit.query,
-  ]);
+      .where(
+        and(
+          eq(clinicalNoteSuggestions.id, suggestion.id),
+          eq(clinicalNoteSuggestions.workspaceId, caller.workspaceId),
+          eq(clinicalNoteSuggestions.isAccepted, false),
+        ),
+      ),
+    audit: {
+      action: "clinical_note_suggestion.accepted",
+      resourceType: "clinical_note_suggestion",
+      resourceId: suggestion.id,
+      metadata: { note_id: note.id, section: suggestion.section },
+    },
+  });
+  if (!changed) throw new ConflictError("The suggestion was accepted already");
   const sections = await decryptSections(
     ctx.phi,
     updated.sectionsEnc,
@@ -154,24 +177,44 @@ async function setDeleted(ctx: RequestContext, id: string, deleted: boolean) {
   const action = deleted ? "clinical_note.deleted" : "clinical_note.restored";
   const { caller, note } = await reachNote(ctx, id, "manage", action, deleted ? "live" : "any");
   if (!deleted && !note.deletedAt) throw new ConflictError("The note is not deleted");
+  if (deleted && note.signedAt && caller.role !== "admin") {
+    // The clinician may read the note, so a 403 reveals nothing they do not already see.
+    await recordAudit(ctx, {
+      action,
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      outcome: "denied",
+      metadata: { reason: "signed" },
+    });
+    throw new ForbiddenError("The note is signed; only an admin deletes it");
+  }
   const now = new Date().toISOString();
-  const audit = await auditEntry(ctx, {
-    action,
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: { patient_id: note.patientId },
-  });
-  await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set(
         deleted
           ? { deletedAt: now, deletedBy: caller.userId, updatedAt: now }
           : { deletedAt: null, deletedBy: null, updatedAt: now },
       )
-      .where(and(eq(clinicalNotes.id, note.id), eq(clinicalNotes.workspaceId, caller.workspaceId))),
-    audit.query,
-  ]);
+      .where(
+        and(
+          eq(clinicalNotes.id, note.id),
+          eq(clinicalNotes.workspaceId, caller.workspaceId),
+          // Deleting a live note, restoring a deleted one; a note signed meanwhile is not
+          // deleted by a clinician who read it unsigned.
+          deleted ? isNull(clinicalNotes.deletedAt) : isNotNull(clinicalNotes.deletedAt),
+          deleted && caller.role !== "admin" ? isNull(clinicalNotes.signedAt) : undefined,
+        ),
+      ),
+    audit: {
+      action,
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: { patient_id: note.patientId },
+    },
+  });
+  if (!changed) throw new ConflictError("The note changed meanwhile; reload it");
   return { ...note, deletedAt: deleted ? now : null, updatedAt: now };
 }
 
@@ -204,18 +247,34 @@ export async function purgeNote(ctx: RequestContext, id: string) {
       });
     }
   }
-  const audit = await auditEntry(ctx, {
-    action: "clinical_note.purged",
-    resourceType: "clinical_note",
-    resourceId: note.id,
-    metadata: { patient_id: note.patientId, finalized: note.finalizedAt !== null },
-  });
-  const children = [clinicalNoteVersions, clinicalNoteAddenda, clinicalNoteSuggestions] as const;
-  await ctx.db.write([
-    ...children.map((t) => ctx.db.orm.delete(t).where(inArray(t.noteId, [note.id]))),
+  // The note first (guarded: still soft-deleted), then what hangs on it, each guarded by the
+  // note being gone, so a restore that won the race keeps the whole note.
+  const gone = notExists(
     ctx.db.orm
+      .select({ id: clinicalNotes.id })
+      .from(clinicalNotes)
+      .where(eq(clinicalNotes.id, note.id)),
+  );
+  const children = [clinicalNoteVersions, clinicalNoteAddenda, clinicalNoteSuggestions] as const;
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .delete(clinicalNotes)
-      .where(and(eq(clinicalNotes.id, note.id), isNotNull(clinicalNotes.deletedAt))),
-    audit.query,
-  ] as unknown as Parameters<RequestContext["db"]["write"]>[0]);
+      .where(
+        and(
+          eq(clinicalNotes.id, note.id),
+          eq(clinicalNotes.workspaceId, note.workspaceId),
+          isNotNull(clinicalNotes.deletedAt),
+        ),
+      ),
+    audit: {
+      action: "clinical_note.purged",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      metadata: { patient_id: note.patientId, finalized: note.finalizedAt !== null },
+    },
+    then: children.map((t) => ctx.db.orm.delete(t).where(and(eq(t.noteId, note.id), gone))),
+  });
+  if (!changed) throw new ConflictError("The note changed meanwhile (restored); reload it");
+  // Its attachments go with it: the retention rule that allowed the purge governs them too.
+  await deleteMediaOf(ctx, { kind: "clinical_note", id: note.id });
 }

@@ -193,6 +193,8 @@ clinicalNoteRoutes.openapi(
     path: `${base}/{id}/sign`,
     tags,
     summary: "Sign a final note: password re-entry, plus a TOTP code when MFA is on; then locked",
+    description:
+      "Only the note's author signs it: another clinician who may read the note gets 403, a caller who may not the 404 of an unknown id, admins 403. A note already signed (or signed by a racing request) is a 409. Once signed, the note is deleted only by an admin and its attachments can no longer be added or removed.",
     request: { ...withId, ...jsonBody(SignInput) },
     responses: { 200: jsonOk(SignResult) },
   }),
@@ -232,6 +234,8 @@ clinicalNoteRoutes.openapi(
     path: `${base}/{id}`,
     tags,
     summary: "Soft delete a note (kept for restore and retention)",
+    description:
+      "Clinicians who may reach the note delete it while it is unsigned; a signed note is deleted only by an admin (any other caller who may read it gets 403, one who may not the 404 of an unknown id).",
     request: withId,
     responses: { 204: noContent },
   }),
@@ -259,6 +263,8 @@ clinicalNoteRoutes.openapi(
     path: `${base}/{id}/permanent`,
     tags,
     summary: "Permanently delete a soft-deleted note (admin; finalized notes only after 7 years)",
+    description:
+      "Only an admin purges, signed notes included, and a finalized or signed note only once its 7-year retention has passed (409 with `retention_until` before). Its attachments are deleted with it: this is the only way a finalized or signed note's attachments are removed.",
     request: withId,
     responses: { 204: noContent },
   }),

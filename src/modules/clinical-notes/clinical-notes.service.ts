@@ -8,11 +8,12 @@ import {
   clinicalNoteAddenda,
   clinicalNotes,
   clinicalNoteSuggestions,
+  clinicalNoteVersions,
 } from "../../db/schema/clinical-notes";
 import { appointments } from "../../db/schema/scheduling";
 import { auditEntry, recordAudit } from "../../lib/audit";
 import { isUniqueViolation } from "../../lib/db";
-import { ForbiddenError, ValidationError } from "../../lib/errors";
+import { ConflictError, ForbiddenError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
@@ -32,7 +33,7 @@ import {
 import { applyEdit, autosaveNote, finalizeNote } from "./clinical-notes.edit";
 import { restoreNote } from "./clinical-notes.lifecycle";
 import type { CreateNoteInput, Sections, UpdateNoteInput } from "./clinical-notes.schemas";
-import { versionInsert } from "./clinical-notes.versions";
+import { versionRow } from "./clinical-notes.versions";
 
 /**
  * The author must be a clinician with a relation to the patient: on the care team, or the
@@ -81,7 +82,7 @@ export async function createNote(ctx: RequestContext, input: CreateNoteInput) {
   const caller = await authorFor(ctx, input);
   if (input.client_id) {
     const existing = await byClientId(ctx, caller.userId, input.client_id);
-    if (existing) return presentNote(ctx.phi, existing);
+    if (existing) return replayed(ctx, existing, input);
   }
   const id = uuidv7();
   const now = new Date().toISOString();
@@ -118,17 +119,42 @@ export async function createNote(ctx: RequestContext, input: CreateNoteInput) {
   });
   const version = input.is_draft
     ? []
-    : [(await versionInsert(ctx, row, input.sections, "finalized", 1, row.sectionsEnc)).query];
+    : [
+        ctx.db.orm
+          .insert(clinicalNoteVersions)
+          .values(await versionRow(ctx, row, input.sections, "finalized", 1)),
+      ];
   try {
     await ctx.db.write([ctx.db.orm.insert(clinicalNotes).values(row), ...version, audit.query]);
   } catch (error) {
     if (input.client_id && isUniqueViolation(error)) {
       const first = await byClientId(ctx, caller.userId, input.client_id);
-      if (first) return presentNote(ctx.phi, first);
+      if (first) return replayed(ctx, first, input);
     }
     throw error;
   }
   return presentNote(ctx.phi, row);
+}
+
+/**
+ * A create replayed with a `client_id` already used by this author answers the first note, but
+ * only if it is the same request's note and the caller may still read it: another patient's note
+ * is a 409 (a new note is never merged into it), a note the caller can no longer read (deleted,
+ * care team left) the usual 404. The answer is a read of the note, audited as one.
+ */
+async function replayed(ctx: RequestContext, first: NoteRow, input: CreateNoteInput) {
+  const { note } = await reachNote(ctx, first.id, "read", "clinical_note.read");
+  if (note.patientId !== input.patient_id) {
+    await recordAudit(ctx, {
+      action: "clinical_note.created",
+      resourceType: "clinical_note",
+      resourceId: note.id,
+      outcome: "denied",
+      metadata: { reason: "client_id_reused" },
+    });
+    throw new ConflictError("This client_id belongs to a note of another patient");
+  }
+  return loadNote(ctx, note);
 }
 
 async function byClientId(ctx: RequestContext, authorId: string, clientId: string) {

@@ -1,6 +1,6 @@
 /** Versions of finalized notes: finalizing writes version 1, each later update the next one. */
-import { and, desc, eq, sql } from "drizzle-orm";
-import { clinicalNotes, clinicalNoteVersions } from "../../db/schema/clinical-notes";
+import { and, desc, eq } from "drizzle-orm";
+import { clinicalNoteVersions } from "../../db/schema/clinical-notes";
 import { auditEntry } from "../../lib/audit";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
@@ -9,38 +9,29 @@ import { presentVersion, versionRef, type NoteRow } from "./clinical-notes.data"
 import type { Sections } from "./clinical-notes.schemas";
 
 /**
- * The insert of a version row, for the same batch as the note's update (wrapped: a drizzle query
- * is thenable). It copies only if the note row now holds `noteSectionsEnc` (a fresh ciphertext,
- * so unique to this edit): an update that matched nothing (a concurrent edit won) leaves no
- * phantom version. The unique (note, version) index stops two edits claiming one number.
+ * The row of a version, sections encrypted under its own id. An edit writes it as a follower of
+ * its guarded update (src/lib/guarded-write.ts), so an update that matched nothing (a concurrent
+ * edit won) leaves no phantom version; the unique (note, version) index stops two edits claiming
+ * one number.
  */
-export async function versionInsert(
+export async function versionRow(
   ctx: RequestContext,
   note: Pick<NoteRow, "id" | "workspaceId">,
   sections: Sections,
   reason: "finalized" | "updated",
   version: number,
-  noteSectionsEnc: string,
-) {
+): Promise<typeof clinicalNoteVersions.$inferInsert> {
   const id = uuidv7();
-  const editedBy = ctx.caller!.userId;
-  const enc = await ctx.phi.encrypt(JSON.stringify(sections), versionRef(id));
-  const now = new Date().toISOString();
-  // Fields in the table's column order: drizzle inserts the selected row as is.
-  const row = ctx.db.orm
-    .select({
-      id: sql<string>`${id}`.as("v_id"),
-      workspaceId: clinicalNotes.workspaceId,
-      noteId: clinicalNotes.id,
-      version: sql<number>`${version}`.as("v_version"),
-      sectionsEnc: sql<string>`${enc}`.as("v_sections_enc"),
-      editedBy: sql<string>`${editedBy}`.as("v_edited_by"),
-      reason: sql<"finalized" | "updated">`${reason}`.as("v_reason"),
-      createdAt: sql<string>`${now}`.as("v_created_at"),
-    })
-    .from(clinicalNotes)
-    .where(and(eq(clinicalNotes.id, note.id), eq(clinicalNotes.sectionsEnc, noteSectionsEnc)));
-  return { query: ctx.db.orm.insert(clinicalNoteVersions).select(row) };
+  return {
+    id,
+    workspaceId: note.workspaceId,
+    noteId: note.id,
+    version,
+    sectionsEnc: await ctx.phi.encrypt(JSON.stringify(sections), versionRef(id)),
+    editedBy: ctx.caller!.userId,
+    reason,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /** The versions of a note, newest first. */

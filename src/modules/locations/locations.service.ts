@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, exists, isNull, ne, notExists, sql } from "drizzle-orm";
 import { appointments, locations, type LocationRow } from "../../db/schema/scheduling";
+import { auditIfChanged } from "../../lib/guarded-write";
 import { auditEntry } from "../../lib/audit";
 import type { PhiCipher } from "../../lib/crypto/phi";
 import { NotFoundError, ValidationError } from "../../lib/errors";
@@ -202,8 +203,10 @@ export async function deleteLocation(ctx: RequestContext, id: string) {
       .update(locations)
       .set({ isActive: false, deletedAt: now, updatedAt: now })
       .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
+    // Exactly one of the two applies; each has its own entry, kept only if it changed a row.
+    (await auditIfChanged(ctx, { ...audit, metadata: { soft: true } })).query,
     ctx.db.orm.delete(locations).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
-    (await auditEntry(ctx, { ...audit, metadata: { soft: uses.length > 0 } })).query,
+    (await auditIfChanged(ctx, { ...audit, metadata: { soft: false } })).query,
   ]);
   return { soft: uses.length > 0 };
 }

@@ -8,38 +8,15 @@
  * only by the one that applied (`changes() > 0` in the same batch). The object itself is created
  * once (create-only puts), so what was confirmed is what stays stored.
  */
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { auditLog } from "../../db/schema/audit";
 import { mediaObjects, type MediaObjectRow } from "../../db/schema/media";
-import { auditRow, type AuditInput } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { toHex } from "../../lib/encoding";
 import type { RequestContext } from "../../middleware/request-context";
+import { frozenError, lockStateOf } from "./media.owners";
 import { bareType } from "./media.purposes";
 import { sha256OfObject } from "./media.stream";
-
-const AUDIT_COLUMNS = getTableColumns(auditLog);
-
-/**
- * The insert of an audit entry that takes effect only if the statement just before it in the
- * batch changed a row (`insert … select … where changes() > 0`). Wrapped in an object: a drizzle
- * query is thenable, so returning it bare from an async function would run it.
- */
-async function auditIfChanged(ctx: RequestContext, input: AuditInput) {
-  const row: Record<string, unknown> = await auditRow(ctx, input);
-  // Every column in the table's order (the insert lists them so); `seq` null is autoincrement.
-  const values = Object.keys(AUDIT_COLUMNS).map((key) => {
-    const value = row[key] ?? null;
-    return key === "metadata" && value !== null ? JSON.stringify(value) : value;
-  });
-  const query = ctx.db.orm.insert(auditLog).select(
-    sql`select ${sql.join(
-      values.map((value) => sql`${value}`),
-      sql`, `,
-    )} where changes() > 0`,
-  );
-  return { query };
-}
 
 const rowById = (ctx: RequestContext, row: MediaObjectRow) =>
   ctx.db.orm
@@ -49,9 +26,12 @@ const rowById = (ctx: RequestContext, row: MediaObjectRow) =>
     .limit(1);
 
 /**
- * Records stored bytes on a pending row (guarded: only a pending row changes) and answers the row
- * as it now stands: this confirmation's, or, if another confirmed it first, that one's (null if
- * the row is gone).
+ * Records stored bytes on a pending row and answers the row as it now stands: this
+ * confirmation's, or, if another confirmed it first, that one's (null if the row is gone).
+ * Guarded: only a pending row changes, and only while its owner's media are not frozen (a note
+ * finalized or signed after the upload was issued: 409 naming its state, and the pending row is
+ * left to the abandoned-upload cleanup). The `media.uploaded` entry is written only by the write
+ * that made the change.
  */
 export async function markUploaded(
   ctx: RequestContext,
@@ -68,37 +48,37 @@ export async function markUploaded(
     uploadedAt: now,
     updatedAt: now,
   };
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  const mine = and(eq(mediaObjects.id, row.id), eq(mediaObjects.workspaceId, row.workspaceId));
+  const lock = lockStateOf(row.ownerKind);
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(mediaObjects)
       .set(changes)
-      .where(
-        and(
-          eq(mediaObjects.id, row.id),
-          eq(mediaObjects.workspaceId, row.workspaceId),
-          eq(mediaObjects.status, "pending"),
-        ),
-      )
-      .returning({ id: mediaObjects.id }),
-    (
-      await auditIfChanged(ctx, {
-        action: "media.uploaded",
-        resourceType: "media",
-        resourceId: row.id,
-        workspaceId: row.workspaceId,
-        // Token uploads carry no bearer: the actor is whoever was issued the URL.
-        actorId: ctx.caller?.userId ?? row.createdBy,
-        metadata: {
-          purpose: row.purpose,
-          patient_id: row.patientId,
-          size_bytes: stored.sizeBytes,
-          mode: row.uploadMode,
-        },
-      })
-    ).query,
-    ...alongside,
-  ]);
-  if (updated.length > 0) return { ...row, ...changes };
+      .where(and(mine, eq(mediaObjects.status, "pending"), lock ? isNull(lock) : undefined)),
+    audit: {
+      action: "media.uploaded",
+      resourceType: "media",
+      resourceId: row.id,
+      workspaceId: row.workspaceId,
+      // Token uploads carry no bearer: the actor is whoever was issued the URL.
+      actorId: ctx.caller?.userId ?? row.createdBy,
+      metadata: {
+        purpose: row.purpose,
+        patient_id: row.patientId,
+        size_bytes: stored.sizeBytes,
+        mode: row.uploadMode,
+      },
+    },
+    // Clearing finished parts is right whichever write completed the upload.
+    then: alongside,
+  });
+  if (!changed && lock) {
+    const [[found]] = await ctx.db.read([
+      ctx.db.orm.select({ state: lock }).from(mediaObjects).where(mine).limit(1),
+    ]);
+    if (found?.state) throw frozenError(row.ownerKind, found.state);
+  }
+  if (changed) return { ...row, ...changes };
   const [rows] = await ctx.db.read([rowById(ctx, row)]);
   return rows[0] ?? null;
 }

@@ -4,10 +4,11 @@
  * the check applies the same rules as that module's own routes and throws NotFoundError or
  * ForbiddenError (audited) on refusal. This module registers `patient` and `user` itself.
  */
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, type SQL, type SQLWrapper } from "drizzle-orm";
+import { mediaObjects } from "../../db/schema/media";
 import { users } from "../../db/schema/users";
 import { recordAudit } from "../../lib/audit";
-import { ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff } from "../../policy/policy";
@@ -36,6 +37,34 @@ export function registerMediaOwner(kind: string, check: MediaOwnerCheck) {
 }
 
 export const mediaOwnerKinds = () => [...registry.keys()];
+
+/**
+ * SQL naming why an owner's media are frozen (`'signed'`, `'finalized'`…), NULL when they may
+ * change; `ownerId` is the media row's `owner_id` column. While it is not NULL the media of that
+ * owner are neither added (upload completion) nor deleted: they go only with the owner itself,
+ * under the owner's retention rule (once the owner row is gone the SQL gives NULL again).
+ */
+export type MediaOwnerLock = (ownerId: SQLWrapper) => SQL<string | null>;
+const locks = new Map<string, MediaOwnerLock>();
+
+/** Registers the lock of an owner kind (once, at module load, like its access check). */
+export function registerMediaLock(kind: string, lock: MediaOwnerLock) {
+  if (locks.has(kind) && locks.get(kind) !== lock) {
+    throw new Error(`Media lock registered twice: ${kind}`);
+  }
+  locks.set(kind, lock);
+}
+
+/** The lock state of a kind's owner as SQL over `media_objects.owner_id`; null: no lock. */
+export function lockStateOf(kind: string): SQL<string | null> | null {
+  return locks.get(kind)?.(mediaObjects.ownerId) ?? null;
+}
+
+/** The 409 of a frozen owner, naming its state. */
+export const frozenError = (kind: string, state: string) =>
+  new ConflictError(`The ${kind.replace(/_/g, " ")} is ${state}; its media cannot change`, {
+    state,
+  });
 
 /** Runs the owner's check; an unknown kind is a 422 naming `owner.kind`. */
 export async function checkMediaOwner(

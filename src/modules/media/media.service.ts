@@ -3,9 +3,10 @@
  * attach media to their own objects through these verbs and never touch R2 keys themselves.
  * Access to an owner is decided by the owner kind's registered check (media.owners.ts).
  */
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, notExists } from "drizzle-orm";
 import { mediaObjects, mediaUploadParts, type MediaObjectRow } from "../../db/schema/media";
-import { auditEntry } from "../../lib/audit";
+import { auditEntry, recordAudit } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { Bindings } from "../../env";
@@ -13,7 +14,7 @@ import { callerOf } from "../../middleware/auth";
 import { enforceRateLimit, LIMITS, perMinuteLimit } from "../../middleware/rate-limit";
 import type { RequestContext } from "../../middleware/request-context";
 import { confirmPresignedUpload } from "./media.confirm";
-import { checkMediaOwner, type MediaOwner } from "./media.owners";
+import { checkMediaOwner, frozenError, lockStateOf, type MediaOwner } from "./media.owners";
 import { presignR2Object, r2Credentials } from "./media.presign";
 import {
   DOWNLOAD_TTL_SECONDS,
@@ -28,7 +29,12 @@ import {
 } from "./media.purposes";
 import { signMediaToken } from "./media.tokens";
 
-export { registerMediaOwner, type MediaOwnerCheck, type MediaOwner } from "./media.owners";
+export {
+  registerMediaLock,
+  registerMediaOwner,
+  type MediaOwnerCheck,
+  type MediaOwner,
+} from "./media.owners";
 export { MEDIA_PURPOSES, type MediaPurpose } from "./media.purposes";
 
 export type IssueUploadInput = {
@@ -308,36 +314,88 @@ export async function issueDownload(
 }
 
 /**
- * Deletes a media object: its R2 object (or open multipart upload), its parts and its row,
- * audited as `media.deleted`. The caller's module has checked access. False if it did not exist.
+ * Deletes a media object: its row and parts, audited as `media.deleted`, then its R2 object (or
+ * open multipart upload). The caller's module has checked access. False if it did not exist;
+ * 409 naming the owner's state while the owner's media are frozen (a signed note's attachments
+ * go only with the note, by its retention rule). The row's delete is guarded by that lock, so an
+ * owner frozen meanwhile keeps its media; bytes go only once the row is gone (at worst an
+ * unreferenced object remains, never a row without its bytes).
  */
 export async function deleteMedia(ctx: RequestContext, mediaId: string): Promise<boolean> {
   const caller = callerOf(ctx);
-  const row = await loadMedia(ctx, mediaId);
+  const mine = and(eq(mediaObjects.id, mediaId), eq(mediaObjects.workspaceId, caller.workspaceId));
+  const [[row]] = await ctx.db.read([ctx.db.orm.select().from(mediaObjects).where(mine).limit(1)]);
   if (!row) return false;
+  const lock = lockStateOf(row.ownerKind);
+  const stateNow = async () => {
+    if (!lock) return null;
+    const [[found]] = await ctx.db.read([
+      ctx.db.orm.select({ state: lock }).from(mediaObjects).where(mine).limit(1),
+    ]);
+    return found?.state ?? null;
+  };
+  const refuse = async (current: string) => {
+    await recordAudit(ctx, {
+      action: "media.deleted",
+      resourceType: "media",
+      resourceId: row.id,
+      outcome: "denied",
+      metadata: { reason: "owner_locked", state: current },
+    });
+    return frozenError(row.ownerKind, current);
+  };
+  const state = await stateNow();
+  if (state) throw await refuse(state);
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm.delete(mediaObjects).where(and(mine, lock ? isNull(lock) : undefined)),
+    audit: {
+      action: "media.deleted",
+      resourceType: "media",
+      resourceId: row.id,
+      metadata: { purpose: row.purpose, patient_id: row.patientId },
+    },
+    then: [
+      ctx.db.orm
+        .delete(mediaUploadParts)
+        .where(
+          and(
+            eq(mediaUploadParts.mediaId, row.id),
+            eq(mediaUploadParts.workspaceId, caller.workspaceId),
+            notExists(ctx.db.orm.select({ id: mediaObjects.id }).from(mediaObjects).where(mine)),
+          ),
+        ),
+    ],
+  });
+  if (!changed) {
+    // Gone meanwhile (another delete won), or its owner was frozen meanwhile.
+    const frozen = await stateNow();
+    if (frozen) throw await refuse(frozen);
+    return false;
+  }
   await removeStoredBytes(ctx.env.MEDIA, row);
-  await ctx.db.write([
+  return true;
+}
+
+/**
+ * Deletes every media object of an owner that is gone (its module purged it under its retention
+ * rule); how many. Called after the owner's row is deleted, so no lock holds them any more.
+ */
+export async function deleteMediaOf(ctx: RequestContext, owner: MediaOwner): Promise<number> {
+  const [rows] = await ctx.db.read([
     ctx.db.orm
-      .delete(mediaUploadParts)
+      .select({ id: mediaObjects.id })
+      .from(mediaObjects)
       .where(
         and(
-          eq(mediaUploadParts.mediaId, row.id),
-          eq(mediaUploadParts.workspaceId, caller.workspaceId),
+          eq(mediaObjects.workspaceId, callerOf(ctx).workspaceId),
+          eq(mediaObjects.ownerKind, owner.kind),
+          eq(mediaObjects.ownerId, owner.id),
         ),
       ),
-    ctx.db.orm
-      .delete(mediaObjects)
-      .where(and(eq(mediaObjects.id, row.id), eq(mediaObjects.workspaceId, caller.workspaceId))),
-    (
-      await auditEntry(ctx, {
-        action: "media.deleted",
-        resourceType: "media",
-        resourceId: row.id,
-        metadata: { purpose: row.purpose, patient_id: row.patientId },
-      })
-    ).query,
   ]);
-  return true;
+  let deleted = 0;
+  for (const { id } of rows) if (await deleteMedia(ctx, id)) deleted++;
+  return deleted;
 }
 
 /** Removes what R2 holds for a media row: the object and any open multipart upload. */

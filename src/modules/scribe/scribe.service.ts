@@ -5,11 +5,12 @@
  * patient only; every run audited with provider, model and prompt version.
  */
 import { clinicalNotes, clinicalNoteSuggestions } from "../../db/schema/clinical-notes";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { segmentsFromText, type Segment } from "../../ai/facts";
 import { draftNote, type ScribeOutput } from "../../ai/scribe";
 import { auditEntry } from "../../lib/audit";
 import { uuidv7 } from "../../lib/ids";
+import { follow, guardedWrite } from "../../lib/guarded-write";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, requirePermission } from "../../policy/policy";
 import { suggestionRef, templateOf } from "../clinical-notes/clinical-notes.data";
@@ -95,7 +96,8 @@ export async function generateNote(ctx: RequestContext, input: GenerateNoteInput
     is_draft: true,
     client_id: input.client_id,
   });
-  // A replayed client_id returns the first note: its suggestions and audit are already stored.
+  // A replayed client_id returns the first note: its suggestions and audit are already stored
+  // (or, when the first attempt stopped before them, stored now unless the note is signed).
   if (!(input.client_id && (await hasProvenance(ctx, ctx.caller!.workspaceId, note.id))))
     await storeProvenance(ctx, note.id, input.patient_id, out, context.used);
   return {
@@ -136,53 +138,59 @@ async function storeProvenance(
       .filter((s) => s.unsupported)
       .map(async (s) => {
         const id = uuidv7();
-        return {
-          query: ctx.db.orm.insert(clinicalNoteSuggestions).values({
-            id,
-            workspaceId,
-            noteId,
-            section: s.section,
-            textEnc: await ctx.phi.encrypt(s.text, suggestionRef(id)),
-            type: "finding",
-            confidence: null,
-            sources: JSON.stringify(s.sources),
-            unsupported: true,
-            unsupportedReason: s.unsupported_reason,
-            provider: out.provider,
-            model: out.model,
-            promptVersion: out.prompt_version,
-            createdAt: now,
-          }),
-        };
+        return follow(clinicalNoteSuggestions, {
+          id,
+          workspaceId,
+          noteId,
+          section: s.section,
+          textEnc: await ctx.phi.encrypt(s.text, suggestionRef(id)),
+          type: "finding",
+          confidence: null,
+          sources: JSON.stringify(s.sources),
+          unsupported: true,
+          provider: out.provider,
+          model: out.model,
+          promptVersion: out.prompt_version,
+          createdAt: now,
+        });
       }),
   );
-  const audit = await auditEntry(ctx, {
-    action: "scribe.generated",
-    resourceType: "clinical_note",
-    resourceId: noteId,
-    metadata: {
-      patient_id: patientId,
-      provider: out.provider,
-      model: out.model,
-      prompt_version: out.prompt_version,
-      sentences: out.sentences.length,
-      unsupported: suggestions.length,
-      context_used: contextUsed,
-    },
-  });
   const provenance = {
     provider: out.provider,
     model: out.model,
     prompt_version: out.prompt_version,
   };
-  await ctx.db.write([
-    ctx.db.orm
+  // Guarded: provenance and suggestions land once, and never on a signed (or deleted) note.
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(clinicalNotes)
       .set({ aiProvenance: JSON.stringify(provenance) })
-      .where(eq(clinicalNotes.id, noteId)),
-    ...suggestions.map((s) => s.query),
-    audit.query,
-  ]);
+      .where(
+        and(
+          eq(clinicalNotes.id, noteId),
+          eq(clinicalNotes.workspaceId, workspaceId),
+          isNull(clinicalNotes.aiProvenance),
+          isNull(clinicalNotes.signedAt),
+          isNull(clinicalNotes.deletedAt),
+        ),
+      ),
+    audit: {
+      action: "scribe.generated",
+      resourceType: "clinical_note",
+      resourceId: noteId,
+      metadata: {
+        patient_id: patientId,
+        provider: out.provider,
+        model: out.model,
+        prompt_version: out.prompt_version,
+        sentences: out.sentences.length,
+        unsupported: suggestions.length,
+        context_used: contextUsed,
+      },
+    },
+    rows: suggestions,
+  });
+  return changed;
 }
 
 /** Summarizes a call's transcript: key points citing their spans, nothing stored but the audit. */

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, exists, isNull, ne, notExists, sql } from "drizzle-orm";
 import { appointments, services, type ServiceRow } from "../../db/schema/scheduling";
+import { auditIfChanged } from "../../lib/guarded-write";
 import { auditEntry } from "../../lib/audit";
 import { NotFoundError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
@@ -171,8 +172,10 @@ export async function deleteService(ctx: RequestContext, id: string) {
       .update(services)
       .set({ isActive: false, deletedAt: now, updatedAt: now })
       .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
+    // Exactly one of the two applies; each has its own entry, kept only if it changed a row.
+    (await auditIfChanged(ctx, { ...audit, metadata: { soft: true } })).query,
     ctx.db.orm.delete(services).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
-    (await auditEntry(ctx, { ...audit, metadata: { soft: uses.length > 0 } })).query,
+    (await auditIfChanged(ctx, { ...audit, metadata: { soft: false } })).query,
   ]);
   return { soft: uses.length > 0 };
 }

@@ -7,7 +7,8 @@ import { and, count, eq, inArray, isNull, max, sql } from "drizzle-orm";
 import { patients } from "../../db/schema/patients";
 import { exerciseSessions, sessionReviews } from "../../db/schema/sessions";
 import { users } from "../../db/schema/users";
-import { auditEntry, recordAudit } from "../../lib/audit";
+import { recordAudit } from "../../lib/audit";
+import { follow, guardedWrite } from "../../lib/guarded-write";
 import { isUniqueViolation } from "../../lib/db";
 import { ConflictError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
@@ -132,21 +133,11 @@ export async function submitReview(ctx: RequestContext, input: CreateReviewInput
     createdAt: now,
     updatedAt: now,
   };
-  const audit = await auditEntry(ctx, {
-    action: REVIEWED,
-    resourceType: "exercise_session",
-    resourceId: session.id,
-    metadata: {
-      patient_id: session.patientId,
-      review_id: id,
-      assessment: input.overall_assessment,
-    },
-  });
   const s = exerciseSessions;
   try {
-    await ctx.db.write([
-      ctx.db.orm.insert(sessionReviews).values(row),
-      ctx.db.orm
+    // The review row follows the guarded move: no review of a session no longer pending.
+    const { changed } = await guardedWrite(ctx, {
+      change: ctx.db.orm
         .update(s)
         .set({ status: "reviewed", updatedAt: now })
         .where(
@@ -156,8 +147,19 @@ export async function submitReview(ctx: RequestContext, input: CreateReviewInput
             eq(s.status, "review_pending"),
           ),
         ),
-      audit.query,
-    ]);
+      audit: {
+        action: REVIEWED,
+        resourceType: "exercise_session",
+        resourceId: session.id,
+        metadata: {
+          patient_id: session.patientId,
+          review_id: id,
+          assessment: input.overall_assessment,
+        },
+      },
+      rows: [follow(sessionReviews, row)],
+    });
+    if (!changed) throw new ConflictError("This session has already been reviewed");
   } catch (error) {
     if (isUniqueViolation(error)) {
       throw new ConflictError("This session has already been reviewed", [

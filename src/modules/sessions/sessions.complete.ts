@@ -12,7 +12,7 @@ import { exerciseTypes } from "../../db/schema/exercises";
 import { careTeamMembers } from "../../db/schema/patients";
 import { exerciseSessions, type SessionStatus } from "../../db/schema/sessions";
 import { users } from "../../db/schema/users";
-import { auditEntry } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { ConflictError, ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
@@ -42,15 +42,9 @@ export async function completeSession(ctx: RequestContext, id: string) {
     throw new ValidationError([{ field: "frames", message: "Upload pose data before completing" }]);
   }
   const now = new Date().toISOString();
-  const audit = await auditEntry(ctx, {
-    action: COMPLETED,
-    resourceType: RESOURCE,
-    resourceId: id,
-    metadata: { patient_id: session.patientId, frames: session.frameCount },
-  });
   const s = exerciseSessions;
-  const [moved] = await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(s)
       .set({ status: "processing", endedAt: now, updatedAt: now })
       .where(
@@ -59,11 +53,15 @@ export async function completeSession(ctx: RequestContext, id: string) {
           eq(s.workspaceId, caller.workspaceId),
           inArray(s.status, ["pending", "recording"]),
         ),
-      )
-      .returning({ id: s.id }),
-    audit.query,
-  ]);
-  if (moved.length === 0) throw new ConflictError("The session was completed by another request");
+      ),
+    audit: {
+      action: COMPLETED,
+      resourceType: RESOURCE,
+      resourceId: id,
+      metadata: { patient_id: session.patientId, frames: session.frameCount },
+    },
+  });
+  if (!changed) throw new ConflictError("The session was completed by another request");
   const job = {
     type: "analyze_session" as const,
     workspace_id: caller.workspaceId,
@@ -153,27 +151,25 @@ export async function analyzeStoredSession(
     status: "review_pending" as const,
     updatedAt: now,
   };
-  const audit = await auditEntry(ctx, {
-    action: ANALYZED,
-    resourceType: RESOURCE,
-    resourceId: sessionId,
-    workspaceId,
-    ...(!requestCtx && { actorId: null, actorRole: "system" }),
-    metadata: {
-      patient_id: session.patientId,
-      frames_used: analysis.frames_used,
-      rep_count: analysis.rep_count,
-    },
-  });
-  const [updated] = await ctx.db.write([
-    db
+  const { changed } = await guardedWrite(ctx, {
+    change: db
       .update(s)
       .set(changes)
-      .where(and(eq(s.id, sessionId), eq(s.workspaceId, workspaceId), eq(s.status, "processing")))
-      .returning({ id: s.id }),
-    audit.query,
-  ]);
-  if (updated.length === 0) return null;
+      .where(and(eq(s.id, sessionId), eq(s.workspaceId, workspaceId), eq(s.status, "processing"))),
+    audit: {
+      action: ANALYZED,
+      resourceType: RESOURCE,
+      resourceId: sessionId,
+      workspaceId,
+      ...(!requestCtx && { actorId: null, actorRole: "system" }),
+      metadata: {
+        patient_id: session.patientId,
+        frames_used: analysis.frames_used,
+        rep_count: analysis.rep_count,
+      },
+    },
+  });
+  if (!changed) return null;
   await notifyCareTeam(ctx, workspaceId, { ...session, ...changes }, type.slug);
   return { ...session, ...changes };
 }

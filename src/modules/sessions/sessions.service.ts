@@ -12,6 +12,7 @@ import {
   sessionReviews,
 } from "../../db/schema/sessions";
 import { auditEntry, recordAudit, type AuditAction } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { ConflictError, ForbiddenError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
@@ -220,14 +221,8 @@ export async function updateSession(ctx: RequestContext, id: string, input: Upda
     ...(status === "completed" && session.status !== "completed" && { completedAt: now }),
     updatedAt: now,
   };
-  const audit = await auditEntry(ctx, {
-    action: UPDATED,
-    resourceType: RESOURCE,
-    resourceId: id,
-    metadata: { patient_id: session.patientId, fields: Object.keys(input).sort(), status },
-  });
-  await ctx.db.write([
-    ctx.db.orm
+  const { changed } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(exerciseSessions)
       .set(changes)
       .where(
@@ -238,8 +233,14 @@ export async function updateSession(ctx: RequestContext, id: string, input: Upda
           eq(exerciseSessions.status, session.status),
         ),
       ),
-    audit.query,
-  ]);
+    audit: {
+      action: UPDATED,
+      resourceType: RESOURCE,
+      resourceId: id,
+      metadata: { patient_id: session.patientId, fields: Object.keys(input).sort(), status },
+    },
+  });
+  if (!changed) throw new ConflictError("The session changed meanwhile; reload it");
   return presentSession(ctx.phi, { ...session, ...changes }, type);
 }
 

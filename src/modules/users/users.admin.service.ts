@@ -15,6 +15,7 @@ import { authSessions } from "../../db/schema/auth";
 import { users, type Role } from "../../db/schema/users";
 import { nowIso } from "../../db/schema/columns";
 import { auditEntry, recordAudit } from "../../lib/audit";
+import { auditIfChanged } from "../../lib/guarded-write";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
@@ -185,7 +186,8 @@ export async function updateUser(ctx: RequestContext, id: string, raw: UpdateUse
     updatedAt: nowIso(),
   };
   const endSessions = demoted || deactivated;
-  const entry = await auditEntry(ctx, {
+  // Kept only if the guarded update right before it changed the row (a lost race: no entry).
+  const entry = await auditIfChanged(ctx, {
     ...audit,
     metadata: { fields: changedFields(input), sessions_revoked: endSessions },
   });
@@ -199,7 +201,7 @@ export async function updateUser(ctx: RequestContext, id: string, raw: UpdateUse
     ? await ctx.db.write([revokeSessions(ctx, id, "account_changed", guard), change, entry.query])
     : await ctx.db.write([change, entry.query]);
   const updated = (endSessions ? results[1] : results[0]) as UserRow[];
-  // Lost a race with another demotion: nothing changed; the failure entry follows the batch's one.
+  // Lost a race with another demotion: nothing changed, no success entry; the failure one follows.
   if (!updated[0]) throw await refuse("last_admin", "The workspace must keep an active admin");
   // Open sockets end with the sessions (the rooms also re-check every minute).
   if (endSessions) ctx.waitUntil(endAllUserStreamSessions(ctx.env, id).catch(() => 0));

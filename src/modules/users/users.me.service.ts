@@ -6,6 +6,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import { userPreferences, users } from "../../db/schema/users";
 import { nowIso } from "../../db/schema/columns";
 import { auditEntry } from "../../lib/audit";
+import { guardedWrite } from "../../lib/guarded-write";
 import { UnauthorizedError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
@@ -55,14 +56,8 @@ export async function updateMe(ctx: RequestContext, raw: UpdateMeInput) {
     ...(input.avatar_url !== undefined && { avatarUrl: input.avatar_url }),
     updatedAt: nowIso(),
   };
-  const audit = await auditEntry(ctx, {
-    action: "user.updated",
-    resourceType: "user",
-    resourceId: caller.userId,
-    metadata: { fields: changedFields(input) },
-  });
-  const [updated] = await ctx.db.write([
-    ctx.db.orm
+  const { result: updated } = await guardedWrite(ctx, {
+    change: ctx.db.orm
       .update(users)
       .set(set)
       .where(
@@ -73,8 +68,13 @@ export async function updateMe(ctx: RequestContext, raw: UpdateMeInput) {
         ),
       )
       .returning(),
-    audit.query,
-  ]);
+    audit: {
+      action: "user.updated",
+      resourceType: "user",
+      resourceId: caller.userId,
+      metadata: { fields: changedFields(input) },
+    },
+  });
   if (!updated[0]) throw new UnauthorizedError("Account no longer exists");
   return presentUser(ctx.phi, updated[0]);
 }
