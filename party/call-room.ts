@@ -27,11 +27,9 @@ import {
 import { callAudience } from "../src/modules/calls/calls.access";
 import {
   ACCESS_ENDED_CODE,
-  auditClosed,
   closeEndedSessions,
-  closeRevoked,
   closeSession,
-  distinctCallers,
+  revokeSockets,
   keepSessionsAlive,
   SESSION_CHECK_MS,
   trackRoom,
@@ -78,20 +76,13 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
    * the call (calls.access.ts `callAudience`). Called through the user's stream when a relation
    * ends, and by the alarm. Returns how many closed.
    */
-  async revalidate(userId: string | null): Promise<number> {
-    const closed = await closeRevoked(
-      this.getConnections<ConnState>(),
-      userId,
-      (ids) => callAudience(this.env.DB, this.name, ids),
-      "no longer on this call",
-    );
-    await auditClosed(
-      this.env,
-      distinctCallers(closed),
-      { action: "call.read", resourceType: "call", resourceId: this.name },
-      (p) => this.ctx.waitUntil(p),
-    );
-    return closed.length;
+  revalidate(userId: string | null): Promise<number> {
+    return revokeSockets(this.env, this.getConnections<ConnState>(), userId, {
+      allowed: (ids) => callAudience(this.env.DB, this.name, ids),
+      reason: "no longer on this call",
+      audit: { action: "call.read", resourceType: "call", resourceId: this.name },
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    });
   }
 
   /** Recording started or stopped: every participant is told at once. */

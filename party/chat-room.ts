@@ -26,11 +26,9 @@ import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
 import { reachableUsers } from "../src/modules/chats/chats.audience";
 import {
   ACCESS_ENDED_CODE,
-  auditClosed,
   closeEndedSessions,
-  closeRevoked,
   closeSession,
-  distinctCallers,
+  revokeSockets,
   scheduleSessionCheck,
   SESSION_ENDED_CODE,
   trackRoom,
@@ -148,20 +146,13 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
    * this chat, asked of the one rule in chats.audience.ts. Called through the user's stream the
    * moment a relation ends (`accessChanged`), and by the alarm. Returns how many closed.
    */
-  async revalidate(userId: string | null): Promise<number> {
-    const closed = await closeRevoked(
-      this.getConnections<StreamCaller>(),
-      userId,
-      (ids) => reachableUsers(this.env.DB, this.name, ids),
-      "no longer in this chat",
-    );
-    await auditClosed(
-      this.env,
-      distinctCallers(closed),
-      { action: "chat.read", resourceType: "chat", resourceId: this.name },
-      (p) => this.ctx.waitUntil(p),
-    );
-    return closed.length;
+  revalidate(userId: string | null): Promise<number> {
+    return revokeSockets(this.env, this.getConnections<StreamCaller>(), userId, {
+      allowed: (ids) => reachableUsers(this.env.DB, this.name, ids),
+      reason: "no longer in this chat",
+      audit: { action: "chat.read", resourceType: "chat", resourceId: this.name },
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    });
   }
 
   /** Closes the sockets opened under a session that ended (called by the user's stream). */

@@ -25,11 +25,9 @@ import { send, Watch } from "./live-watch";
 import { LiveCaller } from "./live-session.schemas";
 import { asCaller, liveAudience } from "../src/modules/live/live.audience";
 import {
-  auditClosed,
   closeEndedSessions,
-  closeRevoked,
   closeSession,
-  distinctCallers,
+  revokeSockets,
   keepSessionsAlive,
   SESSION_CHECK_MS,
   trackRoom,
@@ -177,26 +175,20 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     const connections = [...this.getConnections<LiveCaller>()];
     const patientId = connections.find((c) => c.state)?.state?.patientId;
     if (!patientId) return 0;
-    const closed = await closeRevoked(
-      connections,
-      userId,
-      (ids) =>
-        liveAudience(
-          this.env,
-          patientId,
-          connections.flatMap((c) =>
-            c.state && ids.includes(c.state.userId) ? [asCaller(c.state)] : [],
-          ),
-        ),
-      "no longer on this patient's care team",
-    );
-    await auditClosed(
-      this.env,
-      distinctCallers(closed),
-      { action: "exercise_session.read", resourceType: "exercise_session", resourceId: this.name },
-      (p) => this.ctx.waitUntil(p),
-    );
-    return closed.length;
+    const callersOf = (ids: string[]) =>
+      connections.flatMap((c) =>
+        c.state && ids.includes(c.state.userId) ? [asCaller(c.state)] : [],
+      );
+    return revokeSockets(this.env, connections, userId, {
+      allowed: (ids) => liveAudience(this.env, patientId, callersOf(ids)),
+      reason: "no longer on this patient's care team",
+      audit: {
+        action: "exercise_session.read",
+        resourceType: "exercise_session",
+        resourceId: this.name,
+      },
+      waitUntil: (p) => this.ctx.waitUntil(p),
+    });
   }
 
   /** Stores pending frames now (tests, and the room's close and alarm). */

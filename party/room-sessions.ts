@@ -99,54 +99,50 @@ export async function scheduleSessionCheck(storage: DurableObjectStorage) {
 /** Close code for a socket whose access ended (relation ended: care team, grant, role, call line). */
 export const ACCESS_ENDED_CODE = 4003;
 
-type Revocable = Closable & { state: { userId: string; sessionId?: string } | null };
+type Revocable = Closable & { state: StreamCaller | null };
+
+/** What a room asks of `revokeSockets`: who may stay, and how to close and audit the others. */
+export type Revocation = {
+  /** Of these user ids, those who may still be here (asked of the room's one access rule). */
+  allowed: (userIds: string[]) => Promise<Set<string>>;
+  /** The close reason (the code is 4003). */
+  reason: string;
+  /** The audit entry of each user refused (outcome `denied`, reason `access_ended`). */
+  audit: { action: AuditAction; resourceType: string; resourceId: string };
+  waitUntil: (p: Promise<unknown>) => void;
+};
 
 /**
- * Re-derives access for the connections of `userId` (or all, `null`) and closes those whose user
- * `allowed` no longer lists, with 4003 and `reason`. Returns the closed connections (the caller
- * audits them). Asked by the user's stream when a relation ends (at once) and by each room's
- * alarm (backstop for changes written by any other path).
+ * Re-derives access for the connections of `userId` (or all, `null`), closes with 4003 those whose
+ * user `allowed` no longer lists, and audits each such user once, so the refusal is on the record
+ * like an HTTP one. Asked by the user's stream when a relation ends (at once) and by each room's
+ * alarm (backstop for changes written by any other path). Returns how many closed.
  */
-export async function closeRevoked<C extends Revocable>(
-  connections: Iterable<C>,
-  userId: string | null,
-  allowed: (userIds: string[]) => Promise<Set<string>>,
-  reason: string,
-): Promise<C[]> {
-  const mine = [...connections].filter((c) => c.state && (!userId || c.state.userId === userId));
-  if (mine.length === 0) return [];
-  const keep = await allowed([...new Set(mine.map((c) => c.state!.userId))]);
-  const closed = mine.filter((c) => !keep.has(c.state!.userId));
-  for (const connection of closed) connection.close(ACCESS_ENDED_CODE, reason);
-  return closed;
-}
-
-/** One caller per user among closed connections (one audit entry per user and room). */
-export function distinctCallers<S extends { userId: string }>(closed: { state: S | null }[]): S[] {
-  const byUser = new Map<string, S>();
-  for (const c of closed) if (c.state) byUser.set(c.state.userId, c.state);
-  return [...byUser.values()];
-}
-
-/**
- * Audits each user whose sockets a room closed because their access ended (outcome `denied`,
- * reason `access_ended`): the refusal is on the record like an HTTP one.
- */
-export async function auditClosed(
+export async function revokeSockets(
   env: Bindings,
-  callers: StreamCaller[],
-  audit: { action: AuditAction; resourceType: string; resourceId: string },
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<void> {
+  connections: Iterable<Revocable>,
+  userId: string | null,
+  revocation: Revocation,
+): Promise<number> {
+  const mine = [...connections].filter((c) => c.state && (!userId || c.state.userId === userId));
+  if (mine.length === 0) return 0;
+  const keep = await revocation.allowed([...new Set(mine.map((c) => c.state!.userId))]);
+  const closed = mine.filter((c) => !keep.has(c.state!.userId));
+  for (const connection of closed) connection.close(ACCESS_ENDED_CODE, revocation.reason);
+  const callers = new Map(closed.map((c) => [c.state!.userId, c.state!]));
   await Promise.allSettled(
-    callers.map((caller) =>
-      recordAudit(roomContext(env, { ...caller, role: caller.role as never }, {}, waitUntil), {
-        ...audit,
-        outcome: "denied",
-        metadata: { reason: "access_ended", via: "socket" },
-      }),
+    [...callers.values()].map((caller) =>
+      recordAudit(
+        roomContext(env, { ...caller, role: caller.role as Role }, {}, revocation.waitUntil),
+        {
+          ...revocation.audit,
+          outcome: "denied",
+          metadata: { reason: "access_ended", via: "socket" },
+        },
+      ),
     ),
   );
+  return closed.length;
 }
 
 /**

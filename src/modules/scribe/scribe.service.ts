@@ -148,6 +148,7 @@ async function storeProvenance(
           confidence: null,
           sources: JSON.stringify(s.sources),
           unsupported: true,
+          unsupportedReason: s.unsupported_reason,
           provider: out.provider,
           model: out.model,
           promptVersion: out.prompt_version,
