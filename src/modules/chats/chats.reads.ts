@@ -1,5 +1,5 @@
 /** Chat reads: the caller's chats (last message, unread count, pinned filter) and one chat with a page of messages. */
-import { and, count, desc, eq, inArray, isNull, lt, max, ne, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, inArray, isNull, lt, max, ne, sql } from "drizzle-orm";
 import { chatMessages, chatParticipants, chats } from "../../db/schema/chats";
 import { users } from "../../db/schema/users";
 import { recordAudit } from "../../lib/audit";

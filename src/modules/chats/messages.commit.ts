@@ -57,7 +57,6 @@ export async function commitMessages(
   const first = items[0];
   if (!first) return [];
   const { orm } = first.ctx.db;
-  const callers = items.map((item) => callerOf(item.ctx));
   const workspaceId = first.ctx.caller?.workspaceId ?? "";
   const sessionChecks = items.map((item) => item.ctx.db.takeSessionCheck());
   const clientIds = items.flatMap((item) => item.input.client_message_id ?? []);
