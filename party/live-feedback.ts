@@ -86,11 +86,12 @@ export class FeedbackPipeline {
     this.analyzer = createLiveAnalyzer(config);
   }
 
-  /** Feeds a stored frame back after eviction (no answer, no storage). */
-  replay(frame: PoseFrame): void {
-    if (frame.timestamp <= this.newest) return;
+  /** Feeds a stored frame back after eviction (no answer, no storage); false for a duplicate. */
+  replay(frame: PoseFrame): boolean {
+    if (frame.timestamp <= this.newest) return false;
     this.newest = frame.timestamp;
     this.last = this.analyzer.push(frame, this.frameSize ?? undefined);
+    return true;
   }
 
   /** Analyses the new frames of a checked `frames` message and serialises the answer. */

@@ -7,6 +7,7 @@
  * flush; packed, a waiting frame is 1 kB of numbers in an array that grows by doubling, which
  * leaves the garbage collector little to keep track of while 50 rooms fill their chunks.
  */
+import { encodeChunk, type PackedFrame } from "../src/modules/sessions/pose.binary";
 import type { ClientBitsInput, PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { VALUES_PER_FRAME, type ParsedChunk } from "../src/modules/sessions/pose.validate";
 
@@ -74,6 +75,25 @@ export class PendingChunk {
     else if (this.client) this.client[f] = null;
   }
 
+  /**
+   * Appends a frame read back from the room's buffer (its stored form): the landmarks are copied
+   * value for value, so a chunk rebuilt from the buffer packs exactly as the frames first did.
+   */
+  addPacked(frame: PackedFrame): void {
+    if (this.count === this.capacity) this.grow();
+    const f = this.count++;
+    const at = f * VALUES_PER_FRAME;
+    this.timestamps[f] = frame[0];
+    this.landmarks.set(frame[1], at);
+    if (frame[2]) {
+      this.world ??= new Float64Array(this.capacity * VALUES_PER_FRAME).fill(NaN);
+      this.world.set(frame[2], at);
+    }
+    const bits = frame[3];
+    if (bits) (this.client ??= new Array<ClientBitsInput | null>(f).fill(null))[f] = bits;
+    else if (this.client) this.client[f] = null;
+  }
+
   /** The frames as a validated chunk (views trimmed to the count; the builder is done). */
   seal(): ParsedChunk {
     const n = this.count;
@@ -101,4 +121,11 @@ export class PendingChunk {
     if (this.world) this.world = widen(this.world, VALUES_PER_FRAME, NaN);
     this.capacity = capacity;
   }
+}
+
+/** One message's fresh frames in the stored binary form (a buffer row of the live room). */
+export function packFrames(frames: PoseFrameInput[]): Uint8Array<ArrayBuffer> {
+  const chunk = new PendingChunk(Math.max(1, frames.length));
+  for (const frame of frames) chunk.add(frame);
+  return encodeChunk(chunk.seal());
 }

@@ -11,10 +11,12 @@
  *   sets (after stripping client copies) and refuses a connection naming another session.
  * - Every `frames` message from the device gets `feedback` for its last frame, from the same
  *   movement analysis that analyses a finished session (src/analysis).
- * - Frames are answered first and stored beside the loop (live-store.ts); a frame at or before
- *   the newest accepted timestamp is a resend and ignored, so a device that reconnects and
- *   resends what was not yet `stored` loses and duplicates nothing.
- * - After eviction the analysis is rebuilt from the stored frames before new ones are analysed.
+ * - Frames are answered first, then written to the room's own storage in the same turn and
+ *   acknowledged (`stored`); R2 and D1 get them later from the alarm (live-store.ts). A frame at
+ *   or before the newest accepted timestamp is a resend and ignored, so a device that reconnects
+ *   and resends what was not yet `stored` loses and duplicates nothing.
+ * - After eviction the analysis is rebuilt from the stored frames (D1, then the room's buffer)
+ *   before new ones are analysed.
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
@@ -37,7 +39,7 @@ import {
 export const LIVE_CALLER_HEADER = "x-rehab-live-caller";
 export const LIVE_SETUP_HEADER = "x-rehab-live-setup";
 
-export { FLUSH_FRAMES, FLUSH_MS } from "./live-store";
+export { FLUSH_FRAMES, FLUSH_MS, RETRY_MS } from "./live-store";
 export { WATCH_INTERVAL_MS } from "./live-watch";
 
 export type LiveSetup = {
@@ -58,12 +60,16 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   private setup: LiveSetup | null = null;
   private pipeline: FeedbackPipeline | null = null;
   private restoring: Promise<void> | null = null;
+  /** The alarm this instance set (null: none yet, or it fired). */
+  private alarmAt: number | null = null;
+  private nextCheckAt = 0;
   private readonly store = new FrameStore({
     env: this.env,
     storage: this.ctx.storage,
     waitUntil: (p) => this.ctx.waitUntil(p),
     sessionId: () => this.name,
     connections: () => this.getConnections<LiveCaller>(),
+    wakeBy: (at) => this.wakeBy(at),
   });
   private readonly watch = new Watch(() => this.getConnections<LiveCaller>());
 
@@ -80,9 +86,8 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
         () => undefined,
       ),
     );
-    if ((await this.ctx.storage.getAlarm()) === null) {
-      await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
-    }
+    if (this.nextCheckAt === 0) this.nextCheckAt = Date.now() + SESSION_CHECK_MS;
+    this.wakeBy(this.nextCheckAt);
     await this.ctx.storage.put("setup", setup);
     this.setup = setup;
     await this.restore(caller.workspaceId);
@@ -138,17 +143,30 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     }
   }
 
+  /** The device is done (or gone): its buffer ships now, off any answer's path. */
   override async onClose(connection: Connection<LiveCaller>) {
-    if (connection.state?.mode === "device") await this.store.flush();
+    if (connection.state?.mode === "device") await this.store.flush().catch(() => undefined);
+  }
+
+  /** Makes sure the alarm comes back by `at` (one alarm; setting it is a storage write). */
+  private wakeBy(at: number) {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    this.ctx.waitUntil(this.ctx.storage.setAlarm(at));
   }
 
   /**
-   * One alarm serves both: storing a quiet device's leftovers (or retrying a failed chunk), and
-   * the session check of every socket (see room-sessions.ts), repeated while sockets are open.
+   * One alarm serves both: shipping the buffer to R2 and D1 when due (or retrying a failed
+   * chunk; a fresh instance after eviction ships whatever an earlier one left), and the session
+   * check of every socket (see room-sessions.ts), repeated while sockets are open.
    */
   override async onAlarm() {
-    this.store.alarmArmed = false;
-    await this.store.flush();
+    this.alarmAt = null;
+    const now = Date.now();
+    const due = this.store.nextFlushAt;
+    if (due === null || due <= now + 1_000) await this.store.flush().catch(() => undefined);
+    if (this.store.nextFlushAt !== null) this.wakeBy(this.store.nextFlushAt);
+    if (now + 1_000 < this.nextCheckAt) return this.wakeBy(this.nextCheckAt);
     const connections = [...this.getConnections<LiveCaller>()];
     await keepSessionsAlive(
       this.env,
@@ -156,8 +174,9 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     ).catch(() => undefined);
     let open = await closeEndedSessions(this.env.DB, connections);
     if (open > 0) open -= await this.revalidate(null);
-    if (open > 0 && !this.store.alarmArmed) {
-      await this.ctx.storage.setAlarm(Date.now() + SESSION_CHECK_MS);
+    if (open > 0) {
+      this.nextCheckAt = Date.now() + SESSION_CHECK_MS;
+      this.wakeBy(this.nextCheckAt);
     }
   }
 
@@ -191,9 +210,17 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     });
   }
 
-  /** Stores pending frames now (tests, and the room's close and alarm). */
-  flush(): Promise<void> {
+  /**
+   * Ships the buffer to R2 and D1 now (completing the session waits for it; tests). Rejects when
+   * a chunk could not be shipped: it stays in the room and is retried.
+   */
+  flush(): Promise<number> {
     return this.store.flush();
+  }
+
+  /** Frames accepted but not yet shipped, oldest first, in the stored binary form (read-through). */
+  bufferedFrames(): ArrayBuffer[] {
+    return this.store.bufferedBodies();
   }
 
   /** Brings the analysis up to date with what is stored (first use, or after eviction). */

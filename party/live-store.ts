@@ -1,52 +1,52 @@
 /**
- * The live room's frame persistence: accepted frames are packed (live-pack.ts) and stored as pose
- * chunks of the session through the same verb as `POST /sessions/{id}/data`, so a live session
- * is completed and analysed like an uploaded one.
+ * The live room's frame persistence, in two tiers:
+ * - the room's own SQLite storage (`ctx.storage.sql`) is the buffer: every accepted message's
+ *   fresh frames are one row, written synchronously in the turn that accepted them, and `stored`
+ *   goes to the device in that same turn. The output gate holds that message until the write is
+ *   durable, so an acknowledged frame survives eviction, a crash or a restart;
+ * - in the background (the room's alarm, jittered so rooms never flush together; a device
+ *   closing; a completion asking for it), the buffer is shipped as pose chunks of the session
+ *   through the same verb as `POST /sessions/{id}/data` (R2 object, D1 index row, audit entry,
+ *   all per chunk of up to MAX_FRAMES_PER_CHUNK frames), and the rows go once D1 confirmed.
  *
  * Invariants:
- * - A chunk closes at FLUSH_FRAMES frames or FLUSH_MS of data (the first one earlier, at random,
- *   see firstChunkShare); leftovers of a quiet device are stored by the room's alarm. Flushes run one after another, so chunks never overlap.
- * - A sealed chunk keeps its frames until stored: a transient failure retries the SAME chunk
- *   (same first timestamp and bytes), so a write that did land is answered as an idempotent
- *   replay by the verb, never stored twice or refused as an overlap.
- * - `stored { through }` goes to the device only for what is stored; the device resends anything
- *   later after a reconnect (resends are filtered by the pipeline).
- * - The flush runs beside the socket loop (`waitUntil`), never in front of an answer.
+ * - Before a chunk is shipped its extent (the last buffer row in it) is recorded in the room's
+ *   storage, so every retry (after a failure, an eviction mid-flush) ships the SAME frames and
+ *   bytes: a write that did land is answered as an idempotent replay by the verb, never stored
+ *   twice or refused as an overlap. Rows are deleted, and the extent cleared, in one transaction.
+ * - Flushes run one after another; chunks are shipped oldest first.
+ * - The session's frames are the D1 chunks followed by the buffer (`bufferedBodies`), which may
+ *   overlap only by a chunk shipped but not yet deleted here: readers skip timestamps they have.
+ * - A chunk the session refuses for good (completed, deleted: a 4xx) is dropped and the device
+ *   told; anything else stays buffered and is retried.
  */
 import { drizzle } from "drizzle-orm/d1";
 import type { Connection } from "partyserver";
 import type { Bindings } from "../src/env";
-import { AppError, UnauthorizedError } from "../src/lib/errors";
-import { liveSessionQuery } from "../src/middleware/auth";
+import { AppError } from "../src/lib/errors";
 import { phiCipherFor, roomContext } from "../src/middleware/request-context";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
+import { MAX_FRAMES_PER_CHUNK } from "../src/modules/sessions/pose.schemas";
+import { decodeChunk } from "../src/modules/sessions/pose.binary";
 import { loadSessionFrames, toPoseFrame } from "../src/modules/sessions/pose.store";
-import type { ParsedChunk } from "../src/modules/sessions/pose.validate";
 import { uploadPoseChunk } from "../src/modules/sessions/sessions.frames";
 import type { FeedbackPipeline } from "./live-feedback";
-import { PendingChunk } from "./live-pack";
+import { packFrames, PendingChunk } from "./live-pack";
 import type { LiveCaller, LiveOut } from "./live-session.schemas";
-import { SESSION_ENDED_CODE } from "./room-sessions";
 
 /**
- * Stored about every ten seconds (300 frames at 30 fps, about 320 kB packed): one R2 object and
- * three D1 round trips per device per flush. Storage, not the per-frame work, is what the room's
- * thread spends most on (measured: with flushes held back, the room answered as fast as a bare
- * echo), and much of its cost is per chunk (three D1 round trips, an R2 put, an audit entry), so
- * fewer, larger chunks. Nothing is lost by waiting:
- * the device keeps every frame until `stored` covers it.
+ * The buffer ships about every 30 s (±50%, random per flush): 900 frames at 30 fps, one chunk.
+ * Each chunk costs three D1 round trips, an R2 put and an audit entry, now off the answering
+ * path; large and rare keeps that cost small, and the random delay keeps rooms that started
+ * together (a group class, the bench's 50 devices) from shipping in the same instant.
  */
-export const FLUSH_FRAMES = 300;
-export const FLUSH_MS = 10_000;
+export const FLUSH_MS = 30_000;
+/** A failed ship is retried after about this long (±50%). */
+export const RETRY_MS = 10_000;
+/** Kept for callers that size their batches by it: the most frames one shipped chunk holds. */
+export const FLUSH_FRAMES = MAX_FRAMES_PER_CHUNK;
 
-/**
- * The first chunk of a room closes at a random 20–100% of the usual size. Rooms that start
- * together (a group class, the bench's 50 devices) would otherwise flush in lockstep, 50 chunks
- * in the same instant every interval, and storing them held every room's answers for seconds
- * (measured: 50 rooms' p99 was 5–10 s with flushes, the echo's without). One random first chunk
- * spreads the rooms' flushes evenly over the interval for the rest of the session.
- */
-const firstChunkShare = () => 0.2 + 0.8 * Math.random();
+const jittered = (ms: number) => Math.round(ms * (0.5 + Math.random()));
 
 type Device = Pick<LiveCaller, "userId" | "workspaceId" | "role" | "sessionId">;
 type Size = { width: number; height: number };
@@ -58,95 +58,195 @@ export type StoreHost = {
   waitUntil(promise: Promise<unknown>): void;
   sessionId(): string;
   connections(): Iterable<Connection<LiveCaller>>;
+  /** Asks the room's alarm to come back by `at` (ms since the epoch). */
+  wakeBy(at: number): void;
 };
 
+type BufferRow = {
+  id: number;
+  frames: number;
+  width: number | null;
+  height: number | null;
+  body: ArrayBuffer;
+};
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS live_buffer (
+    id INTEGER PRIMARY KEY,
+    first_ms REAL NOT NULL,
+    last_ms REAL NOT NULL,
+    frames INTEGER NOT NULL,
+    width INTEGER,
+    height INTEGER,
+    body BLOB NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS live_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`;
+
+/** Thrown by `flush` when a chunk could not be shipped for a transient reason (it stays). */
+export class FlushFailed extends Error {
+  override name = "FlushFailed";
+}
+
 export class FrameStore {
-  /** Newest timestamp known stored, for `ready` and `stored`. */
+  /** Newest timestamp held durably (buffer or D1), for `ready` and `stored`. */
   storedThrough: number | null = null;
-  private filling = new PendingChunk();
-  /** Sealed chunks not yet stored, oldest first. */
-  private sealed: ParsedChunk[] = [];
+  /** Frames of the session held durably (D1 and buffer). */
+  private held = 0;
+  /** When the next background flush is due (null: the buffer is empty or a flush is set). */
+  nextFlushAt: number | null = null;
   private device: Device | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-  /** Share of FLUSH_FRAMES / FLUSH_MS at which the filling chunk closes (see firstChunkShare). */
-  private share = firstChunkShare();
-  /** Whether a flush alarm is set: setting one is a storage write, which holds outgoing messages. */
-  alarmArmed = false;
+  private deviceJson = "";
+  private flushing: Promise<unknown> = Promise.resolve();
+  private ready = false;
 
   constructor(private readonly host: StoreHost) {}
 
-  /** Queues accepted frames; starts a flush when a chunk is full, else makes sure one will come. */
+  private get sql() {
+    if (!this.ready) {
+      this.host.storage.sql.exec(SCHEMA);
+      this.ready = true;
+    }
+    return this.host.storage.sql;
+  }
+
+  /**
+   * Buffers accepted frames in the room's storage (synchronous, this turn) and tells the device
+   * they are stored; makes sure a background flush is due.
+   */
   add(device: Device, frames: PoseFrameInput[], frameSize: Size | null): void {
-    this.device = device;
-    const chunk = this.filling;
-    for (const frame of frames) chunk.add(frame);
-    if (frameSize) chunk.frameSize = frameSize;
-    const first = chunk.firstTimestamp;
-    if (first === undefined) return;
-    const last = frames.at(-1)?.timestamp ?? first;
-    if (chunk.count >= FLUSH_FRAMES * this.share || last - first >= FLUSH_MS * this.share) {
-      this.host.waitUntil(this.flush());
-    } else if (!this.alarmArmed) {
-      this.alarmArmed = true;
-      this.host.waitUntil(this.host.storage.setAlarm(Date.now() + FLUSH_MS * 1.5));
+    const first = frames[0];
+    if (!first) return;
+    const last = frames.at(-1)!;
+    const sql = this.sql;
+    const json = JSON.stringify(device);
+    if (json !== this.deviceJson) {
+      // Who ships the frames (the audit's actor), kept for a flush after eviction.
+      sql.exec("INSERT OR REPLACE INTO live_meta (key, value) VALUES ('device', ?)", json);
+      this.device = device;
+      this.deviceJson = json;
+    }
+    sql.exec(
+      "INSERT INTO live_buffer (first_ms, last_ms, frames, width, height, body) VALUES (?, ?, ?, ?, ?, ?)",
+      first.timestamp,
+      last.timestamp,
+      frames.length,
+      frameSize?.width ?? null,
+      frameSize?.height ?? null,
+      packFrames(frames).buffer,
+    );
+    this.held += frames.length;
+    this.storedThrough = last.timestamp;
+    this.toDevices({ type: "stored", through: last.timestamp, frames: this.held });
+    if (this.nextFlushAt === null) {
+      this.nextFlushAt = Date.now() + jittered(FLUSH_MS);
+      this.host.wakeBy(this.nextFlushAt);
     }
   }
 
-  /** Seals what is pending and stores every sealed chunk in order, one flush at a time. */
-  flush(): Promise<void> {
-    if (this.filling.count > 0) {
-      this.sealed.push(this.filling.seal());
-      this.filling = new PendingChunk();
-      this.share = 1;
-    }
-    this.flushing = this.flushing.then(() => this.storeSealed());
-    return this.flushing;
-  }
-
-  /** Whether frames wait for storage (the alarm then comes back). */
+  /** Whether frames wait in the buffer. */
   get pending(): boolean {
-    return this.filling.count > 0 || this.sealed.length > 0;
+    return this.sql.exec("SELECT 1 FROM live_buffer LIMIT 1").toArray().length > 0;
   }
 
-  private async storeSealed(): Promise<void> {
-    const device = this.device;
-    while (device && this.sealed.length > 0) {
-      const chunk = this.sealed[0]!;
-      const ctx = roomContext(this.host.env, device, {}, this.host.waitUntil, liveSessionQuery);
+  /**
+   * Ships the whole buffer to R2 and D1 now, chunk by chunk, one flush at a time. Rejects with
+   * FlushFailed when a chunk could not be shipped (it stays buffered; a retry is scheduled).
+   * Resolves with the number of frames the session gained.
+   */
+  flush(): Promise<number> {
+    const run = this.flushing.then(() => this.ship());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async ship(): Promise<number> {
+    this.nextFlushAt = null;
+    const device = this.device ?? this.readDevice();
+    let shipped = 0;
+    for (;;) {
+      const extent = this.sealedExtent();
+      if (extent === null || !device) return shipped;
+      const rows = this.sql
+        .exec<BufferRow>(
+          "SELECT id, frames, width, height, body FROM live_buffer WHERE id <= ? ORDER BY id",
+          extent,
+        )
+        .toArray();
+      if (rows.length === 0) {
+        this.sql.exec("DELETE FROM live_meta WHERE key = 'sealed'");
+        continue;
+      }
+      const chunk = new PendingChunk(rows.reduce((n, r) => n + r.frames, 0));
+      for (const row of rows) {
+        for (const frame of decodeChunk(row.body)) chunk.addPacked(frame);
+        if (row.width && row.height) chunk.frameSize = { width: row.width, height: row.height };
+      }
+      // The verb's session check was made when the device joined and is kept by the room (its
+      // sockets close with the login): frames it accepted are shipped even after a logout.
+      const ctx = roomContext(this.host.env, device, {}, this.host.waitUntil);
       try {
-        const result = await uploadPoseChunk(ctx, this.host.sessionId(), chunk);
-        this.sealed.shift();
-        this.storedThrough = result.last_timestamp;
-        this.toDevices({
-          type: "stored",
-          through: result.last_timestamp,
-          frames: result.total_frames,
-        });
+        const result = await uploadPoseChunk(ctx, this.host.sessionId(), chunk.seal());
+        if (!result.replayed) shipped += result.frames_received;
       } catch (error) {
-        if (!this.failed(error, device)) return;
-        this.sealed.shift();
+        if (error instanceof AppError && error.status < 500) {
+          // The session takes no more frames (completed, deleted): say so; nothing to ship.
+          this.toDevices({ type: "error", code: error.code, message: error.message });
+        } else {
+          this.nextFlushAt = Date.now() + jittered(RETRY_MS);
+          this.host.wakeBy(this.nextFlushAt);
+          throw new FlushFailed("Pose chunk not shipped; kept in the room", { cause: error });
+        }
       }
+      this.host.storage.transactionSync(() => {
+        this.sql.exec("DELETE FROM live_buffer WHERE id <= ?", extent);
+        this.sql.exec("DELETE FROM live_meta WHERE key = 'sealed'");
+      });
     }
   }
 
-  /** Handles a failed chunk; true when it is dropped (refused for good), false to retry later. */
-  private failed(error: unknown, device: Device): boolean {
-    if (error instanceof UnauthorizedError) {
-      // The device's login ended: its sockets close; the chunk waits for a valid device.
-      for (const c of this.host.connections()) {
-        if (c.state?.sessionId === device.sessionId) c.close(SESSION_ENDED_CODE, "session ended");
-      }
-      return false;
+  /**
+   * The last buffer row of the chunk to ship: the one recorded by an earlier, unfinished flush,
+   * or a new extent of up to MAX_FRAMES_PER_CHUNK frames, recorded before anything is sent.
+   * Null when the buffer is empty.
+   */
+  private sealedExtent(): number | null {
+    const sql = this.sql;
+    const sealed = sql
+      .exec<{ value: string }>("SELECT value FROM live_meta WHERE key = 'sealed'")
+      .toArray()[0];
+    if (sealed) return Number(sealed.value);
+    let total = 0;
+    let extent: number | null = null;
+    for (const row of sql.exec<{ id: number; frames: number }>(
+      "SELECT id, frames FROM live_buffer ORDER BY id",
+    )) {
+      if (extent !== null && total + row.frames > MAX_FRAMES_PER_CHUNK) break;
+      total += row.frames;
+      extent = row.id;
     }
-    if (error instanceof AppError && error.status < 500) {
-      // The session no longer takes frames (completed, deleted): say so; nothing more to store.
-      this.toDevices({ type: "error", code: error.code, message: error.message });
-      return true;
+    if (extent !== null) {
+      sql.exec("INSERT OR REPLACE INTO live_meta (key, value) VALUES ('sealed', ?)", extent);
     }
-    // Storage failed for a transient reason: the same chunk is retried by the alarm.
-    this.alarmArmed = true;
-    this.host.waitUntil(this.host.storage.setAlarm(Date.now() + FLUSH_MS * 2));
-    return false;
+    return extent;
+  }
+
+  private readDevice(): Device | null {
+    const row = this.sql
+      .exec<{ value: string }>("SELECT value FROM live_meta WHERE key = 'device'")
+      .toArray()[0];
+    if (!row) return null;
+    this.deviceJson = row.value;
+    this.device = JSON.parse(row.value) as Device;
+    return this.device;
+  }
+
+  /** The buffered frames, oldest first, in the stored binary form (one body per message). */
+  bufferedBodies(): ArrayBuffer[] {
+    return this.sql
+      .exec<{ body: ArrayBuffer }>("SELECT body FROM live_buffer ORDER BY id")
+      .toArray()
+      .map((r) => r.body);
   }
 
   private toDevices(message: LiveOut): void {
@@ -161,7 +261,10 @@ export class FrameStore {
     }
   }
 
-  /** Feeds the stored frames back into a fresh pipeline (first use, or after eviction). */
+  /**
+   * Feeds what the session holds (D1 chunks, then the buffer) into a fresh pipeline (first use,
+   * or after eviction), and re-arms the flush of a buffer left by an earlier instance.
+   */
   async restore(pipeline: FeedbackPipeline, workspaceId: string): Promise<void> {
     const deps = {
       bucket: this.host.env.MEDIA,
@@ -169,7 +272,17 @@ export class FrameStore {
       db: drizzle(this.host.env.DB),
     };
     const stored = await loadSessionFrames(deps, workspaceId, this.host.sessionId());
-    for (const packed of stored) pipeline.replay(toPoseFrame(packed));
-    if (stored.length > 0) this.storedThrough = pipeline.newest;
+    let held = 0;
+    for (const packed of stored) if (pipeline.replay(toPoseFrame(packed))) held++;
+    const bodies = this.bufferedBodies();
+    for (const body of bodies) {
+      for (const packed of decodeChunk(body)) if (pipeline.replay(toPoseFrame(packed))) held++;
+    }
+    this.held = held;
+    if (held > 0) this.storedThrough = pipeline.newest;
+    if (bodies.length > 0 && this.nextFlushAt === null) {
+      this.nextFlushAt = Date.now() + jittered(FLUSH_MS);
+      this.host.wakeBy(this.nextFlushAt);
+    }
   }
 }

@@ -18,6 +18,7 @@ import { callerOf } from "../../middleware/auth";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
 import { CLINICIAN_ROLES } from "../../policy/policy";
 import type { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
+import { shipLiveFrames } from "../live/live.buffer";
 import { publishToUser } from "../realtime/realtime.service";
 import { loadSessionFrames, toPoseFrame } from "./pose.store";
 import { accessSession, RESOURCE } from "./sessions.access";
@@ -38,7 +39,19 @@ export async function completeSession(ctx: RequestContext, id: string) {
       { field: "status", message: `Illegal transition ${session.status} → processing` },
     ]);
   }
-  if (session.frameCount === 0) {
+  // Frames a live room acknowledged may still be in its own storage: they ship first, so the
+  // analysis sees every one (a room with nothing buffered answers at once).
+  let frames = session.frameCount;
+  if (await shipLiveFrames(ctx.env, id)) {
+    const [row] = await ctx.db.orm
+      .select({ frameCount: exerciseSessions.frameCount })
+      .from(exerciseSessions)
+      .where(
+        and(eq(exerciseSessions.id, id), eq(exerciseSessions.workspaceId, caller.workspaceId)),
+      );
+    frames = row?.frameCount ?? frames;
+  }
+  if (frames === 0) {
     throw new ValidationError([{ field: "frames", message: "Upload pose data before completing" }]);
   }
   const now = new Date().toISOString();
@@ -58,7 +71,7 @@ export async function completeSession(ctx: RequestContext, id: string) {
       action: COMPLETED,
       resourceType: RESOURCE,
       resourceId: id,
-      metadata: { patient_id: session.patientId, frames: session.frameCount },
+      metadata: { patient_id: session.patientId, frames },
     },
   });
   if (!changed) throw new ConflictError("The session was completed by another request");
@@ -71,7 +84,7 @@ export async function completeSession(ctx: RequestContext, id: string) {
     queued: true as const,
     result: { session_id: id, status: "processing" as const, pose_data: null },
   };
-  if (session.frameCount > INLINE_ANALYSIS_MAX_FRAMES) {
+  if (frames > INLINE_ANALYSIS_MAX_FRAMES) {
     await ctx.env.JOBS.send(job);
     return queued;
   }

@@ -21,6 +21,7 @@ import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
 import { accessSession, RESOURCE } from "./sessions.access";
 import type { SessionRow } from "./sessions.data";
 import { acceptsFrames } from "./sessions.status";
+import { liveBufferedFrames } from "../live/live.buffer";
 
 const UPLOADED = "pose_data.uploaded" as const;
 const READ = "pose_data.read" as const;
@@ -173,30 +174,40 @@ export async function uploadPoseChunk(
 export async function framesWindow(ctx: RequestContext, sessionId: string, query: FramesQuery) {
   const caller = callerOf(ctx);
   const { session } = await accessSession(ctx, sessionId, "read", READ);
-  const base = session.firstFrameMs ?? 0;
-  const from = base + query.from_ms;
-  const to = query.to_ms !== undefined ? base + query.to_ms : Infinity;
   if (query.to_ms !== undefined && query.to_ms < query.from_ms) {
     throw new ValidationError([{ field: "query.to_ms", message: "Must not be before from_ms" }]);
   }
+  // A session still taking frames may have some only in its live room's buffer: read that
+  // BEFORE the chunks, so a chunk the room ships meanwhile is found in one or the other.
+  const buffered = acceptsFrames(session.status)
+    ? await liveBufferedFrames(ctx.env, sessionId)
+    : [];
+  const base = session.firstFrameMs ?? buffered[0]?.[0] ?? 0;
+  const from = base + query.from_ms;
+  const to = query.to_ms !== undefined ? base + query.to_ms : Infinity;
   const [chunks] = await ctx.db.read([
     chunksBetween(ctx.db.orm, caller.workspaceId, sessionId, from, to),
   ]);
   const frames = [];
   let next: number | null = null;
-  outer: for (const chunk of chunks) {
-    for (const p of await getChunk(storeOf(ctx), chunk.objectKey, chunk.id)) {
-      if (p[0] < from || p[0] > to) continue;
-      if (frames.length === query.limit) {
-        next = p[0] - base;
-        break outer;
-      }
-      frames.push({
-        ...toPoseFrame(p, true),
-        offset_ms: p[0] - base,
-        ...(p[3] && { client: p[3] }),
-      });
+  let newest = -Infinity;
+  async function* stored() {
+    for (const chunk of chunks) yield* await getChunk(storeOf(ctx), chunk.objectKey, chunk.id);
+    // Shipped but not yet dropped by the room: already read from its chunk.
+    for (const p of buffered) if (p[0] > newest) yield p;
+  }
+  outer: for await (const p of stored()) {
+    newest = Math.max(newest, p[0]);
+    if (p[0] < from || p[0] > to) continue;
+    if (frames.length === query.limit) {
+      next = p[0] - base;
+      break outer;
     }
+    frames.push({
+      ...toPoseFrame(p, true),
+      offset_ms: p[0] - base,
+      ...(p[3] && { client: p[3] }),
+    });
   }
   await recordAudit(ctx, {
     action: READ,
