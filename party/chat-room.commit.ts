@@ -1,6 +1,11 @@
 /**
  * The chat room's group commit: messages wait while a batch is being written, then go to D1
- * together (one read and one write for the batch, see messages.commit.ts).
+ * together. A batch is ONE D1 round trip (a guarded write, `commitMessagesFast`) when the room
+ * knows the chat's state from its previous batch; the first batch of a room, and any batch the
+ * guard refuses (a seq taken behind the room's back, a sender whose access or login ended, a
+ * replay, media), takes the full path: one read and one write that judge each message alone
+ * (`commitMessages`), which also rebuilds the state. D1 stays the only record: the state is a
+ * hint every fast write re-checks, so a stale or restarted room can never take a seq twice.
  *
  * Invariants: batches are written one at a time, in arrival order; every waiter is settled only
  * after D1 answered for its batch, in order. (Planning the next batch while the previous one is
@@ -8,6 +13,8 @@
  */
 import {
   commitMessages,
+  commitMessagesFast,
+  type ChatState,
   type CommitItem,
   type CommitOutcome,
   type CommitResult,
@@ -28,6 +35,10 @@ export const MAX_BATCH = 50;
 export class GroupCommit {
   private waiting: Waiter[] = [];
   private running: Promise<void> | null = null;
+  /** The chat as of the last batch written (null: unknown, the next batch reads it). */
+  private state: ChatState | null = null;
+  /** Batches written in one round trip, and the full way (tests, bench). */
+  readonly counts = { fast: 0, full: 0 };
 
   /**
    * @param chatId the chat all messages belong to (read late: a room learns its name after construction)
@@ -45,10 +56,7 @@ export class GroupCommit {
   add(item: CommitItem): Promise<CommitResult> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.running) {
-        this.running = this.run().finally(() => (this.running = null));
-        this.keepAlive(this.running);
-      }
+      if (!this.running) this.start();
     });
   }
 
@@ -61,14 +69,27 @@ export class GroupCommit {
     // One turn of the event loop first: socket messages that arrived in the same read are
     // dispatched before the batch is cut, so a burst starts as one batch rather than 1 + rest.
     await new Promise((resolve) => setTimeout(resolve, 0));
+    try {
+      await this.drain();
+    } finally {
+      this.running = null;
+      // A waiter's continuation may have added a message after the loop's last look (it runs
+      // before this step): it would wait for a run that has ended.
+      if (this.waiting.length > 0) this.start();
+    }
+  }
+
+  private start() {
+    this.running = this.run();
+    this.keepAlive(this.running);
+  }
+
+  private async drain() {
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MAX_BATCH);
       let outcomes: CommitOutcome[];
       try {
-        outcomes = await commitMessages(
-          this.chatId(),
-          batch.map((waiter) => waiter.item),
-        );
+        outcomes = await this.commit(batch.map((waiter) => waiter.item));
       } catch (error) {
         for (const waiter of batch) waiter.reject(error);
         continue;
@@ -80,5 +101,24 @@ export class GroupCommit {
         else waiter.reject(outcome.error);
       }
     }
+  }
+
+  private async commit(items: CommitItem[]): Promise<CommitOutcome[]> {
+    const state = this.state;
+    this.state = null;
+    if (state) {
+      try {
+        const fast = await commitMessagesFast(this.chatId(), items, state);
+        if (fast) {
+          this.counts.fast++;
+          this.state = fast.state;
+          return fast.outcomes;
+        }
+      } catch {
+        // Refused by its guard (or D1 failed): nothing was stored; the full path judges it.
+      }
+    }
+    this.counts.full++;
+    return commitMessages(this.chatId(), items, (next) => (this.state = next));
   }
 }

@@ -76,6 +76,11 @@ export class RequestDb {
    * Hands the pending session check to a caller that runs it in a batch of its own making (the
    * chat room's group commit); the caller must then refuse the request if it returns no row.
    */
+  /** The pending session check, left pending (a fast path that may fall back to the full one). */
+  peekSessionCheck() {
+    return this.sessionCheck;
+  }
+
   takeSessionCheck() {
     const check = this.sessionCheck;
     this.sessionCheck = null;

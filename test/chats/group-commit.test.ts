@@ -207,3 +207,119 @@ describe("room", () => {
     patient.close();
   });
 });
+
+describe("one round trip per batch (the room's state, guarded in the write)", () => {
+  const room = (chatId: string) =>
+    new GroupCommit(
+      () => chatId,
+      () => undefined,
+      (work) => void work.catch(() => undefined),
+    );
+
+  it("after the room's first batch, a batch is one guarded write with dense seqs", async () => {
+    const chat = await careTeamChat(clinic);
+    const commits = room(chat.id);
+    const seqs = [];
+    for (const n of [1, 2, 3, 4]) {
+      seqs.push(
+        (await commits.add(item(n % 2 ? clinic.physio : clinic.patientUser, `m${n}`))).message.seq,
+      );
+    }
+    expect(seqs).toEqual([1, 2, 3, 4]);
+    expect(commits.counts).toEqual({ fast: 3, full: 1 });
+    expect((await stored(chat.id)).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    const audits = await env.DB.prepare(
+      "select count(*) as n from audit_log where action = 'chat_message.created' and metadata like ?",
+    )
+      .bind(`%${chat.id}%`)
+      .first<{ n: number }>();
+    expect(audits!.n).toBe(4);
+  });
+
+  it("never reuses a seq: last_seq advanced behind the room's back, or a second room instance", async () => {
+    const chat = await careTeamChat(clinic);
+    const a = room(chat.id);
+    expect((await a.add(item(clinic.physio, "a1"))).message.seq).toBe(1);
+    // A manual D1 edit moves last_seq on without the room knowing.
+    await env.DB.prepare("update chats set last_seq = last_seq + 3 where id = ?")
+      .bind(chat.id)
+      .run();
+    expect((await a.add(item(clinic.physio, "a2"))).message.seq).toBe(5);
+    // A second instance of the room (a restart elsewhere) writes; the first one is now stale.
+    const b = room(chat.id);
+    expect((await b.add(item(clinic.patientUser, "b1"))).message.seq).toBe(6);
+    expect((await b.add(item(clinic.patientUser, "b2"))).message.seq).toBe(7);
+    expect((await a.add(item(clinic.physio, "a3"))).message.seq).toBe(8);
+    expect((await a.add(item(clinic.physio, "a4"))).message.seq).toBe(9);
+    expect(a.counts, "the stale batches fell back to the full path").toEqual({ fast: 1, full: 3 });
+    expect((await stored(chat.id)).map((r) => r.seq)).toEqual([1, 5, 6, 7, 8, 9]);
+    const got = await api("GET", `/api/v1/chats/${chat.id}`, { token: clinic.physio.token });
+    expect(got.body.data.last_seq).toBe(9);
+  });
+
+  it("a resend of an acknowledged message is a replay, not a second message", async () => {
+    const chat = await careTeamChat(clinic);
+    const commits = room(chat.id);
+    const id = clientId();
+    const first = await commits.add(item(clinic.physio, "once", id));
+    const again = await commits.add(item(clinic.physio, "once", id));
+    expect(again).toMatchObject({ replayed: true });
+    expect(again.message.id).toBe(first.message.id);
+    expect((await stored(chat.id)).length).toBe(1);
+  });
+});
+
+describe("security (fast path)", () => {
+  it("a sender whose access ended behind the room's back is refused at commit; nothing stored", async () => {
+    const chat = await careTeamChat(clinic);
+    const commits = new GroupCommit(
+      () => chat.id,
+      () => undefined,
+      (work) => void work.catch(() => undefined),
+    );
+    await commits.add(item(clinic.physio, "before"));
+    await commits.add(item(clinic.patientUser, "warm")); // the state now names both senders
+    // A direct D1 edit ends the physio's care-team relation; the room is not told.
+    await env.DB.prepare("delete from care_team_members where patient_id = ? and user_id = ?")
+      .bind(clinic.patient.id, clinic.physio.id)
+      .run();
+    try {
+      await expect(commits.add(item(clinic.physio, "after"))).rejects.toMatchObject({
+        status: 404,
+      });
+      expect((await stored(chat.id)).length).toBe(2);
+      const denied = await env.DB.prepare(
+        "select count(*) as n from audit_log where action = 'chat_message.created' and resource_id = ? and outcome = 'denied'",
+      )
+        .bind(chat.id)
+        .first<{ n: number }>();
+      expect(denied!.n).toBe(1);
+    } finally {
+      await env.DB.prepare(
+        "insert into care_team_members (id, workspace_id, patient_id, user_id, created_at) values (?, ?, ?, ?, ?)",
+      )
+        .bind(
+          crypto.randomUUID(),
+          clinic.workspaceId,
+          clinic.patient.id,
+          clinic.physio.id,
+          new Date().toISOString(),
+        )
+        .run()
+        .catch(() => undefined);
+    }
+  });
+
+  it("a sender whose login ended is refused at commit even with the room's state", async () => {
+    const chat = await careTeamChat(clinic);
+    const commits = new GroupCommit(
+      () => chat.id,
+      () => undefined,
+      (work) => void work.catch(() => undefined),
+    );
+    await commits.add(item(clinic.physio, "before"));
+    const ended = { ...clinic.physio, sessionId: "00000000-0000-7000-8000-000000000000" };
+    await expect(commits.add(item(ended, "after"))).rejects.toMatchObject({ status: 401 });
+    expect((await stored(chat.id)).length).toBe(1);
+  });
+});

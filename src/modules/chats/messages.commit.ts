@@ -11,7 +11,7 @@
  * none is, and none is acknowledged before. A known `client_message_id` (stored, or earlier in the
  * same batch) returns that message unchanged.
  */
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, exists, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { chatMessages, chatParticipants, chats } from "../../db/schema/chats";
 import { users } from "../../db/schema/users";
@@ -53,6 +53,7 @@ export async function commitMessage(
 export async function commitMessages(
   chatId: string,
   items: CommitItem[],
+  onState?: (state: ChatState) => void,
 ): Promise<CommitOutcome[]> {
   const first = items[0];
   if (!first) return [];
@@ -193,6 +194,16 @@ export async function commitMessages(
     );
   }
   if (writes.length) await orm.batch(writes as never);
+  if (chat && onState) {
+    const reachable = members.filter((m) => m.reachable);
+    onState({
+      workspaceId,
+      lastSeq: last?.seq ?? chat.lastSeq,
+      type: chat.type,
+      members: new Set(reachable.map((m) => m.userId)),
+      admins: new Set(reachable.filter((m) => m.isAdmin).map((m) => m.userId)),
+    });
+  }
 
   return Promise.all(
     outcomes.map(async (outcome, i): Promise<CommitOutcome> => {
@@ -237,4 +248,157 @@ async function newRow(
 /** The body a message stores: voice messages have none. */
 function contentOf(input: SendMessageInput): string | null {
   return input.type === "voice" ? null : (input.content ?? null);
+}
+
+/**
+ * What the chat's room keeps between batches so the next one needs no read: the chat's last seq
+ * and type, and who could reach it at the last commit. A hint only: every fast batch re-checks
+ * all of it inside its own write (see commitMessagesFast).
+ */
+export type ChatState = {
+  workspaceId: string;
+  lastSeq: number;
+  type: string;
+  members: Set<string>;
+  admins: Set<string>;
+};
+
+/** Most distinct login sessions a fast batch checks inline (D1 binds at most 100 values). */
+const FAST_MAX_SESSIONS = 8;
+
+/** Thrown when a fast batch's guard refused it: the room then commits the batch the full way. */
+export class StaleChatState extends Error {
+  override name = "StaleChatState";
+}
+
+/**
+ * A batch in ONE D1 round trip: the write itself, guarded. The first message's seq is
+ * `CASE WHEN <guard> THEN seq ELSE NULL END` (seq is NOT NULL), so unless D1's `last_seq` is
+ * still the room's, every sender may reach the chat NOW (the audience rule, REACHABLE_NOW, and
+ * the Broadcast admin rule) and every sender's login session is live, the statement fails and
+ * the whole batch rolls back (D1 batches are transactions): nothing stored, no seq taken. The
+ * chat's reachable members are read at the end of the same batch, for the fan-out and the next
+ * batch's state. A replayed `client_message_id` fails the unique index the same way.
+ *
+ * Returns null when the batch is not one the fast path takes (media, inbound SMS, a sender the
+ * state does not know, too many sessions); throws StaleChatState (or D1's error) when refused.
+ * Either way the caller commits the batch with commitMessages, which judges each message alone.
+ */
+export async function commitMessagesFast(
+  chatId: string,
+  items: CommitItem[],
+  state: ChatState,
+): Promise<{ outcomes: CommitOutcome[]; state: ChatState } | null> {
+  const first = items[0];
+  if (!first) return { outcomes: [], state };
+  const ws = state.workspaceId;
+  const ids = new Set<string>();
+  for (const { ctx, input, inboundSms } of items) {
+    const caller = ctx.caller;
+    if (inboundSms || input.type !== "text" || !caller || caller.workspaceId !== ws) return null;
+    if (!state.members.has(caller.userId)) return null;
+    if (state.type === "Broadcast" && !state.admins.has(caller.userId)) return null;
+    const clientId = input.client_message_id;
+    if (clientId !== undefined && clientId !== null) {
+      const key = `${caller.userId}:${clientId}`;
+      if (ids.has(key)) return null; // a repeat inside the batch: the full path answers it
+      ids.add(key);
+    }
+  }
+  const senders = [...new Set(items.map((i) => i.ctx.caller!.userId))];
+  const sessions = new Map<string, ReturnType<RequestContext["db"]["takeSessionCheck"]>>();
+  for (const { ctx } of items) {
+    const key = ctx.caller!.sessionId;
+    if (!sessions.has(key)) sessions.set(key, ctx.db.peekSessionCheck());
+  }
+  if (senders.length > FAST_MAX_SESSIONS || sessions.size > FAST_MAX_SESSIONS) return null;
+
+  const { orm } = first.ctx.db;
+  const adminsOnly =
+    state.type === "Broadcast" ? sql` and "chat_participants"."is_admin" = 1` : sql``;
+  const checks = [...sessions.values()].flatMap((check) =>
+    check ? [sql` and ${exists(check as never)}`] : [],
+  );
+  const guard: SQL = sql`(select ${chats.lastSeq} from ${chats} where ${chats.id} = ${chatId}
+      and ${chats.workspaceId} = ${ws} and ${chats.deletedAt} is null) = ${state.lastSeq}
+    and (select count(*) from "chat_participants"
+      join "chats" on "chats"."id" = "chat_participants"."chat_id"
+      join "users" on "users"."id" = "chat_participants"."user_id"
+      where "chat_participants"."chat_id" = ${chatId}
+        and "chat_participants"."user_id" in (${sql.join(
+          senders.map((id) => sql`${id}`),
+          sql`, `,
+        )})
+        and ${reachableNow()}${adminsOnly}) = ${senders.length}${sql.join(checks)}`;
+
+  const now = new Date().toISOString();
+  const writes: Query[] = [];
+  const rows: MessageRow[] = [];
+  let seq = state.lastSeq;
+  const lastSeqOf = new Map<string, number>();
+  for (const { ctx, input } of items) {
+    const row = await newRow(ctx, chatId, input, ++seq, now);
+    rows.push(row);
+    lastSeqOf.set(row.senderId, seq);
+    const value =
+      rows.length === 1 ? { ...row, seq: sql`case when ${guard} then ${seq} else null end` } : row;
+    writes.push(
+      orm.insert(chatMessages).values(value as never),
+      (
+        await auditEntry(ctx, {
+          action: "chat_message.created",
+          resourceType: "chat_message",
+          resourceId: row.id,
+          metadata: { chat_id: chatId, seq, type: input.type },
+        })
+      ).query,
+    );
+  }
+  const last = rows.at(-1)!;
+  writes.push(
+    orm
+      .update(chats)
+      .set({ lastSeq: last.seq, lastMessageId: last.id, lastMessageAt: now, updatedAt: now })
+      .where(and(eq(chats.id, chatId), eq(chats.workspaceId, ws))),
+    ...[...lastSeqOf].map(([userId, readSeq]) =>
+      orm
+        .update(chatParticipants)
+        .set({ lastReadSeq: readSeq })
+        .where(and(eq(chatParticipants.chatId, chatId), eq(chatParticipants.userId, userId))),
+    ),
+    orm
+      .select({ userId: chatParticipants.userId, isAdmin: chatParticipants.isAdmin })
+      .from(chatParticipants)
+      .innerJoin(chats, eq(chats.id, chatParticipants.chatId))
+      .innerJoin(users, eq(users.id, chatParticipants.userId))
+      .where(and(eq(chatParticipants.chatId, chatId), reachableNow())),
+  );
+  let results: unknown[];
+  try {
+    results = (await orm.batch(writes as never)) as unknown[];
+  } catch (error) {
+    const message = error instanceof Error ? error.message : "";
+    if (/NOT NULL|UNIQUE/i.test(message)) throw new StaleChatState("Fast commit refused");
+    throw error;
+  }
+  const reachable = results.at(-1) as { userId: string; isAdmin: boolean }[];
+  const recipients = reachable.map((m) => m.userId);
+  const outcomes = await Promise.all(
+    rows.map(async (row, i): Promise<CommitOutcome> => {
+      const reader = { userId: row.senderId, lastReadSeq: 0, othersReadSeq: 0 };
+      const plaintext = { content: contentOf(items[i]!.input) };
+      const message = await messageView(first.ctx.phi, row, reader, plaintext);
+      return { ok: true, result: { message, replayed: false, recipients } };
+    }),
+  );
+  return {
+    outcomes,
+    state: {
+      workspaceId: ws,
+      lastSeq: last.seq,
+      type: state.type,
+      members: new Set(recipients),
+      admins: new Set(reachable.filter((m) => m.isAdmin).map((m) => m.userId)),
+    },
+  };
 }
