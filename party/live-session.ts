@@ -166,7 +166,7 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
     const due = this.store.nextFlushAt;
     if (due === null || due <= now + 1_000) await this.store.flush().catch(() => undefined);
     if (this.store.nextFlushAt !== null) this.wakeBy(this.store.nextFlushAt);
-    if (now + 1_000 < this.nextCheckAt) return this.wakeBy(this.nextCheckAt);
+    // Every alarm checks the sockets' sessions too (cheap beside a flush; at least every minute).
     const connections = [...this.getConnections<LiveCaller>()];
     await keepSessionsAlive(
       this.env,
