@@ -63,13 +63,14 @@ export function roomSocket(
     }
     return [options.protocol ?? "rehab.v1", `${BEARER}${token ?? ""}`];
   };
+  const { shouldReconnectOnClose: reconnects, ...rest } = options.socket ?? {};
   const socket = new ReconnectingWebSocket(url, protocols, {
     maxRetries: 12,
+    ...rest,
     shouldReconnectOnClose: (event: CloseEvent) => {
       if (event.code === SESSION_ENDED) sessionEnded = true;
-      return !FINAL_CODES.has(event.code);
+      return reconnects ? reconnects(event) : !FINAL_CODES.has(event.code);
     },
-    ...options.socket,
   });
   return socket;
 }
