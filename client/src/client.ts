@@ -30,7 +30,7 @@ export type ClientOptions = {
    */
   onTokens?: (pair: TokenPair | null) => void;
   /** Browser: `"same-origin"` or `"include"` sends the API's HttpOnly refresh cookie. */
-  credentials?: RequestCredentials;
+  credentials?: "omit" | "same-origin" | "include";
   /** How often a request with an Idempotency-Key is resent after a network failure (default 2). */
   idempotentRetries?: number;
 };

@@ -23370,11 +23370,8 @@ export interface components {
             scheduled_start: string;
             /** Format: uuid */
             service_id?: string | null;
-            /**
-             * @default scheduled
-             * @enum {string}
-             */
-            status: "scheduled" | "completed" | "cancelled" | "no_show";
+            /** @enum {string} */
+            status?: "scheduled" | "completed" | "cancelled" | "no_show";
         };
         AppointmentUpdate: {
             /** Format: uuid */
@@ -23697,11 +23694,8 @@ export interface components {
             allergy: string;
             /** @example Causes rash */
             reaction_description?: string | null;
-            /**
-             * @default mild
-             * @enum {string}
-             */
-            severity: "mild" | "moderate" | "severe";
+            /** @enum {string} */
+            severity?: "mild" | "moderate" | "severe";
         };
         CreateChatInput: {
             name: string;
@@ -23723,8 +23717,7 @@ export interface components {
             consultation_type?: string | null;
             /** Format: uuid */
             exercise_session_id?: string | null;
-            /** @default true */
-            is_draft: boolean;
+            is_draft?: boolean;
             /** Format: uuid */
             patient_id: string;
             sections?: components["schemas"]["NoteSections"];
@@ -23760,8 +23753,7 @@ export interface components {
             diagnosis: string;
             /** @example E11.9 */
             icd10_code?: string | null;
-            /** @default true */
-            is_active: boolean;
+            is_active?: boolean;
         };
         CreateExerciseAssignmentInput: {
             /** @description Client-generated id; a retried create with the same id returns the first result */
@@ -23804,11 +23796,8 @@ export interface components {
             patient_id: string;
             /** Format: date-time */
             scheduled_datetime?: string;
-            /**
-             * @default video/mp4
-             * @enum {string}
-             */
-            video_content_type: "video/mp4" | "video/quicktime" | "video/webm";
+            /** @enum {string} */
+            video_content_type?: "video/mp4" | "video/quicktime" | "video/webm";
             video_size_bytes?: number;
         };
         CreateExerciseTypeInput: {
@@ -23822,8 +23811,7 @@ export interface components {
             name: string;
             /** @description Defaults to one derived from the name */
             slug?: string;
-            /** @default [] */
-            target_muscles: string[];
+            target_muscles?: string[];
         };
         CreateInviteInput: {
             /**
@@ -23850,8 +23838,7 @@ export interface components {
             end_date?: string | null;
             /** @example Twice Daily */
             frequency?: string | null;
-            /** @default true */
-            is_active: boolean;
+            is_active?: boolean;
             /** @example Metformin */
             name: string;
             /** Format: uuid */
@@ -23928,8 +23915,7 @@ export interface components {
             text?: string;
         };
         CreateSessionReviewInput: {
-            /** @default [] */
-            form_feedback: {
+            form_feedback?: {
                 issue: string;
                 recommendation?: string;
                 /** @enum {string} */
@@ -24411,8 +24397,7 @@ export interface components {
             address?: string | null;
             /** @example Ground floor, free parking in back */
             details?: string | null;
-            /** @default true */
-            is_active: boolean;
+            is_active?: boolean;
             /** @enum {string} */
             location_type: "clinic" | "home" | "online";
             /** @example Main Clinic */
@@ -24988,8 +24973,7 @@ export interface components {
              */
             default_duration_minutes: number;
             description?: string | null;
-            /** @default true */
-            is_active: boolean;
+            is_active?: boolean;
             /** @example Deep Tissue Massage */
             name: string;
         };

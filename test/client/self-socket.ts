@@ -17,7 +17,7 @@ export class SelfWebSocket extends EventTarget {
 
   readyState = SelfWebSocket.CONNECTING;
   protocol = "";
-  binaryType: BinaryType = "blob";
+  binaryType: "blob" | "arraybuffer" = "blob";
   readonly extensions = "";
   readonly bufferedAmount = 0;
   onopen: Listener | null = null;

@@ -197,7 +197,6 @@ function reviewForm(id: string, existing: Schemas["ExerciseSessionDetail"]["revi
       session_id: id,
       overall_assessment:
         assessment.value as Schemas["CreateSessionReviewInput"]["overall_assessment"],
-      form_feedback: [],
     };
     if (notes.value.trim()) body.notes = notes.value.trim();
     if (issue.value.trim())
