@@ -20,9 +20,11 @@ const schemaPath = join(root, "client/src/schema.d.ts");
 const check = process.argv.includes("--check");
 
 if (!check && !process.argv.includes("--types-only")) {
+  // `--update=all` with its value: a bare `--update` would take the file name as its value and
+  // leave vitest to run the whole suite.
   const run = spawnSync(
     "npx",
-    ["vitest", "run", "--update", "test/client/openapi-document.test.ts"],
+    ["vitest", "run", "--update=all", "test/client/openapi-document.test.ts"],
     { cwd: root, stdio: "inherit" },
   );
   if (run.status !== 0) process.exit(run.status ?? 1);
