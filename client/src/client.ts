@@ -5,7 +5,9 @@
  * `POST /api/v1/auth/refresh` (concurrent 401s wait for the same renewal, because the API rotates
  * the refresh token and a second use of the old one would end the session) and the request is
  * sent again once with the new token. A request with an `Idempotency-Key` is resent with the same
- * key when the network fails, so a lost answer never duplicates the action.
+ * key when the network fails, so a lost answer never duplicates the action. The latest D1 bookmark
+ * (`X-D1-Bookmark`, read replication) is sent with every call, so the client reads its own writes
+ * on whichever replica answers.
  */
 import createFetchClient, { type FetchResponse, type MaybeOptionalInit } from "openapi-fetch";
 import { ApiError } from "./errors";
@@ -71,6 +73,7 @@ export function createClient(options: ClientOptions) {
   let accessToken = options.tokens?.access_token ?? null;
   let refreshToken = options.tokens?.refresh_token ?? null;
   let renewing: Promise<string | null> | null = null;
+  let bookmark: string | null = null;
 
   function setTokens(pair: TokenPair | null) {
     accessToken = pair?.access_token ?? null;
@@ -82,10 +85,16 @@ export function createClient(options: ClientOptions) {
   async function send(request: Request): Promise<Response> {
     const key = request.headers.get("idempotency-key");
     for (let attempt = 0; ; attempt++) {
+      if (bookmark) request.headers.set("x-d1-bookmark", bookmark);
       // A spare copy only when a resend may follow (a body can be read once).
       const spare = key && attempt < retries ? request.clone() : null;
       try {
-        return await transport(request);
+        const response = await transport(request);
+        // Bookmarks order by position in the database's history: keep the latest seen, whatever
+        // order concurrent answers arrive in.
+        const seen = response.headers.get("x-d1-bookmark");
+        if (seen && (!bookmark || seen > bookmark)) bookmark = seen;
+        return response;
       } catch (error) {
         if (!spare) throw error;
         request = spare;

@@ -250,3 +250,32 @@ describe("errors", () => {
     expect([...ERROR_CODES].sort()).toEqual(Object.keys(ERROR_STATUS).sort());
   });
 });
+
+describe("read replication", () => {
+  it("sends the latest D1 bookmark it was given, so it reads its own writes", async () => {
+    const { clinic } = await sessionClinic();
+    const sent: (string | null)[] = [];
+    const received: (string | null)[] = [];
+    const api = createClient({
+      baseUrl: BASE,
+      fetch: async (request) => {
+        sent.push(request.headers.get("x-d1-bookmark"));
+        const response = await SELF.fetch(request);
+        received.push(response.headers.get("x-d1-bookmark"));
+        return response;
+      },
+    });
+    await api.signIn({ email: clinic.patientUser.email, password: PASSWORD });
+    const created = await api.POST("/api/v1/sessions", {
+      body: { patient_id: clinic.patient.id, exercise_type: "squat" },
+    });
+    const read = await api.GET("/api/v1/sessions/{id}", {
+      params: { path: { id: created.session_id } },
+    });
+    expect(JSON.stringify(read)).toContain(created.session_id);
+    expect(sent[0]).toBeNull();
+    expect(received[1]).toBeTruthy();
+    // The read carried the bookmark the write answered (or a later one).
+    expect(sent[2]! >= received[1]!).toBe(true);
+  });
+});
