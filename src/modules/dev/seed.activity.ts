@@ -249,8 +249,9 @@ async function seedExercises(ctx: RequestContext, cast: DemoCast, as: Actors, no
     if (!found) throw new Error(`Catalog entry ${slug} is missing`);
     return found.id;
   };
-  const sessions: string[] = [];
-  for (const [patientKey, programme] of Object.entries(PROGRAMMES)) {
+  // Patients in parallel (their rows are independent); each patient's steps in order.
+  const perPatient = Object.entries(PROGRAMMES).map(async ([patientKey, programme]) => {
+    const sessions: string[] = [];
     const patientId = cast.record(patientKey);
     let clipAssignment = "";
     for (const item of programme) {
@@ -306,8 +307,9 @@ async function seedExercises(ctx: RequestContext, cast: DemoCast, as: Actors, no
       }
       sessions.push(created.session_id);
     }
-  }
-  return sessions;
+    return sessions;
+  });
+  return (await Promise.all(perPatient)).flat();
 }
 
 /** PUTs the bytes to the Worker-signed upload URL the session was given (the media verb). */
@@ -360,8 +362,8 @@ async function seedChats(cast: DemoCast, as: Actors) {
       ],
     ],
   ];
-  const made: string[] = [];
-  for (const [patientKey, others, lines] of careTeams) {
+  // Chats in parallel; each chat's messages in order.
+  const made = careTeams.map(async ([patientKey, others, lines]) => {
     const chat = await createChat(as("physio"), {
       name: "Care team",
       type: "Care Team",
@@ -369,8 +371,8 @@ async function seedChats(cast: DemoCast, as: Actors) {
       participant_ids: [cast.user(patientKey).id, ...others.map((k) => cast.user(k).id)],
     });
     await say(chat.id, lines);
-    made.push(chat.id);
-  }
+    return chat.id;
+  });
   const family = await createChat(as("physio"), {
     name: "John's family updates",
     type: "Family Update",
@@ -382,8 +384,7 @@ async function seedChats(cast: DemoCast, as: Actors) {
     ["family.jane", "Thank you! Is it fine for him to take the stairs at home?"],
     ["physio", "Yes, one step at a time, leading up with the good leg."],
   ]);
-  made.push(family.id);
-  return made;
+  return [...(await Promise.all(made)), family.id];
 }
 
 const VISIT_TRANSCRIPT = [
@@ -451,8 +452,8 @@ async function seedSchedule(cast: DemoCast, as: Actors, now: number) {
     if (day !== 2) plan.push(["physio", order[(day + 2) % 3]!, day, 14]);
   }
   plan.push(["doctor", "patient.john", 3, 10], ["doctor", "patient.wei", 1, 15]);
-  const made: string[] = [];
-  for (const [clinician, patientKey, day, hour] of plan) {
+  // Each clinician's calendar in parallel; no two bookings overlap.
+  const book = async ([clinician, patientKey, day, hour]: (typeof plan)[number]) => {
     const start = at(day, hour);
     const end = new Date(start.getTime() + 45 * 60_000);
     const appointment = await createAppointment(as("admin"), {
@@ -463,9 +464,14 @@ async function seedSchedule(cast: DemoCast, as: Actors, now: number) {
       location_type: clinician === "doctor" ? "video" : "clinic",
       status: end.getTime() < now ? "completed" : "scheduled",
     } as Parameters<typeof createAppointment>[1]);
-    made.push((appointment as { id: string }).id);
-  }
-  return made;
+    return (appointment as { id: string }).id;
+  };
+  const series = async (clinician: string) => {
+    const ids: string[] = [];
+    for (const item of plan.filter((p) => p[0] === clinician)) ids.push(await book(item));
+    return ids;
+  };
+  return (await Promise.all([series("physio"), series("doctor")])).flat();
 }
 
 /** The physiotherapist rings John, who does not answer: the ring timer's own path ends it. */
