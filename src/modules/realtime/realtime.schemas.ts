@@ -1,4 +1,4 @@
-/** Request schemas of the realtime routes; the socket's messages are in party/user-stream.schemas.ts. */
+/** Request schemas of the realtime routes; the socket's messages are in src/realtime/user-stream.schemas.ts. */
 import { DeviceId } from "../../realtime/user-stream.schemas";
 import { z } from "../../lib/openapi";
 
