@@ -22,7 +22,10 @@ import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
 import { GroupCommit } from "./chat-room.commit";
 import { parseSocketInput, refuseInput } from "./socket-input";
-import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
+import { ChatRoomIn, type ChatRoomOut } from "../src/realtime/chat-room.schemas";
+import { readHandoff } from "../src/realtime/handoff";
+import type { RequestMeta, StreamCaller } from "../src/realtime/identity";
+import type { ChatRoomEvent as RoomEvent, ChatRoomRpc } from "../src/realtime/rooms";
 import { reachableUsers } from "../src/modules/chats/chats.audience";
 import {
   ACCESS_ENDED_CODE,
@@ -33,17 +36,8 @@ import {
   SESSION_ENDED_CODE,
   trackRoom,
 } from "./room-sessions";
-import { CALLER_HEADER } from "./user-stream";
-import { StreamCaller } from "./user-stream.schemas";
 
-/** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
-export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
-
-type RoomEvent = ChatRoomOut & {
-  event: "message:received" | "message:updated" | "message:deleted" | "message:read";
-};
-
-export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
+export class ChatRoom extends Server<Bindings & Cloudflare.Env> implements ChatRoomRpc {
   /**
    * Not hibernating, on purpose: workerd delivers a hibernatable socket's messages as separate
    * events, and while the object awaits D1 a later message's event can be dispatched before an
@@ -115,7 +109,7 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   }
 
   override onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
-    const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
+    const caller = readHandoff(ctx.request, "chat")?.caller;
     if (!caller) {
       connection.close(1008, "unauthorized");
       return;
@@ -267,16 +261,6 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
 }
 
 export type { CommitResult };
-
-function readCaller(raw: string | null): StreamCaller | null {
-  if (!raw) return null;
-  try {
-    const parsed = StreamCaller.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
 
 function send(connection: Connection, event: ChatRoomOut) {
   try {

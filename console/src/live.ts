@@ -8,38 +8,12 @@
  */
 import { roomSocket } from "../../client/src/index";
 import { api } from "./api";
+import type { LiveOut } from "../../src/realtime/live-session.messages";
 import type { Landmark } from "./skeleton";
 
 export type LiveFrame = { timestamp: number; landmarks: Landmark[]; world_landmarks?: Landmark[] };
-export type Feedback = {
-  type: "feedback";
-  timestamp: number;
-  rep_count: number;
-  partial_rep: boolean;
-  phase: string;
-  primary_angle: number | null;
-  cues: { code: string; message: string; severity?: string }[];
-  hold_seconds?: number;
-  ignored?: number;
-};
-export type LiveMessage =
-  | {
-      type: "ready";
-      mode: string;
-      exercise: {
-        slug: string;
-        primary_joint: string;
-        target_range: { min: number; max: number } | null;
-      };
-      rep_count: number;
-      stored_through: number | null;
-    }
-  | Feedback
-  | { type: "frames"; frames: LiveFrame[] }
-  | { type: "stored"; through: number; frames: number }
-  | { type: "cue"; from: { user_id: string; role: string }; message: string; timestamp: number }
-  | { type: "error"; code: string; message: string }
-  | { type: "pong" };
+/** What the room sends: its own message types (src/realtime), not a copy kept here. */
+export type LiveMessage = LiveOut;
 
 export type LiveState = "connecting" | "open" | "reconnecting" | "closed";
 

@@ -6,6 +6,7 @@
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { postureScore } from "../../src/analysis";
+import { HANDOFF_HEADERS } from "../../src/realtime/handoff";
 import { createClinic } from "../helpers/fixtures";
 import { upgrade, wrapSocket } from "../realtime/socket";
 import { EXPECTED, POSE_JPG, base64Of } from "./images";
@@ -176,7 +177,7 @@ describe("security", () => {
       sessionId: "x",
     });
     const res = await upgrade(`/parties/pose/${MODEL}?token=${clinic.patientUser.token}`, {
-      "x-rehab-pose-caller": forged,
+      [HANDOFF_HEADERS.caller]: forged,
     });
     expect(res.status).toBe(101);
     const socket = wrapSocket(res.webSocket!);
@@ -188,7 +189,7 @@ describe("security", () => {
       headers: {
         upgrade: "websocket",
         "x-partykit-room": `${MODEL}:${clinic.admin.id}`,
-        "x-rehab-pose-caller": JSON.stringify({
+        [HANDOFF_HEADERS.caller]: JSON.stringify({
           ...JSON.parse(forged),
           userId: clinic.patientUser.id,
         }),

@@ -1,7 +1,7 @@
 /** `GET /parties/pose/{model}`: live pose inference over a WebSocket (seed 003), documented. */
-import { bearerToken } from "../../middleware/auth";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, z } from "../../lib/openapi";
+import { socketToken } from "../../realtime/socket";
 import { ModelId } from "./pose.schemas";
 import { connectPoseStream } from "./pose.socket";
 
@@ -48,6 +48,6 @@ const route = defineRoute({
 export const poseSocketRoutes = createRouter();
 
 poseSocketRoutes.openapi(route, (c) => {
-  const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
+  const token = socketToken(c.req.raw, c.req.valid("query").token);
   return connectPoseStream(c.var.ctx, c.req.raw, c.req.valid("param").model, token);
 });

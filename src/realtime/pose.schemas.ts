@@ -70,12 +70,3 @@ export type PoseSocketOut =
       details?: { field: string; message: string }[];
       dropped: number;
     };
-
-/** Who a connection belongs to, set by the Worker after verifying the token and session. */
-export const PoseCaller = z.object({
-  userId: z.string().min(1),
-  workspaceId: z.string().min(1),
-  role: z.string().min(1),
-  sessionId: z.string().min(1),
-});
-export type PoseCaller = z.infer<typeof PoseCaller>;
