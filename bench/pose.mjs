@@ -126,7 +126,10 @@ try {
     await sleep(300);
   }
   const idleRss = workerdRss(child.pid);
-  const { models } = await (await fetch(`${base}/v1/models`)).json();
+  const served = (await (await fetch(`${base}/v1/models`)).json()).models;
+  // POSE_BENCH_MODELS=movenet-lightning measures one model alone (its own wasm heap).
+  const only = process.env.POSE_BENCH_MODELS?.split(",");
+  const models = only ? served.filter((m) => only.includes(m)) : served;
   const rows = [];
   for (const model of models) {
     const path = `/v1/estimate?model=${model}`;
