@@ -163,7 +163,7 @@ try {
   }
   console.log(`  decode alone (JPEG)  p50 ${ms(pct(decodes, 50))}  p95 ${ms(pct(decodes, 95))}`);
   const last = rows.at(-1).stats;
-  console.log(`  tensors held         ${mb(last.tensor_bytes)} with every model loaded`);
+  console.log(`  tensors held         ${mb(last.tensor_bytes)} with the models above loaded`);
   console.log(`  workerd RSS          ${mb(idleRss)} idle → ${mb(rss)} after the runs`);
   console.log(`  upload size (gzip)   ${mb(uploadGzip)}`);
 } finally {
