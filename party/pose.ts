@@ -15,6 +15,7 @@ import { AppError } from "../src/lib/errors";
 import { fromBase64 } from "../src/modules/pose/pose.base64";
 import { poseEstimator } from "../src/modules/pose/pose.estimator";
 import { postureOf } from "../src/modules/pose/pose.posture";
+import { BLAZEPOSE_LANDMARKS } from "../src/analysis/landmarks";
 import { readHandoff } from "../src/realtime/handoff";
 import type { StreamCaller } from "../src/realtime/identity";
 import { MAX_FRAME_BYTES, parseFrame, type PoseSocketOut } from "../src/realtime/pose.schemas";
@@ -127,6 +128,8 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> implements Pos
         const posture = postureOf(frame.landmarks, size);
         return answer(connection, flight, id, {
           keypoints: frame.landmarks,
+          keypoint_format: "blazepose-33",
+          keypoint_names: BLAZEPOSE_LANDMARKS.map((n) => n.toLowerCase()),
           world_landmarks: [],
           posture,
           model: "client",
@@ -137,9 +140,12 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> implements Pos
       const result = await poseEstimator(this.env).estimate(fromBase64(frame.image), {
         model: this.model,
       });
-      const posture = postureOf(result.landmarks, result.image);
+      const format = result.keypoint_format ?? "blazepose-33";
+      const posture = postureOf(result.landmarks, result.image, format);
       answer(connection, flight, id, {
         keypoints: result.landmarks,
+        keypoint_format: format,
+        keypoint_names: result.keypoint_names ?? [],
         world_landmarks: result.world_landmarks,
         posture,
         model: result.model,
@@ -176,6 +182,8 @@ function answer(
   id: string | null,
   result: {
     keypoints: unknown[];
+    keypoint_format: "blazepose-33" | "coco-17";
+    keypoint_names: string[];
     world_landmarks: unknown[];
     posture: ReturnType<typeof postureOf>;
     model: string;
@@ -188,6 +196,8 @@ function answer(
     event: "pose",
     id,
     keypoints: result.keypoints,
+    keypoint_format: result.keypoint_format,
+    keypoint_names: result.keypoint_names,
     world_landmarks: result.world_landmarks,
     posture_score: result.posture?.score ?? null,
     posture: result.posture,

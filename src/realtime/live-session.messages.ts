@@ -9,7 +9,15 @@
 export const LIVE_MODES = ["device", "watcher"] as const;
 export type LiveMode = (typeof LIVE_MODES)[number];
 
-export type LiveCue = { code: string; message: string; severity?: string };
+export type LiveCue = {
+  code: string;
+  message: string;
+  severity?: string;
+  /** `incomplete_rep` only: when the movement turned back, the angle reached, the counting angle. */
+  timestamp?: number;
+  value?: number;
+  target?: number;
+};
 
 /** A landmark as watchers receive it (normalised x, y; relative z; visibility 0–1). */
 export type LivePoint = { x: number; y: number; z: number; visibility: number };

@@ -55,6 +55,8 @@ export type PoseSocketOut =
       event: "pose";
       id: string | null;
       keypoints: unknown[];
+      keypoint_format: "blazepose-33" | "coco-17";
+      keypoint_names: string[];
       world_landmarks: unknown[];
       posture_score: number | null;
       posture: unknown;
