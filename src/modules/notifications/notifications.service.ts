@@ -78,30 +78,39 @@ export function systemContext(env: Bindings): RequestContext {
 
 type Target = Recipient & { enabled: boolean; email: boolean; sms: boolean };
 
+/** D1 binds at most 100 values per statement. */
+const CHUNK = 90;
+
 async function targetsOf(ctx: RequestContext, workspaceId: string, ids: string[]) {
-  if (ids.length === 0) return [];
-  const [rows] = await ctx.db.read([
-    ctx.db.orm
-      .select({
-        id: users.id,
-        role: users.role,
-        enabled: userPreferences.notificationsEnabled,
-        email: userPreferences.emailNotifications,
-        sms: userPreferences.smsNotifications,
-      })
-      .from(users)
-      .leftJoin(userPreferences, eq(userPreferences.userId, users.id))
-      .where(
-        and(
-          inArray(users.id, [...new Set(ids)].slice(0, 90)),
-          eq(users.workspaceId, workspaceId),
-          eq(users.isActive, true),
-          isNull(users.deletedAt),
+  const unique = [...new Set(ids)];
+  const chunks = Array.from({ length: Math.ceil(unique.length / CHUNK) }, (_, i) =>
+    unique.slice(i * CHUNK, (i + 1) * CHUNK),
+  );
+  if (chunks.length === 0) return [];
+  const results = await ctx.db.read(
+    chunks.map((chunk) =>
+      ctx.db.orm
+        .select({
+          id: users.id,
+          role: users.role,
+          enabled: userPreferences.notificationsEnabled,
+          email: userPreferences.emailNotifications,
+          sms: userPreferences.smsNotifications,
+        })
+        .from(users)
+        .leftJoin(userPreferences, eq(userPreferences.userId, users.id))
+        .where(
+          and(
+            inArray(users.id, chunk),
+            eq(users.workspaceId, workspaceId),
+            eq(users.isActive, true),
+            isNull(users.deletedAt),
+          ),
         ),
-      ),
-  ]);
+    ) as never,
+  );
   // No preferences row yet: the seed's defaults (on, email on, SMS off).
-  return rows.map((r): Target => ({
+  return (results as unknown as TargetRow[][]).flat().map((r): Target => ({
     id: r.id,
     role: r.role,
     enabled: r.enabled ?? true,
@@ -109,6 +118,14 @@ async function targetsOf(ctx: RequestContext, workspaceId: string, ids: string[]
     sms: r.sms ?? false,
   }));
 }
+
+type TargetRow = {
+  id: string;
+  role: Role;
+  enabled: boolean | null;
+  email: boolean | null;
+  sms: boolean | null;
+};
 
 /**
  * Stores a notification for each recipient (once per `dedupeKey`), pushes `notification:new
