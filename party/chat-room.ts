@@ -16,7 +16,8 @@ import { AppError, NotFoundError, UnauthorizedError } from "../src/lib/errors";
 import { uuidv7 } from "../src/lib/ids";
 import { liveSessionQuery } from "../src/middleware/auth";
 import { roomContext } from "../src/middleware/request-context";
-import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
+import type { Message, SendMessageInput } from "../src/modules/chats/chats.schemas";
+import { notifyChatMessages } from "../src/modules/notifications/notifications.content";
 import type { CommitOutcome, CommitResult } from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
@@ -92,6 +93,25 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> implements ChatR
       recipients = outcome.result.recipients;
     }
     if (received.length) this.publish(recipients, ...received);
+    if (received.length) this.notifyOffRoom(recipients, received);
+  }
+
+  /**
+   * `notification:new` for the new messages to their audience (the commit's, chats.audience.ts)
+   * except whoever has a socket open here: they are reading the chat.
+   */
+  private notifyOffRoom(audience: string[], events: RoomEvent[]) {
+    const inRoom = [...this.getConnections<StreamCaller>()].flatMap((c) =>
+      c.state ? [c.state.userId] : [],
+    );
+    const messages = events.map((e) => e.data as Message);
+    this.ctx.waitUntil(
+      notifyChatMessages(this.env, this.name, messages, audience, inRoom).catch((error) =>
+        console.warn(
+          JSON.stringify({ level: "warn", event: "notify_failed", error: String(error?.name) }),
+        ),
+      ),
+    );
   }
 
   /**

@@ -42,6 +42,9 @@ import {
 /** What a connection carries: who (from the Worker) and which device (for its cursor). */
 type ConnState = StreamCaller & { deviceId: string | null; live?: boolean };
 
+/** Storage key of the last moment a socket of this user was open (connect or close). */
+const LAST_SEEN_KEY = "presence:last_seen_at";
+
 export { SESSION_CHECK_MS, SESSION_ENDED_CODE } from "./room-sessions";
 
 export class UserStream extends Server<Bindings & Cloudflare.Env> implements UserStreamRpc {
@@ -78,7 +81,26 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> implements Use
       data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: log.latest() },
     });
     if (since !== null) await this.replay(connection, since);
-    await this.scheduleSessionCheck();
+    await Promise.all([this.scheduleSessionCheck(), this.markSeen()]);
+  }
+
+  /** The last moment this user had a socket open (the notification fallback asks it). */
+  private markSeen() {
+    return this.ctx.storage.put(LAST_SEEN_KEY, new Date().toISOString());
+  }
+
+  override async onClose() {
+    await this.markSeen();
+  }
+
+  /**
+   * Whether the user is connected now, and when they last were: a notification goes out by
+   * email/SMS only to a user who had no socket open since it was made (notifications.offline.ts).
+   */
+  async presence(): Promise<{ connected: number; lastSeenAt: string | null }> {
+    const connected = [...this.getConnections<ConnState>()].filter((c) => c.state).length;
+    const lastSeenAt = (await this.ctx.storage.get<string>(LAST_SEEN_KEY)) ?? null;
+    return { connected, lastSeenAt: connected > 0 ? new Date().toISOString() : lastSeenAt };
   }
 
   /**

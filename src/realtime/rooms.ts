@@ -36,6 +36,8 @@ export interface UserStreamRpc {
   /** Asks every room the user joined to re-derive their access (a relation ended). */
   revalidateRooms(): Promise<number>;
   endSession(sessionId: string): Promise<number>;
+  /** Sockets open now, and the last moment one was (the notifications' offline fallback). */
+  presence(): Promise<{ connected: number; lastSeenAt: string | null }>;
 }
 
 /** A chat event the room fans out to its sockets and to the participants' streams. */
