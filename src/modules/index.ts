@@ -35,6 +35,7 @@ import { smsRoutes } from "./sms/sms.routes";
 import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
 import { noteAttachmentRoutes } from "./clinical-notes/clinical-notes.attachments.routes";
 import { fhirRoutes } from "./fhir/fhir.routes";
+import { notificationRoutes } from "./notifications/notifications.routes";
 
 export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", healthRoutes);
@@ -48,6 +49,7 @@ export function registerModules(app: OpenAPIHono<AppEnv>) {
   app.route("/", usersRoutes);
   app.route("/", auditRoutes);
   app.route("/", realtimeRoutes);
+  app.route("/", notificationRoutes);
   app.route("/", liveRoutes);
   app.route("/", seedRoutes);
   app.route("/", exerciseTypeRoutes);
