@@ -103,6 +103,7 @@ export const AUDIT_VERBS = [
   "recording_started",
   "recording_stopped",
   "pruned",
+  "transcribed",
 ] as const;
 export type AuditAction = `${(typeof AUDIT_RESOURCES)[number]}.${(typeof AUDIT_VERBS)[number]}`;
 

@@ -104,7 +104,14 @@ describe("happy", () => {
       await api("GET", "/api/v1/analysis/list", { token: clinic.physio.token }),
       200,
     );
-    expect(listed.body.data.map((a: any) => a.id)).toEqual([saved.id]);
+    // The seed's path answers the seed's shape: { analyses: [...] }.
+    expect(listed.body.data.analyses.map((a: any) => a.id)).toEqual([saved.id]);
+    expect(listed.body.pagination).toMatchObject({ page: 1, total_items: 1 });
+    const rest = expectStatus(
+      await api("GET", "/api/v1/posture-analyses", { token: clinic.physio.token }),
+      200,
+    );
+    expect(rest.body.data.map((a: any) => a.id)).toEqual([saved.id]);
     const got = expectStatus(
       await api("GET", `/api/v1/posture-analyses/${saved.id}`, { token: clinic.physio.token }),
       200,
@@ -118,6 +125,58 @@ describe("happy", () => {
       await api("GET", `/api/v1/analysis/${saved.id}`, { token: clinic.patientUser.token }),
       404,
     );
+  });
+});
+
+describe("seed 003 body", () => {
+  it("saves { video_url, text } without landmarks: the URL kept encrypted, never fetched, no score", async () => {
+    const { clinic } = await sessionClinic();
+    const videoUrl = "https://videos.example.com/posture/desk-7.mp4";
+    const saved = expectStatus(
+      await api("POST", "/api/v1/analysis/save", {
+        token: clinic.patientUser.token,
+        body: { video_url: videoUrl, text: "Slouching at the desk in the afternoon" },
+      }),
+      201,
+    ).body.data;
+    expect(saved).toMatchObject({
+      video_url: videoUrl,
+      posture_score: null,
+      text: "Slouching at the desk in the afternoon",
+      media_id: null,
+    });
+    const [raw] = await rawRows("posture_analyses", "id", saved.id);
+    expect(JSON.stringify(raw)).not.toContain("videos.example.com");
+    expect(JSON.stringify(raw)).not.toContain("Slouching");
+    const listed = expectStatus(
+      await api("GET", "/api/v1/analysis/list", { token: clinic.patientUser.token }),
+      200,
+    );
+    expect(listed.body.data.analyses[0]).toMatchObject({ id: saved.id, video_url: videoUrl });
+  });
+
+  it("names a bad video_url, a missing source, both sources and media that is not the patient's", async () => {
+    const { clinic } = await sessionClinic();
+    const save = (body: Record<string, unknown>) =>
+      api("POST", "/api/v1/analysis/save", { token: clinic.patientUser.token, body });
+    for (const url of [
+      "http://videos.example.com/a.mp4",
+      "file:///etc/passwd",
+      "https://user:pw@videos.example.com/a.mp4",
+      "not a url",
+    ]) {
+      const res = expectStatus(await save({ video_url: url, text: "x" }), 422);
+      expect(res.body.error.details[0].field, url).toBe("video_url");
+    }
+    const none = expectStatus(await save({ text: "only notes" }), 422);
+    expect(none.body.error.details[0].field).toBe("video_url");
+    const both = expectStatus(
+      await save({ video_url: "https://v.example.com/a.mp4", media_id: crypto.randomUUID() }),
+      422,
+    );
+    expect(both.body.error.details[0].field).toBe("media_id");
+    const unknown = expectStatus(await save({ media_id: crypto.randomUUID(), text: "x" }), 422);
+    expect(unknown.body.error.details[0]).toMatchObject({ field: "media_id" });
   });
 });
 

@@ -9,6 +9,7 @@
  * people only by user id; `patient_id` is set when a patient takes part, so reads are audited as
  * patient data and media of the call is tied to that patient. The recording is a media object
  * (purpose `call_recording`, owner kind `call`); URLs are never stored, only issued on demand.
+ * Its transcription (`POST /calls/{id}/transcribe`) is the only free text: `transcription_enc`.
  */
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, timestamp, updatedAt, workspaceId } from "./columns";
@@ -43,6 +44,10 @@ export const calls = sqliteTable(
     recordingBy: text("recording_by"),
     recordingStartedAt: timestamp("recording_started_at"),
     recordingStoppedAt: timestamp("recording_stopped_at"),
+    /** The recording's transcript (transcripts row) and its text, encrypted (seed 002 §1.12). */
+    transcriptId: text("transcript_id"),
+    transcriptionEnc: text("transcription_enc"),
+    transcribedAt: timestamp("transcribed_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

@@ -85,6 +85,10 @@ export const chatMessages = sqliteTable(
     mediaId: text("media_id"),
     voiceSeconds: integer("voice_seconds"),
     clientMessageId: text("client_message_id"),
+    /** A voice message's transcript (transcripts row) and its text, encrypted (seed 002 §1.9). */
+    transcriptId: text("transcript_id"),
+    transcriptionEnc: text("transcription_enc"),
+    transcribedAt: timestamp("transcribed_at"),
     createdAt: createdAt(),
     editedAt: timestamp("edited_at"),
     deletedAt: timestamp("deleted_at"),

@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - Every row carries `workspace_id`; free text (instructions, review notes and feedback, posture
- *   notes) is stored only encrypted, bound to table, column and row.
+ *   notes, equipment and environment notes, posture video references) is stored only
+ *   encrypted, bound to table, column and row.
  * - Pose frames are never a D1 row each: a `session_pose_chunks` row indexes one packed,
  *   encrypted R2 object of many frames (its key is made of ids only). A chunk is identified by
  *   its first timestamp, so a retried upload finds the stored chunk (`content_hash` tells a true
@@ -42,6 +43,9 @@ export const exerciseSessions = sqliteTable(
     scheduledAt: timestamp("scheduled_at"),
     estimatedDurationS: integer("estimated_duration_s"),
     instructionsEnc: text("instructions_enc"),
+    /** Seed 000: `equipment_used` (a JSON list) and `environment_notes`, both encrypted. */
+    equipmentUsedEnc: text("equipment_used_enc"),
+    environmentNotesEnc: text("environment_notes_enc"),
     frameWidth: integer("frame_width"),
     frameHeight: integer("frame_height"),
     videoMediaId: text("video_media_id"),
@@ -135,12 +139,15 @@ export const postureAnalyses = sqliteTable(
     workspaceId: workspaceId(),
     patientId: text("patient_id").notNull(),
     createdBy: text("created_by").notNull(),
-    score: real("score").notNull(),
+    /** Null when the analysis was saved without landmarks (seed 003: a video and notes). */
+    score: real("score"),
     parts: text("parts", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     cues: text("cues", { mode: "json" }).$type<{ code: string; message: string }[]>().notNull(),
-    landmarksEnc: text("landmarks_enc").notNull(),
+    landmarksEnc: text("landmarks_enc"),
     textEnc: text("text_enc"),
     mediaId: text("media_id"),
+    /** A client's https video reference (seed 003 `video_url`), encrypted, never fetched. */
+    videoUrlEnc: text("video_url_enc"),
     frameWidth: integer("frame_width"),
     frameHeight: integer("frame_height"),
     createdAt: createdAt(),

@@ -22,6 +22,10 @@ export const users = sqliteTable(
     phoneEnc: text("phone_enc"),
     title: text("title"),
     avatarUrl: text("avatar_url"),
+    /** A clinician's professional profile (seed 000 `physiotherapists`); free text encrypted. */
+    licenseNumberEnc: text("license_number_enc"),
+    specializationEnc: text("specialization_enc"),
+    yearsExperience: integer("years_experience"),
     passwordHash: text("password_hash"),
     isActive: flag("is_active").notNull().default(true),
     mfaEnabled: flag("mfa_enabled").notNull().default(false),

@@ -58,6 +58,7 @@ export function presentCall(
   people: Map<string, Person>,
   ice: IceServer[],
   recording: CallView["recording"] = null,
+  transcription: string | null = null,
 ): CallView {
   return {
     id: call.id,
@@ -84,6 +85,9 @@ export function presentCall(
       answered_at: l.answeredAt,
     })),
     recording,
+    transcript_id: call.transcriptId,
+    transcription,
+    transcribed_at: call.transcribedAt,
     ice_servers: ice,
   };
 }

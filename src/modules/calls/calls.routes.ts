@@ -1,6 +1,6 @@
 /**
  * Calls (seed 002 §2.8): `POST /calls/initiate`, `GET /calls/{id}`, `POST /calls/{id}/answer`,
- * `…/decline`, `…/end`, `…/record`, `GET /call-logs`, and the signalling socket
+ * `…/decline`, `…/end`, `…/record`, `…/transcribe`, `GET /call-logs`, and the signalling socket
  * `GET /parties/call/{call_id}`.
  */
 import { ErrorSchema, ok, okList } from "../../lib/envelope";
@@ -15,9 +15,13 @@ import {
   CallLogQuery,
   CallView,
   InitiateCallInput,
+  CallTranscription,
   RecordInput,
   RecordResult,
+  TranscribeCallInput,
+  TranscribeCallQuery,
 } from "./calls.schemas";
+import { transcribeCall } from "./calls.transcribe";
 import { actOnCall, getCall, initiateCall } from "./calls.service";
 import { socketDescription } from "./calls.socket.docs";
 import { connectCallRoom } from "./calls.socket";
@@ -67,6 +71,32 @@ const recordRoute = defineRoute({
   summary: "Start (with an upload URL for the recording) or stop recording an active call (staff)",
   request: { params: CallIdParam, ...jsonBody(RecordInput) },
   responses: { 200: jsonOk(RecordResult) },
+});
+
+const transcribeRoute = defineRoute({
+  method: "post",
+  path: `${BASE}/{id}/transcribe`,
+  tags,
+  summary:
+    "Transcribe the call's recording and keep the text on the call (participants); a retry returns the stored text unless ?force=true",
+  description:
+    "The audio is the call's recording (POST /calls/{id}/record), or `media_id`: a recording uploaded for this call (purpose call_recording, owner { kind: call, id }). 409 when the call has no recording.",
+  request: {
+    params: CallIdParam,
+    query: TranscribeCallQuery,
+    body: {
+      required: false,
+      content: { "application/json": { schema: TranscribeCallInput } },
+    },
+  },
+  responses: {
+    200: jsonOk(CallTranscription, "Already transcribed: the stored transcription"),
+    201: jsonOk(CallTranscription, "Transcribed and stored on the call"),
+    503: {
+      description: "No speech-to-text model reachable (details.reason transcription_unavailable)",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
+  },
 });
 
 const logsRoute = defineRoute({
@@ -128,6 +158,13 @@ callRoutes.openapi(endRoute, async (c) =>
 callRoutes.openapi(recordRoute, async (c) =>
   ok(c, await recordCall(c.var.ctx, c.req.valid("param").id, c.req.valid("json")), 200),
 );
+callRoutes.openapi(transcribeRoute, async (c) => {
+  const { id } = c.req.valid("param");
+  const input = c.req.valid("json") ?? {};
+  const force = c.req.valid("query").force;
+  const { result, created } = await transcribeCall(c.var.ctx, id, input, force);
+  return created ? ok(c, result, 201) : ok(c, result, 200);
+});
 callRoutes.openapi(logsRoute, async (c) => {
   const query = c.req.valid("query");
   const page = await listCallLogs(c.var.ctx, query);

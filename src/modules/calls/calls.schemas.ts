@@ -77,6 +77,11 @@ export const CallView = z
     duration: z.string().nullable().openapi({ example: "15m 30s" }),
     participants: z.array(CallPerson),
     recording: Recording.nullable(),
+    transcript_id: z.string().nullable().openapi({
+      description: "The recording's transcript (GET /transcriptions/{id}: timed spans)",
+    }),
+    transcription: z.string().nullable().openapi({ description: "POST /calls/{id}/transcribe" }),
+    transcribed_at: z.string().nullable(),
     ice_servers: z.array(IceServer),
   })
   .openapi("Call");
@@ -143,3 +148,39 @@ export const CallLogItem = z
   })
   .openapi("CallLog");
 export type CallLogItem = z.infer<typeof CallLogItem>;
+
+export const TranscribeCallQuery = z.object({
+  force: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v === "true" || v === "1")
+    .openapi({
+      param: { name: "force", in: "query" },
+      description: "Run the model again even when a transcript is stored",
+    }),
+});
+
+export const TranscribeCallInput = z
+  .object({
+    media_id: z.string().min(1).max(64).optional().openapi({
+      description:
+        "An uploaded recording of this call (purpose call_recording, owner { kind: call, id }); defaults to the recording made with POST /calls/{id}/record",
+    }),
+  })
+  .strict()
+  .openapi("TranscribeCallInput");
+export type TranscribeCallInput = z.infer<typeof TranscribeCallInput>;
+
+/** Seed 002 §2.8 `POST /calls/{id}/transcribe`: the call's stored transcription. */
+export const CallTranscription = z
+  .object({
+    call_id: z.string(),
+    transcript_id: z.string(),
+    media_id: z.string(),
+    transcription: z.string(),
+    duration: z.string().nullable().openapi({ example: "15m 30s" }),
+    duration_seconds: z.number().nullable(),
+    transcribed_at: z.string(),
+  })
+  .openapi("CallTranscription");
+export type CallTranscription = z.infer<typeof CallTranscription>;

@@ -32,6 +32,7 @@ import { decryptPeople, iceOf, moveWrites, peopleOf, presentCall } from "./calls
 import { announceMove, announceRinging, callRoom } from "./calls.events";
 import { ringSeconds } from "./calls.ice";
 import { recordingView } from "./calls.recording";
+import { callTranscription } from "./calls.transcribe";
 import type { CallView, InitiateCallInput } from "./calls.schemas";
 import { nextMove, type CallAction } from "./calls.state";
 import { notifyCallDeclined, notifyCallMissed } from "../notifications/notifications.content";
@@ -73,6 +74,9 @@ export async function initiateCall(ctx: RequestContext, input: InitiateCallInput
     recordingBy: null,
     recordingStartedAt: null,
     recordingStoppedAt: null,
+    transcriptId: null,
+    transcriptionEnc: null,
+    transcribedAt: null,
     createdAt: created,
     updatedAt: created,
   };
@@ -174,7 +178,8 @@ export async function actOnCall(
     call.workspaceId,
     applied.lines.map((l) => l.userId),
   );
-  return presentCall(applied.call, applied.lines, people, iceOf(ctx));
+  const transcription = await callTranscription(ctx, applied.call);
+  return presentCall(applied.call, applied.lines, people, iceOf(ctx), null, transcription);
 }
 
 async function writeMove(ctx: RequestContext, writes: Parameters<RequestDb["write"]>[0]) {
@@ -192,13 +197,14 @@ async function writeMove(ctx: RequestContext, writes: Parameters<RequestDb["writ
 /** One call the caller takes part in, with its participants and recording. Audited (`call.read`). */
 export async function getCall(ctx: RequestContext, callId: string): Promise<CallView> {
   const { call, lines } = await accessCall(ctx, callId, "call.read");
-  const [people, recording] = await Promise.all([
+  const [people, recording, transcription] = await Promise.all([
     peopleOf(
       ctx,
       call.workspaceId,
       lines.map((l) => l.userId),
     ),
     recordingView(ctx, call),
+    callTranscription(ctx, call),
   ]);
   await queueAudit(ctx, {
     action: "call.read",
@@ -206,7 +212,7 @@ export async function getCall(ctx: RequestContext, callId: string): Promise<Call
     resourceId: callId,
     metadata: { patient_id: call.patientId },
   });
-  return presentCall(call, lines, people, iceOf(ctx), recording);
+  return presentCall(call, lines, people, iceOf(ctx), recording, transcription);
 }
 
 /**

@@ -15,7 +15,10 @@ export const chatRef = (id: string, column: "name" | "phone") => ({
   column,
   rowId: id,
 });
-export const bodyRef = (id: string, column: "body" | "original_body" = "body") => ({
+export const bodyRef = (
+  id: string,
+  column: "body" | "original_body" | "transcription" = "body",
+) => ({
   table: "chat_messages",
   column,
   rowId: id,
@@ -71,6 +74,10 @@ export async function messageView(
     content: row.deletedAt ? null : plaintext ? plaintext.content : await messageBody(phi, row),
     media_id: row.deletedAt ? null : row.mediaId,
     voice_seconds: row.voiceSeconds,
+    transcription: row.deletedAt
+      ? null
+      : await phi.decryptOptional(row.transcriptionEnc, bodyRef(row.id, "transcription")),
+    transcribed_at: row.deletedAt ? null : row.transcribedAt,
     client_message_id: row.clientMessageId,
     created_at: row.createdAt,
     edited_at: row.editedAt,

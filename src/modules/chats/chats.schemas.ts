@@ -119,6 +119,10 @@ export const Message = z
       .nullable()
       .openapi({ description: "File or voice: download via GET /media/{id}/download-url" }),
     voice_seconds: z.number().int().nullable(),
+    transcription: z.string().nullable().openapi({
+      description: "A voice message's transcript (POST /messages/{id}/transcribe), else null",
+    }),
+    transcribed_at: z.string().nullable(),
     client_message_id: z.string().nullable(),
     created_at: z.string(),
     edited_at: z.string().nullable(),
@@ -156,3 +160,28 @@ export const ChatDetail = Chat.extend({
 export const ReadResult = z
   .object({ chat_id: z.string(), last_read_seq: z.number().int(), read_at: z.string() })
   .openapi("ChatReadResult");
+
+export const TranscribeQuery = z.object({
+  force: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v === "true" || v === "1")
+    .openapi({
+      param: { name: "force", in: "query" },
+      description: "Run the model again even when a transcript is stored",
+    }),
+});
+
+/** Seed 002 §2.5 `POST /messages/{id}/transcribe`: the message's stored transcription. */
+export const MessageTranscription = z
+  .object({
+    message_id: z.string(),
+    chat_id: z.string(),
+    transcript_id: z.string().openapi({ description: "GET /transcriptions/{id}: timed spans" }),
+    transcription: z.string(),
+    duration: z.string().nullable().openapi({ example: "5.2s" }),
+    duration_seconds: z.number().nullable(),
+    transcribed_at: z.string(),
+  })
+  .openapi("MessageTranscription");
+export type MessageTranscription = z.infer<typeof MessageTranscription>;

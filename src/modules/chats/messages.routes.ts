@@ -1,7 +1,7 @@
 /**
  * Messages (seed 002 §2.5) and the chat socket: `POST /chats/{id}/messages`,
  * `POST /chats/{id}/messages/read-all`, `GET/PUT/DELETE /messages/{id}`, `POST /messages/{id}/read`,
- * `GET /chats/{id}/ws`.
+ * `POST /messages/{id}/transcribe`, `GET /chats/{id}/ws`.
  */
 import { ok } from "../../lib/envelope";
 import { ErrorSchema } from "../../lib/envelope";
@@ -15,9 +15,12 @@ import {
   EditMessageInput,
   Message,
   MessageIdParam,
+  MessageTranscription,
   ReadResult,
   SendMessageInput,
+  TranscribeQuery,
 } from "./chats.schemas";
+import { transcribeMessage } from "./messages.transcribe";
 import {
   connectChat,
   deleteMessage,
@@ -83,6 +86,23 @@ const read = defineRoute({
   responses: { 200: jsonOk(ReadResult) },
 });
 
+const transcribe = defineRoute({
+  method: "post",
+  path: "/api/v1/messages/{id}/transcribe",
+  tags,
+  summary:
+    "Transcribe a voice message and keep the text on it (participants get message:updated); a retry returns the stored text unless ?force=true",
+  request: { params: MessageIdParam, query: TranscribeQuery },
+  responses: {
+    200: jsonOk(MessageTranscription, "Already transcribed: the stored transcription"),
+    201: jsonOk(MessageTranscription, "Transcribed and stored on the message"),
+    503: {
+      description: "No speech-to-text model reachable (details.reason transcription_unavailable)",
+      content: { "application/json": { schema: ErrorSchema } },
+    },
+  },
+});
+
 const socketDescription = `WebSocket of one chat, for its participants only (checked before the
 upgrade; others get 404). Authenticate like \`/ws\` (subprotocols \`rehab.v1, bearer.<token>\`,
 \`?token=\` or \`Authorization\`). Frames are JSON \`{ "event", "data" }\`.
@@ -144,3 +164,8 @@ messageRoutes.openapi(remove, async (c) => {
 messageRoutes.openapi(read, async (c) =>
   ok(c, await readMessage(c.var.ctx, c.req.valid("param").id), 200),
 );
+messageRoutes.openapi(transcribe, async (c) => {
+  const { id } = c.req.valid("param");
+  const { result, created } = await transcribeMessage(c.var.ctx, id, c.req.valid("query").force);
+  return created ? ok(c, result, 201) : ok(c, result, 200);
+});

@@ -35,10 +35,14 @@ export async function sendMessage(
 }
 
 /** Loads a message of a chat the caller is in (404 otherwise, audited). */
-async function accessMessage(
+export async function accessMessage(
   ctx: RequestContext,
   messageId: string,
-  action: "chat_message.read" | "chat_message.updated" | "chat_message.deleted",
+  action:
+    | "chat_message.read"
+    | "chat_message.updated"
+    | "chat_message.deleted"
+    | "chat_message.transcribed",
 ) {
   const caller = callerOf(ctx);
   const [rows] = await ctx.db.read([
@@ -69,7 +73,7 @@ async function accessMessage(
   }
 }
 
-const readerOf = (ctx: RequestContext, lastReadSeq: number) => ({
+export const readerOf = (ctx: RequestContext, lastReadSeq: number) => ({
   userId: callerOf(ctx).userId,
   lastReadSeq,
   othersReadSeq: 0,
@@ -103,7 +107,7 @@ async function refuse(
   throw new NotFoundError("Message");
 }
 
-async function tellParticipants(
+export async function tellParticipants(
   ctx: RequestContext,
   chatId: string,
   event: "message:updated" | "message:deleted",

@@ -17,7 +17,7 @@ import { isUniqueViolation } from "../../lib/db";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
 import { callerOf } from "../../middleware/auth";
 import { notifyScribeJob } from "../notifications/notifications.content";
-import type { GenerateNoteInput } from "./scribe.schemas";
+import type { GenerateNoteInput, ResolvedNoteInput } from "./scribe.schemas";
 import { generateNote, scribeCaller } from "./scribe.service";
 
 /** Sources longer than this (characters over all segments/text) always run as a job. */
@@ -30,7 +30,7 @@ const jobRef = (id: string, column: "input" | "result") => ({
 });
 
 /** Total characters of a request's source, to decide whether it runs inline. */
-export function sourceChars(input: GenerateNoteInput): number {
+export function sourceChars(input: ResolvedNoteInput): number {
   if (input.text) return input.text.length;
   return (input.segments ?? []).reduce((n, s) => n + s.text.length, 0);
 }
@@ -39,7 +39,7 @@ export function sourceChars(input: GenerateNoteInput): number {
  * Queues a generate-note job after the same permission and patient checks as the inline path.
  * A repeated `client_id` returns the first job instead of queueing another.
  */
-export async function enqueueNoteJob(ctx: RequestContext, input: GenerateNoteInput) {
+export async function enqueueNoteJob(ctx: RequestContext, input: ResolvedNoteInput) {
   await scribeCaller(ctx, input.patient_id);
   const caller = callerOf(ctx);
   if (input.client_id) {
@@ -182,7 +182,7 @@ export async function runScribeJob(env: Bindings, jobId: string) {
   await setStatus(ctx, jobId, "running", {});
   const input = JSON.parse(
     await ctx.phi.decrypt(job.inputEnc, jobRef(jobId, "input")),
-  ) as GenerateNoteInput;
+  ) as ResolvedNoteInput;
   try {
     if (!author?.active || author.workspaceId !== job.workspaceId) throw new NotFoundError();
     ctx.caller = {

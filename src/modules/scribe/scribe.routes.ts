@@ -14,6 +14,7 @@ import {
 } from "./scribe.schemas";
 import { ASYNC_SOURCE_CHARS, enqueueNoteJob, getScribeJob, sourceChars } from "./scribe.jobs";
 import { generateNote, summarizeCall } from "./scribe.service";
+import { withConversation } from "./scribe.sources";
 import { generateSuggestions } from "./scribe.suggestions";
 
 const tags = ["scribe"];
@@ -26,7 +27,7 @@ scribeRoutes.openapi(
     path: "/api/v1/scribe/generate-note",
     tags,
     summary:
-      "Draft a note from pasted text or segments (chat messages, call transcript); every sentence cites its sources, unsupported ones are flagged, not kept",
+      "Draft a note from pasted text, segments, a transcript, or a chat_id (its messages, optionally from/to) or call_id (its stored transcript) read with the caller's access; every sentence cites its sources (message or span ids), unsupported ones are flagged, not kept",
     request: jsonBody(GenerateNoteInput),
     responses: {
       201: jsonOk(GeneratedNote, "A stored draft note"),
@@ -34,7 +35,7 @@ scribeRoutes.openapi(
     },
   }),
   async (c) => {
-    const input = c.req.valid("json");
+    const input = await withConversation(c.var.ctx, c.req.valid("json"));
     if (input.async || sourceChars(input) > ASYNC_SOURCE_CHARS)
       return ok(c, await enqueueNoteJob(c.var.ctx, input), 202);
     return ok(c, await generateNote(c.var.ctx, input), 201);

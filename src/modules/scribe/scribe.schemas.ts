@@ -31,25 +31,61 @@ const oneSource = <T extends z.infer<typeof Source>>(v: T) =>
 const uniqueIds = <T extends z.infer<typeof Source>>(v: T) =>
   !v.segments || new Set(v.segments.map((s) => s.id)).size === v.segments.length;
 
-export const GenerateNoteInput = Source.extend({
-  patient_id: z.uuid(),
+/** Exactly one source: text, segments, a transcript, or (seed 002 §2.7) a chat or a call. */
+const oneNoteSource = (v: GenerateNoteFields) => {
+  const given = [v.text, v.segments, v.source].filter((s) => s !== undefined).length;
+  const conversation = [v.chat_id, v.call_id].filter(Boolean).length;
+  return given === 1 || (given === 0 && conversation === 1);
+};
+
+const GenerateNoteFields = Source.extend({
+  patient_id: z.uuid().optional().openapi({
+    description: "Required unless the note is drafted from a chat or call about a patient",
+  }),
   template_type: z.string().min(1).max(50).openapi({ example: "soap" }),
   consultation_type: z.string().min(1).max(50).nullish(),
   visit_reason: z.string().trim().min(1).max(2000).nullish(),
   appointment_id: z.uuid().nullish(),
-  chat_id: z.uuid().nullish(),
-  call_id: z.uuid().nullish(),
+  chat_id: z.uuid().nullish().openapi({
+    description:
+      "Without text, segments or source: the chat whose messages the server reads (with the caller's access); sentences cite message ids",
+  }),
+  call_id: z.uuid().nullish().openapi({
+    description:
+      "Without text, segments or source: the call whose stored transcript the server reads (409 without one); sentences cite span ids",
+  }),
+  from: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "With chat_id as the source: first message time (inclusive)",
+  }),
+  to: z.iso.datetime({ offset: true }).optional().openapi({
+    description: "With chat_id as the source: last message time (inclusive)",
+  }),
   client_id: z.uuid().nullish(),
   /** Run on the queue and answer 202 with a job (long sources always do). */
   async: z.boolean().optional(),
+});
+type GenerateNoteFields = z.infer<typeof GenerateNoteFields>;
+
+const oneNoteSourceIsChat = (v: GenerateNoteFields) =>
+  v.text === undefined && v.segments === undefined && v.source === undefined;
+
+export const GenerateNoteInput = GenerateNoteFields.refine(oneNoteSource, {
+  message: "Give exactly one of text, segments, source, chat_id or call_id",
+  path: ["text"],
 })
-  .refine(oneSource, {
-    message: "Give exactly one of text, segments or source",
-    path: ["text"],
+  .refine((v) => (!v.from && !v.to) || (v.chat_id && oneNoteSourceIsChat(v)), {
+    message: "A time window applies only to a chat read as the source",
+    path: ["from"],
+  })
+  .refine((v) => !v.from || !v.to || v.from <= v.to, {
+    message: "Must not be after `to`",
+    path: ["from"],
   })
   .refine(uniqueIds, { message: "Segment ids must be unique", path: ["segments"] })
   .openapi("GenerateNoteInput");
 export type GenerateNoteInput = z.infer<typeof GenerateNoteInput>;
+/** A request whose source is in hand and whose patient is known (scribe.sources.ts). */
+export type ResolvedNoteInput = GenerateNoteInput & { patient_id: string };
 
 export const SummarizeCallInput = Source.extend({
   patient_id: z.uuid(),

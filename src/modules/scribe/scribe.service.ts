@@ -19,7 +19,7 @@ import { consultationTypeById, NOTE_TEMPLATES } from "../templates/templates.def
 import { ValidationError } from "../../lib/errors";
 import { SECTION_MAX } from "../clinical-notes/clinical-notes.schemas";
 import { getTranscription } from "../transcriptions/transcriptions.service";
-import type { GenerateNoteInput, SummarizeCallInput } from "./scribe.schemas";
+import type { ResolvedNoteInput, SummarizeCallInput } from "./scribe.schemas";
 import { gatherPatientContext, type ContextUsed } from "./scribe.context";
 
 export const aiConfig = (ctx: RequestContext) => ({
@@ -66,7 +66,7 @@ export async function scribeCaller(ctx: RequestContext, patientId: string) {
 }
 
 /** Generates a draft note from segments; returns it with every sentence and its sources. */
-export async function generateNote(ctx: RequestContext, input: GenerateNoteInput) {
+export async function generateNote(ctx: RequestContext, input: ResolvedNoteInput) {
   const template = templateOf(input.template_type);
   await scribeCaller(ctx, input.patient_id);
   const segments = await segmentsOf(ctx, input, input.patient_id);

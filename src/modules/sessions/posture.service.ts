@@ -1,6 +1,8 @@
 /**
  * Posture analyses (seed 003): the score comes from the analysis module's `postureScore` over
- * the landmarks sent; the landmarks and notes are stored encrypted. A patient saves their own;
+ * the landmarks sent, when sent (the seed's client sends only a video and notes); the landmarks,
+ * notes and video reference are stored encrypted. A `video_url` is a reference, never fetched; a
+ * `media_id` must be an uploaded image or video of the same patient the caller may read. A patient saves their own;
  * care-team staff save for their patients. Reads follow the patient policy; family sees none.
  */
 import { and, count, desc, eq, isNull } from "drizzle-orm";
@@ -14,6 +16,7 @@ import { offsetOf } from "../../lib/pagination";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, patientVisibility } from "../../policy/policy";
+import { accessMedia } from "../media/media.access";
 import type { CreatePostureInput, PostureQuery } from "./posture.schemas";
 
 type Row = typeof postureAnalyses.$inferSelect;
@@ -29,6 +32,7 @@ const present = async (ctx: RequestContext, r: Row) => ({
   cues: r.cues,
   text: await ctx.phi.decryptOptional(r.textEnc, ref(r.id, "text")),
   media_id: r.mediaId,
+  video_url: await ctx.phi.decryptOptional(r.videoUrlEnc, ref(r.id, "video_url")),
   frame_size: r.frameWidth && r.frameHeight ? { width: r.frameWidth, height: r.frameHeight } : null,
   created_by: r.createdBy,
   created_at: r.createdAt,
@@ -66,8 +70,9 @@ export async function createPostureAnalysis(ctx: RequestContext, input: CreatePo
   const action = "posture_analysis.created" as const;
   const patientId = await targetPatient(ctx, input.patient_id);
   await accessPatient(ctx, patientId, "write", { action });
-  const result = postureScore(input.landmarks, input.frame_size);
-  if (!Number.isFinite(result.score)) {
+  if (input.media_id) await checkMedia(ctx, input.media_id, patientId);
+  const result = input.landmarks ? postureScore(input.landmarks, input.frame_size) : null;
+  if (result && !Number.isFinite(result.score)) {
     throw new ValidationError([
       { field: "landmarks", message: "No posture can be read from these landmarks" },
     ]);
@@ -78,12 +83,15 @@ export async function createPostureAnalysis(ctx: RequestContext, input: CreatePo
     workspaceId: caller.workspaceId,
     patientId,
     createdBy: caller.userId,
-    score: result.score,
-    parts: result.parts as unknown as Record<string, unknown>,
-    cues: result.cues,
-    landmarksEnc: await ctx.phi.encrypt(JSON.stringify(input.landmarks), ref(id, "landmarks")),
+    score: result?.score ?? null,
+    parts: (result?.parts ?? {}) as unknown as Record<string, unknown>,
+    cues: result?.cues ?? [],
+    landmarksEnc: input.landmarks
+      ? await ctx.phi.encrypt(JSON.stringify(input.landmarks), ref(id, "landmarks"))
+      : null,
     textEnc: await ctx.phi.encryptOptional(input.text, ref(id, "text")),
     mediaId: input.media_id ?? null,
+    videoUrlEnc: await ctx.phi.encryptOptional(input.video_url, ref(id, "video_url")),
     frameWidth: input.frame_size?.width ?? null,
     frameHeight: input.frame_size?.height ?? null,
     createdAt: new Date().toISOString(),
@@ -92,10 +100,32 @@ export async function createPostureAnalysis(ctx: RequestContext, input: CreatePo
     action,
     resourceType: RESOURCE,
     resourceId: id,
-    metadata: { patient_id: patientId },
+    metadata: {
+      patient_id: patientId,
+      fields: Object.keys(input).filter((k) => k !== "patient_id"),
+      media_id: input.media_id ?? null,
+    },
   });
   await ctx.db.write([ctx.db.orm.insert(postureAnalyses).values(row), audit.query]);
   return { message: "Analysis saved successfully", ...(await present(ctx, row)) };
+}
+
+/**
+ * An uploaded image or video the caller may read (through its owner's rule), of this patient:
+ * anything else is a 422 on `media_id` (an unreadable one answers like an unknown one).
+ */
+async function checkMedia(ctx: RequestContext, mediaId: string, patientId: string) {
+  const problem = (message: string) => new ValidationError([{ field: "media_id", message }]);
+  let media;
+  try {
+    media = await accessMedia(ctx, mediaId, "read");
+  } catch (err) {
+    if (err instanceof NotFoundError) throw problem("No such media");
+    throw err;
+  }
+  if (media.status !== "uploaded") throw problem("Not uploaded yet");
+  if (!/^(image|video)\//.test(media.contentType)) throw problem("Not an image or a video");
+  if (media.patientId !== patientId) throw problem("Not a recording of this patient");
 }
 
 async function loadPosture(

@@ -1,6 +1,7 @@
 /**
  * Reading and shaping session rows: the only place that knows which session and review fields
- * are encrypted (instructions; review notes, feedback and next steps), each bound to its row.
+ * are encrypted (instructions, equipment used, environment notes; review notes, feedback and next
+ * steps), each bound to its row.
  */
 import type { exerciseSessions, sessionReviews } from "../../db/schema/sessions";
 import type { PhiCipher } from "../../lib/crypto/phi";
@@ -62,6 +63,14 @@ export async function presentSession(
     instructions: await phi.decryptOptional(
       row.instructionsEnc,
       sessionRef(row.id, "instructions"),
+    ),
+    equipment_used: JSON.parse(
+      (await phi.decryptOptional(row.equipmentUsedEnc, sessionRef(row.id, "equipment_used"))) ??
+        "[]",
+    ) as string[],
+    environment_notes: await phi.decryptOptional(
+      row.environmentNotesEnc,
+      sessionRef(row.id, "environment_notes"),
     ),
     start_time: row.startedAt,
     end_time: row.endedAt,
@@ -131,4 +140,23 @@ export function presentSummary(row: SessionRow, type: TypeInfo, assessment: stri
     overall_assessment: assessment,
     summary_only: true as const,
   };
+}
+
+/** The encrypted columns of `equipment_used` and `environment_notes` (undefined: unchanged). */
+export async function contextColumns(
+  phi: PhiCipher,
+  id: string,
+  input: { equipment_used?: string[] | null; environment_notes?: string | null },
+) {
+  const out: { equipmentUsedEnc?: string | null; environmentNotesEnc?: string | null } = {};
+  if (input.equipment_used !== undefined)
+    out.equipmentUsedEnc = input.equipment_used?.length
+      ? await phi.encrypt(JSON.stringify(input.equipment_used), sessionRef(id, "equipment_used"))
+      : null;
+  if (input.environment_notes !== undefined)
+    out.environmentNotesEnc = await phi.encryptOptional(
+      input.environment_notes || null,
+      sessionRef(id, "environment_notes"),
+    );
+  return out;
 }

@@ -12,6 +12,18 @@ export const FrameSize = z
   })
   .openapi("FrameSize", { description: "The video frame in pixels (portrait: height > width)" });
 
+/** Seed 000 `equipment_used TEXT[]`: what the patient used (stored encrypted). */
+const EquipmentUsed = z
+  .array(z.string().trim().min(1).max(100))
+  .max(20)
+  .openapi({ example: ["resistance band", "chair"] });
+/** Seed 000 `environment_notes`: free text about where the session was done (encrypted). */
+const EnvironmentNotes = z
+  .string()
+  .trim()
+  .max(2000)
+  .openapi({ example: "Living room, good light, phone on a shelf" });
+
 const VIDEO_TYPES = ["video/mp4", "video/quicktime", "video/webm"] as const;
 
 export const CreateSessionInput = z
@@ -27,6 +39,8 @@ export const CreateSessionInput = z
     scheduled_datetime: z.iso.datetime({ offset: true }).optional(),
     estimated_duration: z.number().int().min(1).max(7200).optional().openapi({ example: 60 }),
     instructions: z.string().trim().max(4000).optional(),
+    equipment_used: EquipmentUsed.optional(),
+    environment_notes: EnvironmentNotes.optional(),
     frame_size: FrameSize.optional(),
     video_content_type: z.enum(VIDEO_TYPES).default("video/mp4"),
     video_size_bytes: z.number().int().min(1).optional(),
@@ -42,6 +56,8 @@ export const UpdateSessionInput = z
     scheduled_datetime: z.iso.datetime({ offset: true }).nullable(),
     estimated_duration: z.number().int().min(1).max(7200).nullable(),
     instructions: z.string().trim().max(4000).nullable(),
+    equipment_used: EquipmentUsed.nullable(),
+    environment_notes: EnvironmentNotes.nullable(),
     frame_size: FrameSize,
     status: SessionStatus,
   })
@@ -141,6 +157,8 @@ export const SessionView = z
     scheduled_datetime: z.string().nullable(),
     estimated_duration: z.number().nullable(),
     instructions: z.string().nullable(),
+    equipment_used: z.array(z.string()),
+    environment_notes: z.string().nullable(),
     start_time: z.string().nullable(),
     end_time: z.string().nullable(),
     duration_seconds: z.number().nullable(),

@@ -19,7 +19,7 @@ import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff } from "../../policy/policy";
 import { accessSession, RESOURCE } from "./sessions.access";
-import { presentSession, sessionRef, type SessionRow } from "./sessions.data";
+import { contextColumns, presentSession, sessionRef, type SessionRow } from "./sessions.data";
 import { removeSessionVideo, sessionVideoUpload } from "./sessions.media";
 import type { CreateSessionInput, UpdateSessionInput } from "./sessions.schemas";
 import { assertMove, CLIENT_MOVES, acceptsFrames } from "./sessions.status";
@@ -112,6 +112,9 @@ export async function createSession(ctx: RequestContext, input: CreateSessionInp
       input.instructions,
       sessionRef(id, "instructions"),
     ),
+    equipmentUsedEnc: null,
+    environmentNotesEnc: null,
+    ...(await contextColumns(ctx.phi, id, input)),
     frameWidth: input.frame_size?.width ?? null,
     frameHeight: input.frame_size?.height ?? null,
     videoMediaId: null,
@@ -212,6 +215,7 @@ export async function updateSession(ctx: RequestContext, id: string, input: Upda
         sessionRef(id, "instructions"),
       ),
     }),
+    ...(await contextColumns(ctx.phi, id, input)),
     ...(input.frame_size && {
       frameWidth: input.frame_size.width,
       frameHeight: input.frame_size.height,

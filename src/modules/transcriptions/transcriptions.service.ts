@@ -63,13 +63,19 @@ const byMedia = (ctx: RequestContext, workspaceId: string, mediaId: string) =>
 
 /**
  * Transcribes a media object the caller may read (201), or returns its stored transcript (200).
- * 422 for media that is not uploaded, not audio/video or too large; 503 without a model.
+ * `force` runs the model again and replaces the stored transcript in place (same id, so what
+ * cites it keeps pointing at it). 422 for media that is not uploaded, not audio/video or too
+ * large; 503 without a model.
  */
-export async function createTranscription(ctx: RequestContext, input: CreateTranscriptionInput) {
+export async function createTranscription(
+  ctx: RequestContext,
+  input: CreateTranscriptionInput,
+  options: { force?: boolean } = {},
+) {
   const caller = callerOf(ctx);
   const media = await accessMedia(ctx, input.media_id, "read");
   const [existing] = await ctx.db.read([byMedia(ctx, caller.workspaceId, media.id)]);
-  if (existing[0]) {
+  if (existing[0] && !options.force) {
     await queueAudit(ctx, {
       action: "transcript.read",
       resourceType: "transcript",
@@ -87,7 +93,7 @@ export async function createTranscription(ctx: RequestContext, input: CreateTran
   const object = await ctx.env.MEDIA.get(media.objectKey);
   if (!object) throw new ConflictError("The recording's bytes are not stored");
   const result = await transcribeAudio(ctx.env, new Uint8Array(await object.arrayBuffer()));
-  const id = uuidv7();
+  const id = existing[0]?.id ?? uuidv7();
   const row: Row = {
     id,
     workspaceId: caller.workspaceId,
@@ -103,6 +109,24 @@ export async function createTranscription(ctx: RequestContext, input: CreateTran
     createdBy: caller.userId,
     createdAt: new Date().toISOString(),
   };
+  if (existing[0]) {
+    const { textEnc, segmentsEnc, segmentCount, durationSeconds, language, provider, model } = row;
+    const audit = await auditEntry(ctx, {
+      action: "transcript.updated",
+      resourceType: "transcript",
+      resourceId: id,
+      metadata: { media_id: media.id, segments: segmentCount, model, force: true },
+    });
+    const changes = { textEnc, segmentsEnc, segmentCount, durationSeconds, language, provider };
+    await ctx.db.write([
+      ctx.db.orm
+        .update(transcripts)
+        .set({ ...changes, model, createdBy: row.createdBy, createdAt: row.createdAt })
+        .where(and(eq(transcripts.id, id), eq(transcripts.workspaceId, caller.workspaceId))),
+      audit.query,
+    ]);
+    return { transcript: await view(ctx, row), created: false };
+  }
   const audit = await auditEntry(ctx, {
     action: "transcript.created",
     resourceType: "transcript",

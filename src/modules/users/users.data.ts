@@ -61,8 +61,42 @@ export async function presentUser(phi: PhiCipher, user: UserRow) {
     is_active: user.isActive,
     mfa_enabled: user.mfaEnabled,
     last_login_at: user.lastLoginAt,
+    license_number: await phi.decryptOptional(
+      user.licenseNumberEnc,
+      ref(user.id, "license_number"),
+    ),
+    specialization: await phi.decryptOptional(
+      user.specializationEnc,
+      ref(user.id, "specialization"),
+    ),
+    years_experience: user.yearsExperience,
     created_at: user.createdAt,
   };
+}
+
+/** The encrypted columns of a clinician's professional profile (undefined: unchanged). */
+export async function professionalChanges(
+  phi: PhiCipher,
+  id: string,
+  change: {
+    license_number?: string | null;
+    specialization?: string | null;
+    years_experience?: number | null;
+  },
+) {
+  const set: Partial<typeof users.$inferInsert> = {};
+  if (change.license_number !== undefined)
+    set.licenseNumberEnc = await phi.encryptOptional(
+      change.license_number,
+      ref(id, "license_number"),
+    );
+  if (change.specialization !== undefined)
+    set.specializationEnc = await phi.encryptOptional(
+      change.specialization,
+      ref(id, "specialization"),
+    );
+  if (change.years_experience !== undefined) set.yearsExperience = change.years_experience;
+  return set;
 }
 
 export const userFieldRef = ref;

@@ -10,7 +10,17 @@ import { guardedWrite } from "../../lib/guarded-write";
 import { UnauthorizedError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
-import { encryptedUserChanges, presentPreferences, presentUser } from "./users.data";
+import { isStaff } from "../../policy/policy";
+import { ValidationError } from "../../lib/errors";
+import {
+  encryptedUserChanges,
+  presentPreferences,
+  presentUser,
+  professionalChanges,
+} from "./users.data";
+
+/** Seed 000 `physiotherapists` fields, on the clinician's own profile. */
+const PROFESSIONAL = ["license_number", "specialization", "years_experience"] as const;
 import { UpdateMeInput, UpdatePreferencesInput } from "./users.schemas";
 
 const selfQuery = (ctx: RequestContext, caller: Caller) =>
@@ -47,7 +57,17 @@ export async function getMe(ctx: RequestContext) {
 export async function updateMe(ctx: RequestContext, raw: UpdateMeInput) {
   const caller = callerOf(ctx);
   const input = UpdateMeInput.parse(raw);
+  const professional = PROFESSIONAL.filter((f) => input[f] !== undefined);
+  if (professional.length && !isStaff(caller.role)) {
+    throw new ValidationError(
+      professional.map((field) => ({
+        field,
+        message: "Only clinicians have a professional profile",
+      })),
+    );
+  }
   const set = {
+    ...(await professionalChanges(ctx.phi, caller.userId, input)),
     ...(await encryptedUserChanges(ctx.phi, caller.userId, {
       name: input.name,
       phone: input.phone_number,

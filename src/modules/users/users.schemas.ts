@@ -41,6 +41,9 @@ export const User = z
     is_active: z.boolean(),
     mfa_enabled: z.boolean(),
     last_login_at: z.string().nullable(),
+    license_number: z.string().nullable().openapi({ description: "Clinicians (seed 000)" }),
+    specialization: z.string().nullable(),
+    years_experience: z.number().int().nullable(),
     created_at: z.string(),
   })
   .openapi("User");
@@ -71,11 +74,17 @@ export const UpdateMeInput = z
       phone_number: Phone.optional(),
       title: Title.optional(),
       avatar_url: AvatarUrl.optional(),
+      license_number: z.string().trim().min(1).max(50).nullable().optional(),
+      specialization: z.string().trim().min(1).max(100).nullable().optional(),
+      years_experience: z.number().int().min(0).max(80).nullable().optional(),
     },
     { error: unknownKeys },
   )
   .refine(nonEmpty, NON_EMPTY)
-  .openapi("UpdateMeInput", { description: "Email and role are not self-editable" });
+  .openapi("UpdateMeInput", {
+    description:
+      "Email and role are not self-editable; license_number, specialization and years_experience are for clinicians only (seed 000), stored encrypted",
+  });
 export type UpdateMeInput = z.infer<typeof UpdateMeInput>;
 
 export const UpdateUserInput = z

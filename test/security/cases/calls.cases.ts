@@ -45,6 +45,7 @@ export const callsCases: RouteCase[] = [
     patientData: true,
     build: async (c) => ({ params: { id: await call(c) }, body: { action: "start" } }),
   },
+  onCall("POST", "/transcribe"),
   { method: "GET", path: "/api/v1/call-logs", allow: [...STAFF_ROLES, "patient"] },
   {
     method: "GET",

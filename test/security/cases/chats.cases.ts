@@ -152,5 +152,13 @@ export const chatsCases: RouteCase[] = [
     patientData: true,
     build: async (c) => ({ params: { id: await message(c) } }),
   },
+  {
+    method: "POST",
+    path: "/api/v1/messages/{id}/transcribe",
+    allow: members,
+    deny: outside,
+    patientData: true,
+    build: async (c) => ({ params: { id: await message(c) } }),
+  },
   { method: "GET", path: "/api/v1/chats/{id}/ws", skip: "socket: covered by test/chats" },
 ];
