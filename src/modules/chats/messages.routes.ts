@@ -6,7 +6,6 @@
 import { ok } from "../../lib/envelope";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { WsQuery } from "../realtime/realtime.schemas";
 import { socketToken } from "../realtime/realtime.socket";
 import { IdempotencyHeaders } from "../exercises/exercises.schemas";
@@ -33,6 +32,7 @@ const tags = ["messages"];
 const send = defineRoute({
   method: "post",
   path: "/api/v1/chats/{id}/messages",
+  auth: "bearer",
   tags,
   summary:
     "Send a message; stored before 201, then fanned out. `client_message_id` / Idempotency-Key make a resend harmless",
@@ -45,6 +45,7 @@ const send = defineRoute({
 const readAll = defineRoute({
   method: "post",
   path: "/api/v1/chats/{id}/messages/read-all",
+  auth: "bearer",
   tags,
   summary: "Mark every message of the chat read",
   request: { params: ChatIdParam },
@@ -53,6 +54,7 @@ const readAll = defineRoute({
 const getOne = defineRoute({
   method: "get",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "One message",
   request: { params: MessageIdParam },
@@ -61,6 +63,7 @@ const getOne = defineRoute({
 const edit = defineRoute({
   method: "put",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "Edit one's own text message (the original is kept; `edited_at` set)",
   request: { params: MessageIdParam, ...jsonBody(EditMessageInput) },
@@ -69,6 +72,7 @@ const edit = defineRoute({
 const remove = defineRoute({
   method: "delete",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "Delete a message (soft; its sender or a chat admin)",
   request: { params: MessageIdParam },
@@ -77,6 +81,7 @@ const remove = defineRoute({
 const read = defineRoute({
   method: "post",
   path: "/api/v1/messages/{id}/read",
+  auth: "bearer",
   tags,
   summary: "Mark the chat read up to this message (read receipt)",
   request: { params: MessageIdParam },
@@ -99,6 +104,7 @@ A removed participant's sockets close with 4003; an ended session's with 4001.`;
 const socket = defineRoute({
   method: "get",
   path: "/api/v1/chats/{id}/ws",
+  auth: "socket",
   tags,
   summary: "Chat room socket (WebSocket): message:send/ack, typing, read; live chat events",
   description: socketDescription,
@@ -113,7 +119,6 @@ const socket = defineRoute({
 });
 
 export const messageRoutes = createRouter();
-messageRoutes.use("/api/v1/messages/*", requireAuth());
 
 messageRoutes.openapi(socket, async (c) => {
   const token = socketToken(c.req.raw, c.req.valid("query").token);

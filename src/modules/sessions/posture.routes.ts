@@ -6,7 +6,6 @@ import { z } from "@hono/zod-openapi";
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import {
   CreatePostureInput,
   PostureAnalysis,
@@ -29,6 +28,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const create = defineRoute({
     method: "post",
     path: alias ? `${base}/save` : base,
+    auth: "bearer",
     tags,
     summary: "Score a posture from 33 landmarks and save it",
     request: jsonBody(CreatePostureInput),
@@ -37,6 +37,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const list = defineRoute({
     method: "get",
     path: alias ? `${base}/list` : base,
+    auth: "bearer",
     tags,
     summary: "Posture analyses of the patients the caller sees",
     request: { query: PostureQuery },
@@ -45,6 +46,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const get = defineRoute({
     method: "get",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "One posture analysis",
     request: { params: PostureIdParam },
@@ -53,6 +55,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const remove = defineRoute({
     method: "delete",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "Delete a posture analysis",
     request: { params: PostureIdParam },
@@ -62,9 +65,6 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
 }
 
 export const postureRoutes = createRouter();
-postureRoutes.use("/api/v1/posture-analyses", requireAuth());
-postureRoutes.use("/api/v1/posture-analyses/*", requireAuth());
-postureRoutes.use("/api/v1/analysis/*", requireAuth());
 
 for (const r of [routesAt("/api/v1/posture-analyses", false), routesAt("/api/v1/analysis", true)]) {
   postureRoutes.openapi(r.create, async (c) =>
