@@ -13,7 +13,6 @@ import {
   noContent,
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import "./chats.media"; // registers the `chat` media owner
 import { getChat, listChats } from "./chats.reads";
 import { messageRoutes } from "./messages.routes";
 import {
