@@ -7,10 +7,17 @@ import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ok, okList } from "./envelope";
-import { createRouter, defineRoute, jsonBody, jsonList, jsonOk, noContent } from "./openapi";
+import {
+  createRouter,
+  defineRoute,
+  IdParam,
+  jsonBody,
+  jsonList,
+  jsonOk,
+  noContent,
+} from "./openapi";
 import { paginationOf, type PageQuery } from "./pagination";
 import type { RequestContext } from "../middleware/request-context";
-import { IdPathParam } from "../modules/services/services.catalog";
 
 type Schema = z.ZodObject;
 
@@ -47,7 +54,7 @@ export function catalogRoutes<
   const tags = [r.tag];
   const itemPath = `${r.path}/{id}`;
   const router = createRouter();
-  const params = { params: IdPathParam };
+  const params = { params: IdParam() };
   const route = <M extends "get" | "post" | "put" | "delete">(
     method: M,
     path: string,

@@ -151,9 +151,8 @@ const UUID_SHAPE = new RegExp(`^${UUID_PATTERN}$`);
 export const uuidParam = (name: string, description?: string) =>
   z.uuid().openapi({ param: { name, in: "path" }, ...(description && { description }) });
 
-/** `{ [name]: uuid }` params for a route, e.g. `request: { params: IdParam() }`. */
-export const IdParam = <N extends string = "id">(name: N = "id" as N, description?: string) =>
-  z.object({ [name]: uuidParam(name, description) } as Record<N, ReturnType<typeof uuidParam>>);
+/** `{ id: uuid }` params, the common case: `request: { params: IdParam() }`. */
+export const IdParam = (description?: string) => z.object({ id: uuidParam("id", description) });
 
 /** The names of a route's path parameters whose schema is a UUID. */
 export function uuidParamNames(route: Pick<RouteConfig, "request">): string[] {

@@ -13,7 +13,7 @@ import {
   jsonOk,
   noContent,
 } from "../../lib/openapi";
-import { IdPathParam } from "../services/services.catalog";
+import { IdParam } from "../../lib/openapi";
 import { appointmentLookupRoutes } from "./appointments.lookup.routes";
 import { getAppointment, listAppointments } from "./appointments.queries";
 import {
@@ -54,7 +54,7 @@ const getRoute = defineRoute({
   auth: "bearer",
   tags,
   summary: "One appointment",
-  request: { params: IdPathParam },
+  request: { params: IdParam() },
   responses: { 200: jsonOk(Appointment) },
 });
 
@@ -64,7 +64,7 @@ const updateRoute = defineRoute({
   auth: "bearer",
   tags,
   summary: "Update an appointment (staff; partial); re-checks overlaps, 409 on conflict",
-  request: { params: IdPathParam, ...jsonBody(AppointmentUpdate) },
+  request: { params: IdParam(), ...jsonBody(AppointmentUpdate) },
   responses: { 200: jsonOk(Appointment) },
 });
 
@@ -74,7 +74,7 @@ const deleteRoute = defineRoute({
   auth: "bearer",
   tags,
   summary: "Delete an appointment (staff)",
-  request: { params: IdPathParam },
+  request: { params: IdParam() },
   responses: { 204: noContent },
 });
 
