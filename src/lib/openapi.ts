@@ -168,7 +168,10 @@ export function uuidParamNames(route: Pick<RouteConfig, "request">): string[] {
 /** The hono path of a route: its UUID parameters match a UUID only. */
 function uuidRoutingPath(route: RouteConfig): string {
   const names = new Set(uuidParamNames(route));
-  if (names.size === 0) return route.path;
+  // Hono's TrieRouter matches nothing after a pattern parameter when a later segment holds `$`
+  // (FHIR's `/Patient/{id}/$everything`): such a route keeps a plain parameter, validated by
+  // its zod schema (422), and has no static sibling to capture.
+  if (names.size === 0 || route.path.includes("$")) return route.path;
   return route.path.replace(/\{(\w+)\}/g, (whole, name: string) =>
     names.has(name) ? `:${name}{${UUID_PATTERN}}` : whole,
   );
