@@ -1,8 +1,9 @@
 // `node bench/pose.mjs`: the pose Worker on the real runtime (wrangler dev --local, loopback, free
-// ports), fed pose.jpg (1000×667): the cold first call, then warm inference p50/p95 (client-side
-// latency and the Worker's own inference_ms), decoding the same image alone, the wasm heap the
-// model holds, workerd's resident memory, and the Worker's upload size (gzip). Bounded: at most
-// POSE_BENCH_RUNS warm calls (default 30) or POSE_BENCH_SECONDS (default 60), whichever first.
+// ports), fed pose.jpg (1000×667), each model it serves side by side (BlazePose lite, MoveNet
+// Lightning): the cold first call, then warm inference p50/p95 (client-side latency and the
+// Worker's own inference_ms), the wasm heap once that model is loaded too, decoding the same image
+// alone, workerd's resident memory, and the Worker's upload size (gzip). Bounded per model: at
+// most POSE_BENCH_RUNS warm calls (default 30) or POSE_BENCH_SECONDS (default 60), whichever first.
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -125,36 +126,44 @@ try {
     await sleep(300);
   }
   const idleRss = workerdRss(child.pid);
-  const cold = await post("/v1/estimate");
-  const latencies = [];
-  const inference = [];
-  const until = Date.now() + SECONDS * 1000;
-  for (let i = 0; i < RUNS && Date.now() < until; i++) {
-    const { body, latency } = await post("/v1/estimate");
-    latencies.push(latency);
-    inference.push(body.inference_ms);
+  const served = (await (await fetch(`${base}/v1/models`)).json()).models;
+  // POSE_BENCH_MODELS=movenet-lightning measures one model alone (its own wasm heap).
+  const only = process.env.POSE_BENCH_MODELS?.split(",");
+  const models = only ? served.filter((m) => only.includes(m)) : served;
+  const rows = [];
+  for (const model of models) {
+    const path = `/v1/estimate?model=${model}`;
+    const cold = await post(path);
+    const latencies = [];
+    const inference = [];
+    const until = Date.now() + SECONDS * 1000;
+    for (let i = 0; i < RUNS && Date.now() < until; i++) {
+      const { body, latency } = await post(path);
+      latencies.push(latency);
+      inference.push(body.inference_ms);
+    }
+    const stats = await (await fetch(`${base}/v1/stats`)).json();
+    rows.push({ model, format: cold.body.keypoint_format, cold, latencies, inference, stats });
   }
   const decodes = [];
   for (let i = 0; i < 10; i++) decodes.push((await post("/v1/decode")).body.decode_ms);
-  const stats = await (await fetch(`${base}/v1/stats`)).json();
   const rss = workerdRss(child.pid);
 
+  console.log(`pose Worker bench: pose.jpg 1000×667, models side by side (${models.join(", ")})`);
   console.log(
-    `pose Worker bench: ${cold.body.model}, pose.jpg 1000×667, ${latencies.length} warm runs`,
+    "  model              keypoints     cold     warm p50/p95    inference p50/p95   wasm heap after",
   );
-  console.log(
-    `  cold first call      ${ms(cold.latency)} (inference_ms ${ms(cold.body.inference_ms)})`,
-  );
-  console.log(
-    `  warm request         p50 ${ms(pct(latencies, 50))}  p95 ${ms(pct(latencies, 95))}`,
-  );
-  console.log(
-    `  warm inference only  p50 ${ms(pct(inference, 50))}  p95 ${ms(pct(inference, 95))}`,
-  );
+  for (const r of rows) {
+    console.log(
+      `  ${r.model.padEnd(18)} ${String(r.format).padEnd(12)} ${ms(r.cold.latency).padStart(8)}` +
+        `   ${ms(pct(r.latencies, 50)).padStart(7)} / ${ms(pct(r.latencies, 95)).padEnd(7)}` +
+        `   ${ms(pct(r.inference, 50)).padStart(7)} / ${ms(pct(r.inference, 95)).padEnd(7)}` +
+        `   ${mb(r.stats.wasm_heap_bytes)} (${r.latencies.length} warm runs)`,
+    );
+  }
   console.log(`  decode alone (JPEG)  p50 ${ms(pct(decodes, 50))}  p95 ${ms(pct(decodes, 95))}`);
-  console.log(
-    `  wasm heap            ${mb(stats.wasm_heap_bytes)} (tensors held ${mb(stats.tensor_bytes)})`,
-  );
+  const last = rows.at(-1).stats;
+  console.log(`  tensors held         ${mb(last.tensor_bytes)} with the models above loaded`);
   console.log(`  workerd RSS          ${mb(idleRss)} idle → ${mb(rss)} after the runs`);
   console.log(`  upload size (gzip)   ${mb(uploadGzip)}`);
 } finally {

@@ -9,8 +9,8 @@ import type { Connection } from "partyserver";
 import type { Bindings } from "../src/env";
 import { enforceNamedLimit } from "../src/middleware/rate-limit";
 import { RealtimeSfu, sfuConfig } from "../src/modules/calls/sfu";
-import type { CallRoomIn } from "./call-room.schemas";
-import type { StreamCaller } from "./user-stream.schemas";
+import type { CallRoomIn } from "../src/realtime/call-room.schemas";
+import type { StreamCaller } from "../src/realtime/identity";
 import { refuseInput } from "./socket-input";
 
 /** What a call room connection carries: who (from the Worker), the call, its SFU sessions. */

@@ -19,11 +19,12 @@ import { brokerSfu, invalid, send, type ConnState } from "./call-room.sfu";
 import { parseSocketInput } from "./socket-input";
 import {
   CallRoomIn,
-  CallSetup,
   MAX_CALL_MESSAGE_BYTES,
   type CallChange,
   type RingTimer,
-} from "./call-room.schemas";
+} from "../src/realtime/call-room.schemas";
+import { readHandoff } from "../src/realtime/handoff";
+import type { CallRoomRpc } from "../src/realtime/rooms";
 import { callAudience } from "../src/modules/calls/calls.access";
 import {
   ACCESS_ENDED_CODE,
@@ -34,15 +35,11 @@ import {
   SESSION_CHECK_MS,
   trackRoom,
 } from "./room-sessions";
-import { CALLER_HEADER } from "./user-stream";
-import { StreamCaller } from "./user-stream.schemas";
 
-/** The header through which the Worker describes the call to the room (never from a client). */
-export const CALL_SETUP_HEADER = "x-rehab-call";
 /** Close code when the call is over (ended, missed, declined). */
 export const CALL_OVER_CODE = 4000;
 
-export class CallRoom extends Server<Bindings & Cloudflare.Env> {
+export class CallRoom extends Server<Bindings & Cloudflare.Env> implements CallRoomRpc {
   static override options = { hibernate: true };
 
   /** Arms the ring timer (called by the Worker when the call is created). */
@@ -91,11 +88,11 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
   }
 
   override onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
-    const caller = parse(StreamCaller, ctx.request.headers.get(CALLER_HEADER));
-    const setup = parse(CallSetup, ctx.request.headers.get(CALL_SETUP_HEADER));
-    if (!caller || !setup || setup.call_id !== this.name) {
+    const handoff = readHandoff(ctx.request, "call");
+    if (!handoff || handoff.setup.call_id !== this.name) {
       return connection.close(1008, "unauthorized");
     }
+    const { caller, setup } = handoff;
     if (!setup.participants.includes(caller.userId)) {
       return connection.close(1008, "not a participant");
     }
@@ -235,18 +232,5 @@ export class CallRoom extends Server<Bindings & Cloudflare.Env> {
 
   private connected(): string[] {
     return [...this.getConnections<ConnState>()].flatMap((c) => (c.state ? [c.state.userId] : []));
-  }
-}
-
-function parse<T>(
-  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
-  raw: string | null,
-) {
-  if (!raw) return null;
-  try {
-    const result = schema.safeParse(JSON.parse(raw));
-    return result.success ? (result.data as T) : null;
-  } catch {
-    return null;
   }
 }

@@ -16,13 +16,17 @@ import { AppError, NotFoundError, UnauthorizedError } from "../src/lib/errors";
 import { uuidv7 } from "../src/lib/ids";
 import { liveSessionQuery } from "../src/middleware/auth";
 import { roomContext } from "../src/middleware/request-context";
-import type { SendMessageInput } from "../src/modules/chats/chats.schemas";
+import type { Message, SendMessageInput } from "../src/modules/chats/chats.schemas";
+import { notifyChatMessages } from "../src/modules/notifications/notifications.content";
 import type { CommitOutcome, CommitResult } from "../src/modules/chats/messages.commit";
 import { markRead, participantsOf } from "../src/modules/chats/messages.read";
 import { publishManyToUser, publishToUser } from "../src/modules/realtime/realtime.service";
 import { GroupCommit } from "./chat-room.commit";
 import { parseSocketInput, refuseInput } from "./socket-input";
-import { ChatRoomIn, type ChatRoomOut } from "./chat-room.schemas";
+import { ChatRoomIn, type ChatRoomOut } from "../src/realtime/chat-room.schemas";
+import { readHandoff } from "../src/realtime/handoff";
+import type { RequestMeta, StreamCaller } from "../src/realtime/identity";
+import type { ChatRoomEvent as RoomEvent, ChatRoomRpc } from "../src/realtime/rooms";
 import { reachableUsers } from "../src/modules/chats/chats.audience";
 import {
   ACCESS_ENDED_CODE,
@@ -33,17 +37,8 @@ import {
   SESSION_ENDED_CODE,
   trackRoom,
 } from "./room-sessions";
-import { CALLER_HEADER } from "./user-stream";
-import { StreamCaller } from "./user-stream.schemas";
 
-/** Who sent a request, as the Worker saw it (for the audit entry the room writes). */
-export type RequestMeta = { requestId: string; ip: string | null; userAgent: string | null };
-
-type RoomEvent = ChatRoomOut & {
-  event: "message:received" | "message:updated" | "message:deleted" | "message:read";
-};
-
-export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
+export class ChatRoom extends Server<Bindings & Cloudflare.Env> implements ChatRoomRpc {
   /**
    * Not hibernating, on purpose: workerd delivers a hibernatable socket's messages as separate
    * events, and while the object awaits D1 a later message's event can be dispatched before an
@@ -98,6 +93,25 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
       recipients = outcome.result.recipients;
     }
     if (received.length) this.publish(recipients, ...received);
+    if (received.length) this.notifyOffRoom(recipients, received);
+  }
+
+  /**
+   * `notification:new` for the new messages to their audience (the commit's, chats.audience.ts)
+   * except whoever has a socket open here: they are reading the chat.
+   */
+  private notifyOffRoom(audience: string[], events: RoomEvent[]) {
+    const inRoom = [...this.getConnections<StreamCaller>()].flatMap((c) =>
+      c.state ? [c.state.userId] : [],
+    );
+    const messages = events.map((e) => e.data as Message);
+    this.ctx.waitUntil(
+      notifyChatMessages(this.env, this.name, messages, audience, inRoom).catch((error) =>
+        console.warn(
+          JSON.stringify({ level: "warn", event: "notify_failed", error: String(error?.name) }),
+        ),
+      ),
+    );
   }
 
   /**
@@ -115,7 +129,7 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
   }
 
   override onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
-    const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
+    const caller = readHandoff(ctx.request, "chat")?.caller;
     if (!caller) {
       connection.close(1008, "unauthorized");
       return;
@@ -267,16 +281,6 @@ export class ChatRoom extends Server<Bindings & Cloudflare.Env> {
 }
 
 export type { CommitResult };
-
-function readCaller(raw: string | null): StreamCaller | null {
-  if (!raw) return null;
-  try {
-    const parsed = StreamCaller.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
 
 function send(connection: Connection, event: ChatRoomOut) {
   try {

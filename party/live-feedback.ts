@@ -12,7 +12,8 @@ import type { PoseFrame } from "../src/analysis/landmarks";
 import type { AnalysisConfig } from "../src/modules/exercise-types/exercise-types.analysis";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
 import { checkFramesMessage, type FieldError } from "./live-frames";
-import { LiveIn, MAX_LIVE_MESSAGE_BYTES, type LiveOut } from "./live-session.schemas";
+import type { LiveOut } from "../src/realtime/live-session.messages";
+import { LiveIn, MAX_LIVE_MESSAGE_BYTES } from "../src/realtime/live-session.schemas";
 
 export type FrameSize = { width: number; height: number };
 export type ParsedMessage = LiveIn | { errors: FieldError[] };

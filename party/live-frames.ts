@@ -15,7 +15,7 @@
 import { BLAZEPOSE_LANDMARKS } from "../src/analysis/landmarks";
 import { LANDMARK_COUNT } from "../src/modules/sessions/pose.schemas";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
-import { MAX_FRAMES_PER_MESSAGE } from "./live-session.schemas";
+import { MAX_FRAMES_PER_MESSAGE } from "../src/realtime/live-session.schemas";
 
 export type FieldError = { field: string; message: string };
 export type FramesMessage = {

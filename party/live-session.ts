@@ -18,11 +18,12 @@
  */
 import { Server, type Connection, type ConnectionContext, type WSMessage } from "partyserver";
 import type { Bindings } from "../src/env";
-import type { AnalysisConfig } from "../src/modules/exercise-types/exercise-types.analysis";
 import { FeedbackPipeline, parseLiveMessage } from "./live-feedback";
 import { FrameStore } from "./live-store";
 import { send, Watch } from "./live-watch";
-import { LiveCaller } from "./live-session.schemas";
+import { readHandoff, type LiveSetup } from "../src/realtime/handoff";
+import type { LiveCaller } from "../src/realtime/identity";
+import type { LiveSessionRpc } from "../src/realtime/rooms";
 import { asCaller, liveAudience } from "../src/modules/live/live.audience";
 import {
   closeEndedSessions,
@@ -33,20 +34,10 @@ import {
   trackRoom,
 } from "./room-sessions";
 
-/** Headers through which the Worker tells this room who connected and what is analysed. */
-export const LIVE_CALLER_HEADER = "x-rehab-live-caller";
-export const LIVE_SETUP_HEADER = "x-rehab-live-setup";
-
 export { FLUSH_FRAMES, FLUSH_MS } from "./live-store";
 export { WATCH_INTERVAL_MS } from "./live-watch";
 
-export type LiveSetup = {
-  slug: string;
-  config: AnalysisConfig;
-  frame_size: { width: number; height: number } | null;
-};
-
-export class LiveSession extends Server<Bindings & Cloudflare.Env> {
+export class LiveSession extends Server<Bindings & Cloudflare.Env> implements LiveSessionRpc {
   /**
    * Not hibernating: frames must be handled in arrival order (a frame at or before the newest
    * timestamp counts as a resend), and workerd may dispatch a hibernatable socket's messages out
@@ -68,12 +59,12 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
   private readonly watch = new Watch(() => this.getConnections<LiveCaller>());
 
   override async onConnect(connection: Connection<LiveCaller>, ctx: ConnectionContext) {
-    const caller = readJson(LiveCaller, ctx.request.headers.get(LIVE_CALLER_HEADER));
-    const setup = readSetup(ctx.request.headers.get(LIVE_SETUP_HEADER));
-    if (!caller || !setup || caller.exerciseSessionId !== this.name) {
+    const handoff = readHandoff(ctx.request, "live");
+    if (!handoff || handoff.caller.exerciseSessionId !== this.name) {
       connection.close(1008, "unauthorized");
       return;
     }
+    const { caller, setup } = handoff;
     connection.setState(caller);
     this.ctx.waitUntil(
       trackRoom(this.env, caller.userId, caller.sessionId, { kind: "live", name: this.name }).catch(
@@ -210,29 +201,6 @@ export class LiveSession extends Server<Bindings & Cloudflare.Env> {
       this.restoring = null;
     });
     return this.restoring;
-  }
-}
-
-function readJson<T>(
-  schema: { safeParse(v: unknown): { success: boolean; data?: T } },
-  raw: string | null,
-): T | null {
-  if (!raw) return null;
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? (parsed.data as T) : null;
-  } catch {
-    return null;
-  }
-}
-
-function readSetup(raw: string | null): LiveSetup | null {
-  if (!raw) return null;
-  try {
-    const setup = JSON.parse(raw) as LiveSetup;
-    return setup && typeof setup.slug === "string" && setup.config ? setup : null;
-  } catch {
-    return null;
   }
 }
 

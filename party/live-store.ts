@@ -25,7 +25,8 @@ import type { ParsedChunk } from "../src/modules/sessions/pose.validate";
 import { uploadPoseChunk } from "../src/modules/sessions/sessions.frames";
 import type { FeedbackPipeline } from "./live-feedback";
 import { PendingChunk } from "./live-pack";
-import type { LiveCaller, LiveOut } from "./live-session.schemas";
+import type { LiveCaller } from "../src/realtime/identity";
+import type { LiveOut } from "../src/realtime/live-session.messages";
 import { SESSION_ENDED_CODE } from "./room-sessions";
 
 /**

@@ -7,7 +7,8 @@
  */
 import type { Connection } from "partyserver";
 import type { PoseFrameInput } from "../src/modules/sessions/pose.schemas";
-import type { LiveCaller, LiveOut } from "./live-session.schemas";
+import type { LiveCaller } from "../src/realtime/identity";
+import type { LiveOut } from "../src/realtime/live-session.messages";
 
 /** Watchers see the skeleton at up to 10 frames a second. */
 export const WATCH_INTERVAL_MS = 100;

@@ -3,7 +3,7 @@
  * through `/parties/pose/{model}` after the Worker has checked the token, the session and the
  * `pose.estimate` permission (see src/modules/pose/pose.socket.ts).
  *
- * Invariants: identity comes only from `POSE_CALLER_HEADER`, set by the Worker; one frame in
+ * Invariants: identity comes only from the Worker's handoff (src/realtime/handoff.ts); one frame in
  * flight per connection: a frame arriving while the previous one is being estimated is dropped
  * (never queued) and counted, and the count rides on the next answer as `dropped`; a bad or
  * oversized message answers an `error` event and the socket stays open; an unknown model
@@ -15,15 +15,18 @@ import { AppError } from "../src/lib/errors";
 import { fromBase64 } from "../src/modules/pose/pose.base64";
 import { poseEstimator } from "../src/modules/pose/pose.estimator";
 import { postureOf } from "../src/modules/pose/pose.posture";
-import { MAX_FRAME_BYTES, PoseCaller, parseFrame, type PoseSocketOut } from "./pose.schemas";
+import { BLAZEPOSE_LANDMARKS } from "../src/analysis/landmarks";
+import { readHandoff } from "../src/realtime/handoff";
+import type { StreamCaller } from "../src/realtime/identity";
+import { MAX_FRAME_BYTES, parseFrame, type PoseSocketOut } from "../src/realtime/pose.schemas";
+import type { PoseStreamRpc } from "../src/realtime/rooms";
 import { closeEndedSessions, closeSession, scheduleSessionCheck, trackRoom } from "./room-sessions";
 
-export const POSE_CALLER_HEADER = "x-rehab-pose-caller";
 export const UNKNOWN_MODEL_CODE = 4404;
 
 type Flight = { busy: boolean; dropped: number };
 
-export class PoseStream extends Server<Bindings & Cloudflare.Env> {
+export class PoseStream extends Server<Bindings & Cloudflare.Env> implements PoseStreamRpc {
   static override options = { hibernate: false };
 
   /** Per connection: in memory only (a frame in flight keeps the object awake). */
@@ -33,8 +36,8 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
     return this.name.slice(0, this.name.indexOf(":"));
   }
 
-  override async onConnect(connection: Connection<PoseCaller>, ctx: ConnectionContext) {
-    const caller = readCaller(ctx.request.headers.get(POSE_CALLER_HEADER));
+  override async onConnect(connection: Connection<StreamCaller>, ctx: ConnectionContext) {
+    const caller = readHandoff(ctx.request, "pose")?.caller;
     if (!caller || !this.name.endsWith(`:${caller.userId}`)) {
       connection.close(1008, "unauthorized");
       return;
@@ -54,13 +57,13 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
 
   /** Closes the sockets whose session ended; looks again while any remain. */
   override async onAlarm() {
-    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<PoseCaller>()]);
+    const open = await closeEndedSessions(this.env.DB, [...this.getConnections<StreamCaller>()]);
     if (open > 0) await scheduleSessionCheck(this.ctx.storage);
   }
 
   /** Closes the sockets opened under a session that ended (called by the user's stream). */
   async endSession(sessionId: string): Promise<number> {
-    return closeSession(this.getConnections<PoseCaller>(), sessionId);
+    return closeSession(this.getConnections<StreamCaller>(), sessionId);
   }
 
   /**
@@ -75,7 +78,7 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
     this.flights.delete(connection.id);
   }
 
-  override async onMessage(connection: Connection<PoseCaller>, message: WSMessage) {
+  override async onMessage(connection: Connection<StreamCaller>, message: WSMessage) {
     const flight = this.flights.get(connection.id) ?? { busy: false, dropped: 0 };
     this.flights.set(connection.id, flight);
     if (flight.busy) {
@@ -125,6 +128,8 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
         const posture = postureOf(frame.landmarks, size);
         return answer(connection, flight, id, {
           keypoints: frame.landmarks,
+          keypoint_format: "blazepose-33",
+          keypoint_names: BLAZEPOSE_LANDMARKS.map((n) => n.toLowerCase()),
           world_landmarks: [],
           posture,
           model: "client",
@@ -135,9 +140,12 @@ export class PoseStream extends Server<Bindings & Cloudflare.Env> {
       const result = await poseEstimator(this.env).estimate(fromBase64(frame.image), {
         model: this.model,
       });
-      const posture = postureOf(result.landmarks, result.image);
+      const format = result.keypoint_format ?? "blazepose-33";
+      const posture = postureOf(result.landmarks, result.image, format);
       answer(connection, flight, id, {
         keypoints: result.landmarks,
+        keypoint_format: format,
+        keypoint_names: result.keypoint_names ?? [],
         world_landmarks: result.world_landmarks,
         posture,
         model: result.model,
@@ -174,6 +182,8 @@ function answer(
   id: string | null,
   result: {
     keypoints: unknown[];
+    keypoint_format: "blazepose-33" | "coco-17";
+    keypoint_names: string[];
     world_landmarks: unknown[];
     posture: ReturnType<typeof postureOf>;
     model: string;
@@ -186,6 +196,8 @@ function answer(
     event: "pose",
     id,
     keypoints: result.keypoints,
+    keypoint_format: result.keypoint_format,
+    keypoint_names: result.keypoint_names,
     world_landmarks: result.world_landmarks,
     posture_score: result.posture?.score ?? null,
     posture: result.posture,
@@ -206,16 +218,6 @@ function fail(
   const dropped = flight.dropped;
   flight.dropped = 0;
   send(connection, { event: "error", id, code, message, ...(details ? { details } : {}), dropped });
-}
-
-function readCaller(raw: string | null): PoseCaller | null {
-  if (!raw) return null;
-  try {
-    const parsed = PoseCaller.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 function send(connection: Connection, message: PoseSocketOut) {

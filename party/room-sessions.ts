@@ -14,15 +14,13 @@ import { recordAudit, type AuditAction } from "../src/lib/audit";
 import type { Role } from "../src/db/schema/users";
 import { idleWindowMs, sessionLimits } from "../src/lib/session-limits";
 import { roomContext } from "../src/middleware/request-context";
-import type { StreamCaller } from "./user-stream.schemas";
+import type { StreamCaller } from "../src/realtime/identity";
+import type { TrackedRoom } from "../src/realtime/rooms";
 
 /** Close code for a socket whose session ended (application range 4000–4999). */
 export const SESSION_ENDED_CODE = 4001;
 /** How often open sockets have their sessions re-checked. */
 export const SESSION_CHECK_MS = 60_000;
-
-export type RoomKind = "chat" | "live" | "call" | "pose";
-export type TrackedRoom = { kind: RoomKind; name: string };
 
 /**
  * The subset of `sessionIds` that are still live: not revoked, within their absolute lifetime

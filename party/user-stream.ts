@@ -24,12 +24,10 @@ import {
 } from "partyserver";
 import type { Bindings } from "../src/env";
 import { phiCipherFor } from "../src/middleware/request-context";
-import {
-  closeEndedSessions,
-  closeSession,
-  scheduleSessionCheck,
-  type TrackedRoom,
-} from "./room-sessions";
+import { readHandoff } from "../src/realtime/handoff";
+import type { StreamCaller } from "../src/realtime/identity";
+import type { TrackedRoom, UserStreamRpc } from "../src/realtime/rooms";
+import { closeEndedSessions, closeSession, scheduleSessionCheck } from "./room-sessions";
 import { parseSocketInput, refuseInput } from "./socket-input";
 import { reachableChats } from "../src/modules/chats/chats.audience";
 import { EventLog, type StoredEvent } from "./user-stream.log";
@@ -37,20 +35,19 @@ import {
   EPHEMERAL_EVENTS,
   MAX_CLIENT_MESSAGE_BYTES,
   ResumeQuery,
-  StreamCaller,
   UserStreamIn,
   type UserEvent,
-} from "./user-stream.schemas";
+} from "../src/realtime/user-stream.schemas";
 
 /** What a connection carries: who (from the Worker) and which device (for its cursor). */
 type ConnState = StreamCaller & { deviceId: string | null; live?: boolean };
 
-/** The header through which the Worker tells this object who connected (never from a client). */
-export const CALLER_HEADER = "x-rehab-caller";
+/** Storage key of the last moment a socket of this user was open (connect or close). */
+const LAST_SEEN_KEY = "presence:last_seen_at";
 
 export { SESSION_CHECK_MS, SESSION_ENDED_CODE } from "./room-sessions";
 
-export class UserStream extends Server<Bindings & Cloudflare.Env> {
+export class UserStream extends Server<Bindings & Cloudflare.Env> implements UserStreamRpc {
   static override options = { hibernate: true };
 
   private eventLog: EventLog | null = null;
@@ -61,7 +58,7 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
   }
 
   override async onConnect(connection: Connection<ConnState>, ctx: ConnectionContext) {
-    const caller = readCaller(ctx.request.headers.get(CALLER_HEADER));
+    const caller = readHandoff(ctx.request, "user")?.caller;
     if (!caller || caller.userId !== this.name) {
       connection.close(1008, "unauthorized");
       return;
@@ -84,7 +81,26 @@ export class UserStream extends Server<Bindings & Cloudflare.Env> {
       data: { user_id: caller.userId, device_id: deviceId, cursor, latest_seq: log.latest() },
     });
     if (since !== null) await this.replay(connection, since);
-    await this.scheduleSessionCheck();
+    await Promise.all([this.scheduleSessionCheck(), this.markSeen()]);
+  }
+
+  /** The last moment this user had a socket open (the notification fallback asks it). */
+  private markSeen() {
+    return this.ctx.storage.put(LAST_SEEN_KEY, new Date().toISOString());
+  }
+
+  override async onClose() {
+    await this.markSeen();
+  }
+
+  /**
+   * Whether the user is connected now, and when they last were: a notification goes out by
+   * email/SMS only to a user who had no socket open since it was made (notifications.offline.ts).
+   */
+  async presence(): Promise<{ connected: number; lastSeenAt: string | null }> {
+    const connected = [...this.getConnections<ConnState>()].filter((c) => c.state).length;
+    const lastSeenAt = (await this.ctx.storage.get<string>(LAST_SEEN_KEY)) ?? null;
+    return { connected, lastSeenAt: connected > 0 ? new Date().toISOString() : lastSeenAt };
   }
 
   /**
@@ -287,16 +303,6 @@ function chatIdOf(event: UserEvent): string | null {
   if (!event.event.startsWith("message:")) return null;
   const chatId = (event.data as { chat_id?: unknown } | null)?.chat_id;
   return typeof chatId === "string" ? chatId : null;
-}
-
-function readCaller(raw: string | null): StreamCaller | null {
-  if (!raw) return null;
-  try {
-    const parsed = StreamCaller.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Sends unless the socket is closing at this moment (the runtime drops it then). */

@@ -120,7 +120,7 @@ if (!seeded.success) {
   const { logins, password } = seeded.data;
   console.log(`\nrehab-edge is up on ${base}  (docs: ${base}/docs, health: ${base}/health)`);
   console.log(
-    `Demo clinic ${seeded.data.created ? "seeded" : "already present"}; every demo login uses the password "${password}":`,
+    `Demo clinic ${seeded.data.created ? "seeded" : "already present"}${seeded.data.added?.length ? ` (added: ${seeded.data.added.join(", ")})` : ""}; every demo login uses the password "${password}":`,
   );
   for (const l of logins) console.log(`  ${l.role.padEnd(16)} ${l.email.padEnd(40)} ${l.name}`);
   console.log(

@@ -9,7 +9,7 @@ import { MemoRouter } from "./lib/memo-router";
 import { answerMalformedIds, createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
-import { platform } from "./middleware/platform";
+import { d1Sessions, platform } from "./middleware/platform";
 import { rateLimits } from "./middleware/rate-limit.general";
 import { MODULES, registerModules } from "./modules";
 import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
@@ -34,6 +34,7 @@ export function createApp(modules = MODULES) {
       throw new Error("Non-Error thrown");
     }
   });
+  app.use("*", d1Sessions());
   // Per IP, per user and per expensive action, before anything reads a body or D1.
   app.use("*", rateLimits());
   const jsonBodyLimit = bodyLimit({

@@ -71,6 +71,8 @@ export type Bindings = {
   /** Calls: one room per call; ring time, STUN servers, and Cloudflare Realtime (SFU) credentials. */
   CallRoom: DurableObjectNamespace<CallRoom>;
   CALL_RING_SECONDS?: string;
+  /** Minutes a user must stay offline before a notification goes out by email/SMS (default 5). */
+  NOTIFY_OFFLINE_MINUTES?: string;
   CALL_STUN_URLS?: string;
   CF_REALTIME_APP_ID?: string;
   CF_REALTIME_APP_TOKEN?: string;

@@ -34,8 +34,10 @@ export function status(message: string, kind: "info" | "error" | "ok" = "info") 
 }
 
 export function errorText(error: unknown): string {
-  const e = error as { message?: string; fieldMessages?: string[] };
-  const fields = e.fieldMessages?.length ? ` (${e.fieldMessages.join("; ")})` : "";
+  const e = error as { message?: string; fields?: { field: string; message: string }[] };
+  const fields = e.fields?.length
+    ? ` (${e.fields.map((f) => `${f.field}: ${f.message}`).join("; ")})`
+    : "";
   return `${e.message ?? String(error)}${fields}`;
 }
 

@@ -1,14 +1,15 @@
 /**
- * BlazePose on TensorFlow.js (wasm backend) over the bundled models: one detector per model
- * per isolate, loaded on first use and kept. Inference is serialised per isolate: the
- * detector is stateful (it tracks a region between frames) and one image at a time bounds
- * the wasm heap. `reset()` before each image: every request is a still image, not a video.
+ * BlazePose and MoveNet on TensorFlow.js (wasm backend) over the bundled models: one detector
+ * per model per isolate, loaded on first use and kept. Inference is serialised per isolate:
+ * the detectors are stateful (they track a region between frames) and one image at a time
+ * bounds the wasm heap. `reset()` before each image: every request is a still image, not a video.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { load } from "@tensorflow-models/pose-detection/dist/blazepose_tfjs/detector.js";
+import { load as loadBlazePose } from "@tensorflow-models/pose-detection/dist/blazepose_tfjs/detector.js";
+import { load as loadMoveNet } from "@tensorflow-models/pose-detection/dist/movenet/detector.js";
 import type { PoseDetector } from "@tensorflow-models/pose-detection/dist/pose_detector";
 import type { DecodedImage } from "./decode";
-import { POSE_MODELS, type PoseModelSpec } from "./models";
+import { KEYPOINT_NAMES, POSE_MODELS, type PoseModelSpec } from "./models";
 import type { EstimateResult, PoseLandmark } from "./protocol";
 import { ensureWasmBackend } from "./tf-wasm";
 
@@ -23,14 +24,20 @@ function detectorFor(spec: PoseModelSpec): Promise<PoseDetector> {
   if (!detector) {
     detector = ensureWasmBackend()
       .then(() =>
-        load({
-          runtime: "tfjs",
-          modelType: spec.modelType,
-          enableSmoothing: false,
-          enableSegmentation: false,
-          detectorModelUrl: spec.detector,
-          landmarkModelUrl: spec.landmark,
-        }),
+        spec.family === "blazepose"
+          ? loadBlazePose({
+              runtime: "tfjs",
+              modelType: spec.modelType,
+              enableSmoothing: false,
+              enableSegmentation: false,
+              detectorModelUrl: spec.detector,
+              landmarkModelUrl: spec.landmark,
+            })
+          : loadMoveNet({
+              modelType: spec.modelType,
+              enableSmoothing: false,
+              modelUrl: spec.model,
+            }),
       )
       .catch((error: unknown) => {
         detectors.delete(spec.id); // Let a later request try again.
@@ -58,9 +65,16 @@ async function runOnce(spec: PoseModelSpec, image: DecodedImage): Promise<Estima
   const input = tf.tensor3d(image.rgb, [image.modelHeight, image.modelWidth, 3], "int32");
   try {
     detector.reset();
-    const poses = await detector.estimatePoses(input, { maxPoses: 1, flipHorizontal: false });
+    let poses = await detector.estimatePoses(input, { maxPoses: 1, flipHorizontal: false });
+    // MoveNet's first look at a still image is the whole frame padded to a square, where a
+    // person may be a fraction of its 192 px input; its own cropping step then picks the region
+    // around the keypoints found, and the second look, at that crop, is the answer (what the
+    // tfjs-models detector does on the next frame of a video).
+    for (let pass = 1; pass < passesFor(spec) && poses[0]; pass++) {
+      poses = await detector.estimatePoses(input, { maxPoses: 1, flipHorizontal: false });
+    }
     const pose = poses[0];
-    if (!pose || !pose.keypoints3D) return null;
+    if (!pose || (spec.family === "blazepose" && !pose.keypoints3D)) return null;
     const inference_ms = Math.round((performance.now() - started) * 10) / 10;
     const landmarks: PoseLandmark[] = pose.keypoints.map((k) => {
       const nx = k.x / image.modelWidth;
@@ -76,7 +90,7 @@ async function runOnce(spec: PoseModelSpec, image: DecodedImage): Promise<Estima
         y_px: ny * image.height,
       };
     });
-    const world_landmarks = pose.keypoints3D.map((k) => ({
+    const world_landmarks = (pose.keypoints3D ?? []).map((k) => ({
       type: (k.name ?? "").toUpperCase(),
       x: k.x,
       y: k.y,
@@ -85,6 +99,8 @@ async function runOnce(spec: PoseModelSpec, image: DecodedImage): Promise<Estima
     }));
     return {
       model: spec.id,
+      keypoint_format: spec.format,
+      keypoint_names: [...KEYPOINT_NAMES[spec.format]],
       inference_ms,
       score: pose.score ?? null,
       image: { width: image.width, height: image.height, format: image.format },
@@ -99,6 +115,9 @@ async function runOnce(spec: PoseModelSpec, image: DecodedImage): Promise<Estima
     input.dispose();
   }
 }
+
+/** Looks at one still image: BlazePose's detector finds the person itself; MoveNet crops twice. */
+const passesFor = (spec: PoseModelSpec) => (spec.family === "movenet" ? 2 : 1);
 
 /** Sizes for the bench and the README: wasm heap, tensors held. */
 export function memoryStats() {

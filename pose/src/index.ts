@@ -1,6 +1,6 @@
 /**
- * rehab-edge-pose: image in, 33 BlazePose landmarks out. Reached only by the API over its POSE
- * service binding (which authenticates, scopes and audits); this Worker sees pixels, never who
+ * rehab-edge-pose: image in, keypoints out (33 BlazePose landmarks or MoveNet's 17 COCO
+ * keypoints). Reached only by the API over its POSE service binding (which authenticates, scopes and audits); this Worker sees pixels, never who
  * they belong to, and logs nothing about them.
  */
 import { LIMITS, decodeImage } from "./decode";

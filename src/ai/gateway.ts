@@ -3,7 +3,7 @@
  * Workers AI. With it, the call goes through AI Gateway with logging and caching switched off
  * for that request: prompts and answers carry patient data, so the gateway must keep neither a
  * log entry (prompt, answer, metadata) nor a cached answer, whatever the gateway's own defaults.
- * No `metadata` is sent either. README "AI calls and patient data" says what leaves the Worker.
+ * No `metadata` is sent either. docs/notes-and-ai.md says what leaves the Worker.
  */
 export function aiRunOptions(gatewayId: string | undefined): AiOptions | undefined {
   if (!gatewayId) return undefined;

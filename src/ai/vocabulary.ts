@@ -11,7 +11,7 @@
  * costs a few hundred bytes in the Worker and needs no data file. Why not a packaged vocabulary:
  * the only drug-name list on the npm registry reachable here, @cspell/dict-medicalterms, is
  * GPL-3.0-or-later (copyleft, not for this private bundle) and mixes drugs with anatomy and other
- * terms (README "Scribe evidence check and AI data").
+ * terms (docs/notes-and-ai.md, "Scribe evidence check and AI data").
  */
 
 const words = (list: string) => list.split(/\s+/).filter(Boolean);

@@ -66,3 +66,44 @@ export const LM = Object.fromEntries(BLAZEPOSE_LANDMARKS.map((name, i) => [name,
  * need them are left out of that frame rather than guessed.
  */
 export const VISIBILITY_THRESHOLD = 0.5;
+
+/** COCO's 17 person keypoints in COCO's order (MoveNet's answer); each is also a BlazePose name. */
+export const COCO_KEYPOINTS = [
+  "NOSE",
+  "LEFT_EYE",
+  "RIGHT_EYE",
+  "LEFT_EAR",
+  "RIGHT_EAR",
+  "LEFT_SHOULDER",
+  "RIGHT_SHOULDER",
+  "LEFT_ELBOW",
+  "RIGHT_ELBOW",
+  "LEFT_WRIST",
+  "RIGHT_WRIST",
+  "LEFT_HIP",
+  "RIGHT_HIP",
+  "LEFT_KNEE",
+  "RIGHT_KNEE",
+  "LEFT_ANKLE",
+  "RIGHT_ANKLE",
+] as const satisfies readonly LandmarkName[];
+
+/**
+ * Places COCO keypoints in BlazePose's 33 slots so one analysis serves both models; the 16
+ * points COCO lacks (inner/outer eyes, mouth, hands, heels, toes) are unseen (visibility 0),
+ * so the joints that need them are left out rather than guessed.
+ */
+export function cocoToBlazePose(keypoints: Landmark[]): Landmark[] {
+  const slots: Landmark[] = BLAZEPOSE_LANDMARKS.map((type) => ({
+    type,
+    x: 0,
+    y: 0,
+    z: 0,
+    visibility: 0,
+  }));
+  COCO_KEYPOINTS.forEach((name, i) => {
+    const k = keypoints[i];
+    if (k) slots[LM[name]] = { ...k, type: name };
+  });
+  return slots;
+}

@@ -5,6 +5,7 @@
  */
 import type { AnalysisConfig } from "../modules/exercise-types/exercise-types.analysis";
 import { AnalysisEngine } from "./engine";
+import { incompleteRepIssue } from "./summary";
 import type { FrameSize, PoseFrame } from "./landmarks";
 import type { AnalysisOptions, LiveFeedback, SessionAnalysis } from "./types";
 
@@ -16,6 +17,12 @@ export type LiveAnalyzer = {
   /** The session result so far; pushing can continue afterwards. */
   summary(): SessionAnalysis;
 };
+
+/**
+ * How long the live feedback keeps telling of a movement that stopped short, after it turned
+ * back: long enough for one feedback round trip and a glance, shorter than a repetition.
+ */
+export const INCOMPLETE_CUE_MS = 2000;
 
 const NOT_VISIBLE = {
   code: "not_visible",
@@ -34,6 +41,19 @@ export function createLiveAnalyzer(
       const used = engine.push(frame, frameSize);
       const t = Number.isFinite(frame?.timestamp) ? frame.timestamp : engine.lastT;
       const cues = engine.form.activeCues();
+      const attempt = engine.reps.attempts.at(-1);
+      // Shown from the frame that completes it (the return to rest, through the smoother).
+      if (attempt && engine.lastT - attempt.at <= INCOMPLETE_CUE_MS) {
+        const issue = incompleteRepIssue(attempt, engine.reps.target);
+        cues.push({
+          code: issue.rule_id,
+          message: issue.message,
+          severity: issue.severity,
+          timestamp: issue.timestamp,
+          value: issue.value,
+          target: issue.target!,
+        });
+      }
       if (!used) cues.push({ ...NOT_VISIBLE });
       const feedback: LiveFeedback = {
         timestamp: t,

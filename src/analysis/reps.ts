@@ -12,23 +12,47 @@ type Internal = "unknown" | "rest" | "going" | "work" | "returning";
 
 /** Holds survive this long outside their range (noise, a brief wobble) before they end. */
 export const HOLD_GRACE_MS = 250;
-/** Degrees from the rest position within which the joint counts as not yet moving. */
-export const REST_MARGIN = 5;
+/**
+ * The standing sway of a real recording: peak to trough of the smoothed knee angle of the
+ * standing leg over the steady first 3 s of test/sessions/fixtures/pose_1.movenet.json (MoveNet
+ * keypoints of a person balancing, 30 fps), 1.6°. test/analysis/incomplete.test.ts measures it
+ * again from the recording; docs/pose-models.md has the figures.
+ */
+export const STANDING_SWAY_DEG = 1.6;
+/**
+ * Degrees from the rest position within which the joint counts as not yet moving: three times
+ * the standing sway, rounded up (5°). A movement that goes further and turns back before the
+ * counting angle is an incomplete repetition; the start of a repetition is placed by it too.
+ */
+export const REST_MARGIN = Math.ceil(3 * STANDING_SWAY_DEG);
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-export type Attempt = { t: number; extreme: number };
+/** A movement that left the rest position and turned back short of the counting angle. */
+export type Attempt = {
+  /** When it turned back (its deepest point), ms. */
+  t: number;
+  /** The angle there, in degrees. */
+  extreme: number;
+  /** When it was known to be over: back in the rest position, ms. */
+  at: number;
+};
 
 export class RepTracker {
   readonly reps: RepSummary[] = [];
-  /** Movements that left the start zone, went past halfway and came back short of the threshold. */
+  /**
+   * Movements that left the rest position by more than REST_MARGIN and came back short of the
+   * counting angle, whether or not they crossed the start threshold.
+   */
   readonly attempts: Attempt[] = [];
+  /** The counting angle in the exercise's own degrees (bottom of a squat, top of a raise). */
+  readonly target: number;
   private state: Internal = "unknown";
   private sign: 1 | -1;
   private start: number;
   private work: number;
   private readonly hold: Extract<AnalysisConfig["repetition"], { type: "hold" }> | null;
-  private readonly target: { min: number; max: number } | undefined;
+  private readonly targetRange: { min: number; max: number } | undefined;
   private prevT = NaN;
   private prevX = NaN;
   // The repetition (or hold) in progress.
@@ -41,13 +65,19 @@ export class RepTracker {
   // The rest position between repetitions (see stepRest).
   private restBestX = -Infinity;
   private restNearT = NaN;
+  /** The rest position when the movement in progress left it (its departure is measured from it). */
+  private departedFrom = -Infinity;
+  // A dip inside the start zone: further than REST_MARGIN from rest, not past the start threshold.
+  private dipping = false;
+  private dipX = Infinity;
+  private dipT = NaN;
   private returnedAt = false;
   private endX = -Infinity;
   longestHoldMs = 0;
 
   constructor(config: AnalysisConfig) {
     const r = config.repetition;
-    this.target = config.target_ranges[config.primary_joint];
+    this.targetRange = config.target_ranges[config.primary_joint];
     this.hold = r.type === "hold" ? r : null;
     if (r.type === "reps" && r.direction === "up") {
       this.sign = -1;
@@ -58,6 +88,7 @@ export class RepTracker {
       this.start = r.type === "reps" ? (r.start_angle_above ?? 180) : 180;
       this.work = r.type === "reps" ? (r.bottom_angle_below ?? 0) : 0;
     }
+    this.target = this.sign * this.work;
   }
 
   clone(): RepTracker {
@@ -126,6 +157,22 @@ export class RepTracker {
       }
     }
     if (x >= this.restBestX - REST_MARGIN) this.restNearT = t;
+    // A movement that never crossed the start threshold: it ends once back within half the margin
+    // (the hysteresis keeps sway at the margin from ending and starting it again).
+    if (this.dipping) {
+      if (x < this.dipX) {
+        this.dipX = x;
+        this.dipT = t;
+      }
+      if (x >= this.restBestX - REST_MARGIN / 2) {
+        this.dipping = false;
+        this.attempts.push({ t: this.dipT, extreme: this.sign * this.dipX, at: t });
+      }
+    } else if (x < this.restBestX - REST_MARGIN) {
+      this.dipping = true;
+      this.dipX = x;
+      this.dipT = t;
+    }
   }
 
   private setEnd(rep: RepSummary, end: number): void {
@@ -141,6 +188,7 @@ export class RepTracker {
     this.state = "rest";
     this.restBestX = x;
     this.restNearT = t;
+    this.dipping = false;
   }
 
   private stepReps(t: number, angle: number): void {
@@ -154,6 +202,10 @@ export class RepTracker {
         if (atRest) this.stepRest(t, x);
         else {
           this.returnedAt = false;
+          this.departedFrom = this.restBestX;
+          // A dip already under way is this movement's start: its deepest point so far counts.
+          const dip = this.dipping ? { x: this.dipX, t: this.dipT } : null;
+          this.dipping = false;
           this.begin(
             Number.isNaN(this.restNearT) ? this.crossing(t, x, this.start) : this.restNearT,
           );
@@ -161,6 +213,7 @@ export class RepTracker {
           if (Number.isFinite(this.restBestX)) {
             this.track(t, this.sign * this.restBestX, this.restBestX);
           }
+          if (dip) this.track(dip.t, this.sign * dip.x, dip.x);
           this.state = "going";
           this.track(t, angle, x);
           if (x < this.work) this.state = "work";
@@ -170,8 +223,8 @@ export class RepTracker {
         this.track(t, angle, x);
         if (x < this.work) this.state = "work";
         else if (atRest) {
-          if (this.extremeX < (this.start + this.work) / 2) {
-            this.attempts.push({ t: this.extremeT, extreme: this.sign * this.extremeX });
+          if (this.extremeX < this.departedFrom - REST_MARGIN) {
+            this.attempts.push({ t: this.extremeT, extreme: this.sign * this.extremeX, at: t });
           }
           this.enterRest(t, x);
         }
@@ -220,7 +273,8 @@ export class RepTracker {
   private finish(end: number): void {
     const primaryExtreme = this.sign === 1 ? this.minA : this.maxA;
     const inTarget =
-      !this.target || (primaryExtreme >= this.target.min && primaryExtreme <= this.target.max);
+      !this.targetRange ||
+      (primaryExtreme >= this.targetRange.min && primaryExtreme <= this.targetRange.max);
     this.reps.push({
       index: this.reps.length + 1,
       start_ms: Math.round(this.repStart),
@@ -244,7 +298,7 @@ export class RepTracker {
     }
     void lastT;
     if (this.state === "work" || this.state === "returning") return 1;
-    if (this.state === "going" && this.extremeX < (this.start + this.work) / 2) return 1;
+    if (this.state === "going" && this.extremeX < this.departedFrom - REST_MARGIN) return 1;
     return 0;
   }
 

@@ -2,6 +2,7 @@
 import type { Joint } from "../modules/exercise-types/exercise-types.analysis";
 import { ALL_JOINTS } from "./angles";
 import type { AnalysisEngine } from "./engine";
+import type { Attempt } from "./reps";
 import type { AngleRangeSummary, FormIssue, SessionAnalysis } from "./types";
 
 const MAX_SERIES_POINTS = 600;
@@ -82,18 +83,26 @@ function rangeIssues(e: AnalysisEngine): FormIssue[] {
       });
     }
   }
-  for (const a of e.reps.attempts) {
-    out.push({
-      rule_id: "incomplete_rep",
-      type: "range_of_motion",
-      message: "Movement stopped short: not counted as a repetition",
-      severity: "LOW",
-      rep: null,
-      timestamp: Math.round(a.t),
-      value: r1(a.extreme),
-    });
-  }
+  for (const a of e.reps.attempts) out.push(incompleteRepIssue(a, e.reps.target));
   return out;
+}
+
+/**
+ * A movement that left the rest position and turned back before the counting angle: reported
+ * (never dropped), not counted (the catalog's repetition rule decides what counts).
+ */
+export function incompleteRepIssue(a: Attempt, target: number): FormIssue {
+  const depth = r1(a.extreme);
+  return {
+    rule_id: "incomplete_rep",
+    type: "range_of_motion",
+    message: `Movement stopped short at ${Math.round(depth)}° (a repetition counts at ${target}°): not counted`,
+    severity: "LOW",
+    rep: null,
+    timestamp: Math.round(a.t),
+    value: depth,
+    target,
+  };
 }
 
 /**

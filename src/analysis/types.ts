@@ -33,8 +33,13 @@ export type FormIssue = {
   rep: number | null;
   /** When the worst value was seen, ms. */
   timestamp: number;
-  /** The worst value in degrees (angle, left/right difference, valgus or lean). */
+  /**
+   * The worst value in degrees (angle, left/right difference, valgus or lean); for an
+   * `incomplete_rep`, the depth reached: the primary joint's angle at the turning point.
+   */
   value: number;
+  /** `incomplete_rep` only: the angle a repetition counts at (the catalog's counting threshold). */
+  target?: number;
 };
 
 export type SessionAnalysis = {
@@ -64,7 +69,15 @@ export type SessionAnalysis = {
 
 export type Phase = "start" | "down" | "bottom" | "up" | "top" | "hold" | "unknown";
 
-export type LiveCue = { code: string; message: string; severity: Severity };
+export type LiveCue = {
+  code: string;
+  message: string;
+  severity: Severity;
+  /** `incomplete_rep` only: when the movement turned back, the angle reached, the counting angle. */
+  timestamp?: number;
+  value?: number;
+  target?: number;
+};
 
 export type LiveFeedback = {
   timestamp: number;

@@ -10,6 +10,7 @@ import { checkpointStore, sealAndCheckpoint } from "../lib/audit-checkpoint";
 import { consumeAuditMessages, storeQueuedAudit, type QueuedAuditEntry } from "../lib/audit-queue";
 import { deliverMessage } from "../messaging/delivery";
 import { analyzeStoredSession } from "../modules/sessions/sessions.complete";
+import { escalateNotification } from "../modules/notifications/notifications.offline";
 import { runScribeJob } from "../modules/scribe/scribe.jobs";
 import { deliverSms } from "../modules/sms/sms.delivery";
 import { JobMessage } from "./jobs.schemas";
@@ -59,6 +60,9 @@ export async function runJob(job: JobMessage, env: Bindings) {
       return deliverSms(env, job.sms_id);
     case "scribe_job":
       return runScribeJob(env, job.job_id);
+    case "notify_offline":
+      await escalateNotification(env, job.notification_id);
+      return;
     case "audit_entries": {
       const db = drizzle(env.DB);
       for (const workspaceId of await storeQueuedAudit(db, job.entries))

@@ -16,5 +16,6 @@ export const JobMessage = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("send_sms"), sms_id: z.string() }),
   z.object({ type: z.literal("scribe_job"), job_id: z.string() }),
+  z.object({ type: z.literal("notify_offline"), notification_id: z.string() }),
 ]);
 export type JobMessage = z.infer<typeof JobMessage>;

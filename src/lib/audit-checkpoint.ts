@@ -19,7 +19,7 @@
  * recorded prunes deleted since: a prune only deletes below the checkpoint it read, which is at or
  * below the newest one, and always keeps the checkpoint's own entry.
  * Window: entries inserted after the newest checkpoint (until the next cron seal or verify, at
- * most ~5 minutes) can still be removed without a trace; see the README.
+ * most ~5 minutes) can still be removed without a trace; see docs/security.md, "Audit checkpoints".
  */
 import { and, desc, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import { auditLog } from "../db/schema/audit";

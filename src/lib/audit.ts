@@ -55,6 +55,7 @@ export const AUDIT_RESOURCES = [
   "scribe",
   "sms",
   "transcript",
+  "notification",
 ] as const;
 export const AUDIT_VERBS = [
   "created",

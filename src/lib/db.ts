@@ -30,6 +30,14 @@ export function ormFor(d1: D1Database): Database {
   return orm;
 }
 
+/**
+ * A D1 session (read replication, src/lib/d1-session.ts) lives for one request, so its drizzle
+ * instance does too; drizzle only needs `prepare` and `batch`, which a session has.
+ */
+function ormForSession(session: D1DatabaseSession): Database {
+  return drizzle(session as unknown as D1Database);
+}
+
 /** Judges the session check's rows: throws if the session is not live (may read to say why). */
 export type SessionVerdict = (rows: unknown) => void | Promise<void>;
 
@@ -38,8 +46,8 @@ export class RequestDb {
   private sessionCheck: BatchItem<"sqlite"> | null = null;
   private verdict: SessionVerdict = assertSession;
 
-  constructor(d1: D1Database) {
-    this.orm = ormFor(d1);
+  constructor(d1: D1Database | D1DatabaseSession) {
+    this.orm = "withSession" in d1 ? ormFor(d1) : ormForSession(d1);
   }
 
   /**

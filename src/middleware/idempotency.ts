@@ -11,7 +11,7 @@ import { and, eq } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { idempotencyKeys } from "../db/schema/idempotency";
 import type { AppEnv } from "../env";
-import { sha256Hex } from "../lib/encoding";
+import { toHex, utf8 } from "../lib/encoding";
 import { ConflictError, ValidationError } from "../lib/errors";
 import { uuidv7 } from "../lib/ids";
 import { recordAudit } from "../lib/audit";
@@ -35,9 +35,15 @@ export const idempotency = () =>
 
     const ctx = c.var.ctx;
     const db = ctx.db.orm;
-    const requestHash = await sha256Hex(
-      `${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`,
-    );
+    // Over the body's bytes, not its text: a binary body (pose chunks) must not lose bytes to
+    // UTF-8 decoding, or two different bodies could share a fingerprint. For a text body the
+    // bytes are its UTF-8, so fingerprints stored before this change still match.
+    const head = utf8(`${c.req.method} ${new URL(c.req.url).pathname}\n`);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const hashed = new Uint8Array(head.length + body.length);
+    hashed.set(head);
+    hashed.set(body, head.length);
+    const requestHash = toHex(await crypto.subtle.digest("SHA-256", hashed));
     const id = uuidv7();
     const ref = { table: "idempotency_keys", column: "response", rowId: id };
     const claimed = await db

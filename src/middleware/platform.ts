@@ -12,6 +12,7 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { uuidv7 } from "../lib/ids";
+import { BOOKMARK_HEADER, readBookmark, sessionStart } from "../lib/d1-session";
 import { createRequestContext } from "./request-context";
 
 /** Always set, replacing whatever a route set (as hono's secureHeaders with overwrite did). */
@@ -36,9 +37,9 @@ const DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
 ];
 
 export const CORS = {
-  allowHeaders: "Content-Type,Authorization,Idempotency-Key,X-Request-Id",
+  allowHeaders: "Content-Type,Authorization,Idempotency-Key,X-Request-Id,X-D1-Bookmark",
   allowMethods: "GET,POST,PUT,PATCH,DELETE,OPTIONS",
-  exposeHeaders: "X-Request-Id,Retry-After,RateLimit-Policy",
+  exposeHeaders: "X-Request-Id,Retry-After,RateLimit-Policy,X-D1-Bookmark",
   maxAge: "3600",
 };
 
@@ -61,7 +62,12 @@ function allowedOrigins(spec: string | undefined): ReadonlySet<string> {
   return set;
 }
 
-function applyHeaders(headers: Headers, requestId: string, allowOrigin: string | null) {
+function applyHeaders(
+  headers: Headers,
+  requestId: string,
+  allowOrigin: string | null,
+  bookmark: string | null,
+) {
   for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
   for (const [name, value] of DEFAULT_HEADERS) if (!headers.has(name)) headers.set(name, value);
   if (allowOrigin) headers.set("Access-Control-Allow-Origin", allowOrigin);
@@ -69,6 +75,7 @@ function applyHeaders(headers: Headers, requestId: string, allowOrigin: string |
   headers.set("Access-Control-Expose-Headers", CORS.exposeHeaders);
   headers.append("Vary", "Origin");
   headers.set("X-Request-Id", requestId);
+  if (bookmark) headers.set(BOOKMARK_HEADER, bookmark);
   headers.delete("X-Powered-By");
 }
 
@@ -90,7 +97,7 @@ export const platform = () =>
         "Access-Control-Allow-Headers": CORS.allowHeaders,
         Vary: "Access-Control-Request-Headers",
       });
-      applyHeaders(headers, requestId, allowOrigin);
+      applyHeaders(headers, requestId, allowOrigin, null);
       return new Response(null, { status: 204, headers });
     }
 
@@ -101,15 +108,28 @@ export const platform = () =>
     } catch {
       waitUntil = dropRejection;
     }
-    c.set("ctx", createRequestContext(c.env, c.req.raw, waitUntil, requestId));
+    const ctx = createRequestContext(c.env, c.req.raw, waitUntil, requestId);
+    c.set("ctx", ctx);
     await next();
+    const bookmark = ctx.d1Bookmark?.() ?? null;
     try {
-      applyHeaders(c.res.headers, requestId, allowOrigin);
+      applyHeaders(c.res.headers, requestId, allowOrigin, bookmark);
     } catch {
       // A response with immutable headers (e.g. fetched): copy it once, then set them.
       const copy = new Response(c.res.body, c.res);
-      applyHeaders(copy.headers, requestId, allowOrigin);
+      applyHeaders(copy.headers, requestId, allowOrigin, bookmark);
       c.res = undefined;
       c.res = copy;
     }
+  });
+
+/**
+ * Read replication (src/lib/d1-session.ts): the request's queries share one D1 session, started
+ * at the client's bookmark when it sent one. Its own middleware, after `platform`, so a malformed
+ * bookmark answers the error envelope like any other bad input.
+ */
+export const d1Sessions = () =>
+  createMiddleware<AppEnv>(function d1Sessions(c, next) {
+    c.var.ctx.useD1Session?.(sessionStart(c.req.method, readBookmark(c.req.raw)));
+    return next();
   });

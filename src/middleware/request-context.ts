@@ -7,7 +7,6 @@
  * does not change between requests (the drizzle instance, the cipher's key ring) is made once per
  * isolate and shared.
  */
-import { createMiddleware } from "hono/factory";
 import type { AppEnv, Bindings } from "../env";
 import { PhiCipher } from "../lib/crypto/phi";
 import { RequestDb } from "../lib/db";
@@ -25,6 +24,12 @@ export type RequestContext = {
   userAgent: string | null;
   caller: Caller | null;
   waitUntil: (promise: Promise<unknown>) => void;
+  /**
+   * Read replication (src/lib/d1-session.ts), on a request's context only: contexts built by hand
+   * for jobs and rooms leave them out, and their queries go to the primary.
+   */
+  useD1Session?(start: string): void;
+  d1Bookmark?(): string | null;
 };
 
 const ciphers = new WeakMap<object, PhiCipher>();
@@ -47,6 +52,9 @@ class LazyContext implements RequestContext {
   caller: Caller | null = null;
   private dbValue: RequestDb | null = null;
   private phiValue: PhiCipher | null = null;
+  /** Where this request's D1 session starts; null: no session, every query on the primary. */
+  private sessionStart: string | null = null;
+  private d1Session: D1DatabaseSession | null = null;
 
   constructor(
     readonly env: Bindings,
@@ -57,10 +65,22 @@ class LazyContext implements RequestContext {
   ) {}
 
   get db(): RequestDb {
-    return (this.dbValue ??= new RequestDb(this.env.DB));
+    if (this.dbValue) return this.dbValue;
+    if (this.sessionStart) this.d1Session = this.env.DB.withSession(this.sessionStart);
+    return (this.dbValue = new RequestDb(this.d1Session ?? this.env.DB));
   }
   set db(value: RequestDb) {
     this.dbValue = value;
+  }
+
+  /** Runs this request's queries in one D1 session starting at `start` (a bookmark or constraint). */
+  useD1Session(start: string) {
+    this.sessionStart = start;
+  }
+
+  /** The bookmark after this request's queries, if it opened a session and ran any. */
+  d1Bookmark(): string | null {
+    return this.d1Session?.getBookmark() ?? null;
   }
 
   get phi(): PhiCipher {
@@ -76,7 +96,7 @@ export function createRequestContext(
   request: Request,
   waitUntil: (p: Promise<unknown>) => void,
   requestId = uuidv7(),
-): RequestContext {
+): LazyContext {
   const agent = request.headers.get("user-agent");
   return new LazyContext(
     env,
@@ -110,25 +130,3 @@ export function roomContext(
   if (sessionCheck) ctx.db.requireSession(sessionCheck(ctx, caller) as never);
   return ctx;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
-const dropRejection = (p: Promise<unknown>) => void p.catch(() => undefined);
-
-/** Request id, context and the X-Request-Id response header. */
-export const requestContext = () =>
-  createMiddleware<AppEnv>(async function requestContext(c, next) {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : uuidv7();
-    c.set("requestId", requestId);
-    let waitUntil: (p: Promise<unknown>) => void;
-    try {
-      const execution = c.executionCtx;
-      waitUntil = (p) => execution.waitUntil(p);
-    } catch {
-      waitUntil = dropRejection;
-    }
-    c.set("ctx", createRequestContext(c.env, c.req.raw, waitUntil, requestId));
-    await next();
-    c.header("X-Request-Id", requestId);
-  });

@@ -32,6 +32,7 @@ import { sessionsModule } from "./sessions/sessions.module";
 import { smsRoutes } from "./sms/sms.routes";
 import { templateRoutes } from "./templates/templates.routes";
 import { transcriptionRoutes } from "./transcriptions/transcriptions.routes";
+import { notificationRoutes } from "./notifications/notifications.routes";
 import { usersRoutes } from "./users/users.routes";
 
 type ModuleRouter = OpenAPIHono<AppEnv>;
@@ -56,6 +57,7 @@ export const MODULES: readonly ModuleRouter[] = [
   liveRoutes,
   locationsRoutes,
   mediaRoutes,
+  notificationRoutes,
   patientRoutes,
   poseRoutes,
   realtimeRoutes,

@@ -1,7 +1,7 @@
 /** The call room socket: access before the upgrade, relay to the named participant only, bad messages, ring timeout, session end. */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { RingTimer } from "../../party/call-room.schemas";
+import type { RingTimer } from "../../src/realtime/call-room.schemas";
 import { createClinic, type Clinic } from "../helpers/fixtures";
 import { expectStatus } from "../helpers/http";
 import { openStream, upgrade } from "../realtime/socket";

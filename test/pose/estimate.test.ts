@@ -3,11 +3,11 @@ import { env } from "cloudflare:test";
 import { encode as encodePng } from "fast-png";
 import { zlibSync } from "fflate";
 import { describe, expect, it } from "vitest";
-import { postureScore } from "../../src/analysis";
+import { COCO_KEYPOINTS, cocoToBlazePose, postureScore } from "../../src/analysis";
 import { expectStatus, api } from "../helpers/http";
 import { createClinic } from "../helpers/fixtures";
 import { ihdr, pngFrom, zlibZeros } from "./hostile";
-import { EXPECTED, POSE_JPG, POSE_PNG_HALF, base64Of } from "./images";
+import { EXPECTED, MOVENET_EXPECTED, POSE_JPG, POSE_PNG_HALF, base64Of } from "./images";
 
 const PATH = "/api/v1/pose/estimate";
 
@@ -38,6 +38,8 @@ describe("happy", () => {
     );
     const data = res.body.data;
     expect(data.model).toBe("blazepose-lite");
+    expect(data.keypoint_format).toBe("blazepose-33");
+    expect(data.keypoint_names[11]).toBe("left_shoulder");
     expect(data.provider).toBe("pose-worker");
     expect(data.image).toEqual({ width: 1000, height: 667, format: "jpeg" });
     expect(data.landmarks).toHaveLength(33);
@@ -61,6 +63,36 @@ describe("happy", () => {
     expect(JSON.parse(rows[0]!.metadata!)).toMatchObject({
       model: "blazepose-lite",
       source: "rest",
+    });
+  });
+
+  it("answers MoveNet's 17 named COCO keypoints with ?model=movenet-lightning, scored the same way", async () => {
+    const clinic = await createClinic();
+    const res = expectStatus(
+      await api("POST", `${PATH}?model=movenet-lightning`, {
+        token: clinic.patientUser.token,
+        raw: POSE_JPG,
+        headers: { "content-type": "image/jpeg" },
+      }),
+      200,
+    );
+    const data = res.body.data;
+    expect(data.model).toBe("movenet-lightning");
+    expect(data.keypoint_format).toBe("coco-17");
+    expect(data.keypoint_names).toEqual(COCO_KEYPOINTS.map((n) => n.toLowerCase()));
+    expect(data.landmarks.map((l: { type: string }) => l.type)).toEqual([...COCO_KEYPOINTS]);
+    expect(data.world_landmarks).toEqual([]);
+    const shoulder = MOVENET_EXPECTED.keypoints[5]!;
+    expect(Math.abs(data.landmarks[5].x_px - shoulder.x)).toBeLessThan(15);
+    // Posture reads the COCO points from BlazePose's slots: shoulders, hips, ears and nose.
+    expect(data.posture).toEqual(
+      postureScore(cocoToBlazePose(data.landmarks), { width: 1000, height: 667 }),
+    );
+    expect(data.posture.parts.hip_tilt.value).not.toBeNull();
+    const rows = await auditRows(clinic.workspaceId, "pose.estimated");
+    expect(JSON.parse(rows[0]!.metadata!)).toMatchObject({
+      model: "movenet-lightning",
+      landmarks: 17,
     });
   });
 

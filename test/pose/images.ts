@@ -3,6 +3,7 @@ import jpgUrl from "./fixtures/pose.jpg?inline";
 import pngUrl from "./fixtures/pose-half.png?inline";
 import webpUrl from "./fixtures/pose.webp?inline";
 import expected from "./fixtures/pose.expected.json";
+import movenetExpected from "./fixtures/pose.movenet-lightning.json";
 
 const bytesOf = (dataUrl: string) =>
   Uint8Array.from(atob(dataUrl.slice(dataUrl.indexOf(",") + 1)), (c) => c.charCodeAt(0));
@@ -17,6 +18,15 @@ export const EXPECTED = expected as {
   tolerance_world_m: number;
   landmarks: { type: string; x: number; y: number }[];
   world_landmarks: { type: string; x: number; y: number; z: number }[];
+};
+
+/** MoveNet Lightning's own reference for pose.jpg: see scripts/movenet-reference.mjs. */
+export const MOVENET_EXPECTED = movenetExpected as {
+  width: number;
+  height: number;
+  model: string;
+  tolerance_px: number;
+  keypoints: { type: string; x: number; y: number; score: number }[];
 };
 
 export const base64Of = (bytes: Uint8Array) => {

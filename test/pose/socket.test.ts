@@ -6,9 +6,10 @@
 import { SELF, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { postureScore } from "../../src/analysis";
+import { HANDOFF_HEADERS } from "../../src/realtime/handoff";
 import { createClinic } from "../helpers/fixtures";
 import { upgrade, wrapSocket } from "../realtime/socket";
-import { EXPECTED, POSE_JPG, base64Of } from "./images";
+import { EXPECTED, MOVENET_EXPECTED, POSE_JPG, base64Of } from "./images";
 
 const MODEL = "blazepose-lite";
 const FRAME = base64Of(POSE_JPG);
@@ -32,6 +33,7 @@ describe("happy", () => {
     const answer = (await socket.next(30_000)) as any;
     expect(answer).toMatchObject({ event: "pose", id: "f1", model: MODEL, dropped: 0 });
     expect(answer.keypoints).toHaveLength(33);
+    expect(answer.keypoint_format).toBe("blazepose-33");
     expect(Math.abs(answer.keypoints[0].x_px - EXPECTED.landmarks[0]!.x)).toBeLessThan(15);
     expect(typeof answer.posture_score).toBe("number");
     expect(answer.posture.score).toBe(answer.posture_score);
@@ -42,6 +44,29 @@ describe("happy", () => {
       .bind(clinic.workspaceId)
       .first<{ n: number }>();
     expect(audit?.n).toBe(1);
+    socket.close();
+  });
+
+  it("serves MoveNet on /parties/pose/movenet-lightning with its 17 COCO keypoints named", async () => {
+    const clinic = await createClinic();
+    const { socket, ready } = await open(clinic.patientUser.token, "movenet-lightning");
+    expect(ready).toMatchObject({ event: "ready", model: "movenet-lightning" });
+    socket.send({ id: "m1", image: FRAME });
+    const answer = (await socket.next(30_000)) as any;
+    expect(answer).toMatchObject({
+      event: "pose",
+      id: "m1",
+      model: "movenet-lightning",
+      keypoint_format: "coco-17",
+    });
+    expect(answer.keypoint_names).toHaveLength(17);
+    expect(answer.keypoint_names[15]).toBe("left_ankle");
+    expect(answer.keypoints).toHaveLength(17);
+    expect(answer.keypoints[15].type).toBe("LEFT_ANKLE");
+    const nose = MOVENET_EXPECTED.keypoints[0]!;
+    expect(Math.abs(answer.keypoints[0].x_px - nose.x)).toBeLessThan(15);
+    expect(answer.world_landmarks).toEqual([]);
+    expect(typeof answer.posture_score).toBe("number");
     socket.close();
   });
 
@@ -176,7 +201,7 @@ describe("security", () => {
       sessionId: "x",
     });
     const res = await upgrade(`/parties/pose/${MODEL}?token=${clinic.patientUser.token}`, {
-      "x-rehab-pose-caller": forged,
+      [HANDOFF_HEADERS.caller]: forged,
     });
     expect(res.status).toBe(101);
     const socket = wrapSocket(res.webSocket!);
@@ -188,7 +213,7 @@ describe("security", () => {
       headers: {
         upgrade: "websocket",
         "x-partykit-room": `${MODEL}:${clinic.admin.id}`,
-        "x-rehab-pose-caller": JSON.stringify({
+        [HANDOFF_HEADERS.caller]: JSON.stringify({
           ...JSON.parse(forged),
           userId: clinic.patientUser.id,
         }),

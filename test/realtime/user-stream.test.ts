@@ -1,9 +1,10 @@
 import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { CALLER_HEADER, SESSION_ENDED_CODE } from "../../party/user-stream";
+import { SESSION_ENDED_CODE } from "../../party/user-stream";
 import { drizzle } from "drizzle-orm/d1";
 import { authSessions } from "../../src/db/schema/auth";
 import { signToken } from "../../src/lib/tokens";
+import { HANDOFF_HEADERS } from "../../src/realtime/handoff";
 import { openSession } from "../../src/modules/auth/auth.sessions";
 import { endUserStreamSession, publishToUser } from "../../src/modules/realtime/realtime.service";
 import { createClinic, createUser, type Clinic } from "../helpers/fixtures";
@@ -187,7 +188,7 @@ describe("security", () => {
       sessionId: clinic.patientUser.sessionId,
     });
     const res = await upgrade(`/ws?token=${clinic.otherPatientUser.token}`, {
-      [CALLER_HEADER]: spoof,
+      [HANDOFF_HEADERS.caller]: spoof,
       "x-partykit-room": clinic.patientUser.id,
     });
     expect(res.status).toBe(101);

@@ -64,7 +64,14 @@ describe("scribe jobs: happy", () => {
     const pushed = await socket.next(10_000);
     expect(pushed).toMatchObject({
       event: "notification:new",
-      data: { type: "scribe_job.succeeded", job_id: job.id, note_id: job.note_id },
+      data: {
+        type: "note",
+        kind: "scribe_job.succeeded",
+        title: "Draft note ready",
+        link: `/clinical-notes/${job.note_id}`,
+        job_id: job.id,
+        note_id: job.note_id,
+      },
     });
     socket.close();
     // Stored encrypted: neither input nor result is readable in the row.

@@ -60,7 +60,8 @@ describe("happy", () => {
     const note = await socket.next(5000);
     expect(note.event).toBe("notification:new");
     expect(note.data).toMatchObject({
-      type: "session.review_pending",
+      type: "session",
+      kind: "session.review_pending",
       session_id: id,
       rep_count: 10,
     });

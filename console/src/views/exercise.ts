@@ -211,18 +211,15 @@ export async function exerciseView(sessionId: string) {
       const ticket = uploads.get(sessionId);
       if (video && ticket?.video_upload) {
         status("Uploading the video…");
-        const res = await fetch(ticket.video, {
-          method: "PUT",
-          headers: { ...ticket.video_upload.headers, "content-type": "video/webm" },
-          body: video,
+        await api.upload(ticket.video, video, {
+          ...ticket.video_upload.headers,
+          "content-type": "video/webm",
         });
-        if (!res.ok) throw new Error(`The video upload failed (${res.status}).`);
       }
       status("Analysing…");
-      const done = await api.post<{
-        status: string;
-        pose_data: { rep_count: number | null } | null;
-      }>(`/api/v1/sessions/${sessionId}/complete`);
+      const done = await api.POST("/api/v1/sessions/{id}/complete", {
+        params: { path: { id: sessionId } },
+      });
       status(
         `Session saved (${done.status}). Repetitions: ${done.pose_data?.rep_count ?? "—"}.`,
         "ok",

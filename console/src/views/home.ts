@@ -1,40 +1,10 @@
 /** Sign-in (with the second factor when the API asks for it) and each role's home page. */
-import { api, needsMfa, session, signIn } from "../api";
+import { api, idempotent, needsMfa, session, signIn, type Schemas } from "../api";
 import { errorText, fmt, h, render, status } from "../ui";
 import { uploads } from "./exercise";
 
-export type CreatedSession = {
-  session_id: string;
-  status: string;
-  upload_urls: {
-    video: string;
-    metadata: string;
-    video_upload: {
-      media_id: string;
-      method: "PUT";
-      headers: Record<string, string>;
-      max_bytes: number;
-    } | null;
-  };
-};
-type Assignment = {
-  id: string;
-  patient_id: string;
-  status: string;
-  sets: number;
-  repetitions: number | null;
-  exercise_type: { id: string; name: string; slug: string } | null;
-};
-type SessionItem = {
-  id: string;
-  patient_id: string;
-  patient_name: string | null;
-  exercise_name: string;
-  status: string;
-  start_time: string | null;
-  created_at: string;
-  rep_count?: number | null;
-};
+export type CreatedSession = Schemas["CreatedExerciseSession"];
+type SessionItem = Schemas["ExerciseSessionListItem"];
 
 export function loginView(onDone: () => void) {
   const email = h("input", {
@@ -95,15 +65,15 @@ export async function homeView() {
 }
 
 async function patientHome() {
-  const patients = await api.get<{ id: string }[]>("/api/v1/patients");
+  const patients = await api.GET("/api/v1/patients");
   const me = patients[0];
   if (!me) {
     render(h("p", {}, "No patient record is linked to this login yet."));
     return;
   }
-  const assignments = await api.get<Assignment[]>(
-    `/api/v1/exercises/patient/${me.id}?page_size=50`,
-  );
+  const assignments = await api.GET("/api/v1/exercises/patient/{patient_id}", {
+    params: { path: { patient_id: me.id }, query: { page_size: 50 } },
+  });
   const list = h("ul", { class: "list", id: "assignments" });
   for (const a of assignments.filter((x) => x.exercise_type && x.status !== "Completed")) {
     const start = h("button", { type: "button", "data-slug": a.exercise_type!.slug }, "Start");
@@ -129,7 +99,11 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
-    await sessionList("Your sessions", "/api/v1/sessions?page_size=10", false),
+    sessionSection(
+      "Your sessions",
+      await api.GET("/api/v1/sessions", { params: { query: { page_size: 10 } } }),
+      false,
+    ),
   );
 }
 
@@ -138,22 +112,19 @@ async function createSession(
   body: { patient_id: string; assignment_id: string },
   key: string,
 ): Promise<CreatedSession> {
-  return api.postOnce<CreatedSession>(
-    "/api/v1/sessions",
-    { ...body, video_content_type: "video/webm" },
-    key,
-  );
+  return api.POST("/api/v1/sessions", {
+    body: { ...body, video_content_type: "video/webm" },
+    ...idempotent(key),
+  });
 }
 
 async function clinicianHome() {
   // One query for every open session, split here: two status-filtered queries could both miss
   // a session that moves from pending to recording between them.
   const [open, queue, patients] = await Promise.all([
-    api.get<SessionItem[]>("/api/v1/sessions?page_size=100"),
-    api.get<SessionItem[]>("/api/v1/physio/sessions?page_size=20"),
-    api.get<{ id: string; name: string; sessions_pending_review: number }[]>(
-      "/api/v1/physio/patients?page_size=50",
-    ),
+    api.GET("/api/v1/sessions", { params: { query: { page_size: 100 } } }),
+    api.GET("/api/v1/physio/sessions", { params: { query: { page_size: 20 } } }),
+    api.GET("/api/v1/physio/patients", { params: { query: { page_size: 50 } } }),
   ]);
   const plist = h("ul", { class: "list", id: "patients" });
   for (const p of patients)
@@ -185,10 +156,6 @@ async function clinicianHome() {
   );
 }
 
-async function sessionList(title: string, path: string, watch: boolean): Promise<HTMLElement> {
-  return sessionSection(title, await api.get<SessionItem[]>(path), watch);
-}
-
 function sessionSection(title: string, items: SessionItem[], watch: boolean): HTMLElement {
   const id = title.toLowerCase().replace(/\W+/g, "-");
   const list = h("ul", { class: "list", id });
@@ -202,8 +169,9 @@ function sessionSection(title: string, items: SessionItem[], watch: boolean): HT
       h(
         "li",
         { "data-session": s.id },
-        h("strong", {}, s.patient_name ?? ""),
-        ` ${s.exercise_name} · ${s.status.replace("_", " ")} · ${fmt.date(s.start_time ?? s.created_at)} `,
+        // A family member's list holds summaries (no name, no creation time).
+        h("strong", {}, ("patient_name" in s && s.patient_name) || ""),
+        ` ${s.exercise_name} · ${s.status.replace("_", " ")} · ${fmt.date(s.start_time ?? ("created_at" in s ? s.created_at : null))} `,
         link,
       ),
     );

@@ -1,21 +1,23 @@
 /** Clinician: a patient's progress chart (the API's own SVG, fetched with the token). */
-import { session } from "../api";
+import { ApiError, api } from "../api";
 import { h, render, status } from "../ui";
 
 export async function progressView(patientId: string) {
-  const res = await fetch(`/api/v1/patients/${patientId}/progress.svg`, {
-    headers: { authorization: `Bearer ${session.token ?? ""}` },
-  });
-  if (!res.ok) {
+  let svg: string;
+  try {
+    svg = await api.GET("/api/v1/patients/{id}/progress.svg", {
+      params: { path: { id: patientId } },
+      parseAs: "text",
+    });
+  } catch (error) {
+    const code = error instanceof ApiError ? error.status : 0;
     status(
-      res.status === 404
-        ? "That patient is not on your list."
-        : `The chart could not load (${res.status}).`,
+      code === 404 ? "That patient is not on your list." : `The chart could not load (${code}).`,
       "error",
     );
     return;
   }
-  const url = URL.createObjectURL(new Blob([await res.text()], { type: "image/svg+xml" }));
+  const url = URL.createObjectURL(new Blob([svg], { type: "image/svg+xml" }));
   render(
     h("h2", {}, "Progress"),
     h("img", {

@@ -7,46 +7,20 @@
  */
 import { analyzeSession } from "../../../src/analysis/session";
 import type { AnalysisConfig } from "../../../src/modules/exercise-types/exercise-types.analysis";
-import { api } from "../api";
+import { ApiError, api, type Schemas } from "../api";
 import { angleChart, type Mark } from "../chart";
 import { drawSkeleton, type Landmark } from "../skeleton";
 import { errorText, fmt, h, render, status } from "../ui";
 
-type Frame = {
-  timestamp: number;
-  offset_ms: number;
-  landmarks: Landmark[];
-  world_landmarks?: Landmark[];
-};
-type Detail = {
-  session: {
-    id: string;
-    patient_name: string | null;
-    exercise_name: string;
-    exercise_type_id: string;
-    status: string;
-    video_url: string | null;
-  };
-  pose_data: {
-    frame_count: number;
-    frame_size: { width: number; height: number } | null;
-    rep_count: number | null;
-    partial_reps: number | null;
-    quality_score: number | null;
-    hold_seconds: number | null;
-    angle_ranges: Record<string, { min: number; max: number; avg: number }>;
-    form_issues: { message?: string; severity?: string; timestamp?: number; rep?: number | null }[];
-  };
-  review: { overall_assessment: string; notes: string | null } | null;
-};
+type Frame = Schemas["PoseFramesWindow"]["frames"][number];
 
 async function allFrames(id: string): Promise<Frame[]> {
   const frames: Frame[] = [];
   let from = 0;
   for (let page = 0; page < 40; page++) {
-    const w = await api.get<{ frames: Frame[]; next_from_ms: number | null }>(
-      `/api/v1/sessions/${id}/frames?from_ms=${from}&limit=3000`,
-    );
+    const w = await api.GET("/api/v1/sessions/{id}/frames", {
+      params: { path: { id }, query: { from_ms: from, limit: 3000 } },
+    });
     frames.push(...w.frames);
     if (w.next_from_ms == null) break;
     from = w.next_from_ms;
@@ -56,14 +30,17 @@ async function allFrames(id: string): Promise<Frame[]> {
 
 export async function reviewView(id: string) {
   status("Loading the session…");
-  const detail = await api.get<Detail>(`/api/v1/sessions/${id}`);
+  const detail = await api.GET("/api/v1/sessions/{id}", { params: { path: { id } } });
+  // A family member gets the summary shape; the review is a clinician's page.
+  if (!("session" in detail))
+    throw new ApiError(404, "NOT_FOUND", "No review for this session", null);
   const [frames, type] = await Promise.all([
     allFrames(id),
-    api.get<{ analysis: AnalysisConfig }>(
-      `/api/v1/exercise-types/${detail.session.exercise_type_id}`,
-    ),
+    api.GET("/api/v1/exercise-types/{id}", {
+      params: { path: { id: detail.session.exercise_type_id } },
+    }),
   ]);
-  const config = type.analysis;
+  const config: AnalysisConfig = type.analysis;
   const joint = config.primary_joint;
   const first = frames[0]?.timestamp ?? 0;
   const analysis = analyzeSession(
@@ -81,14 +58,19 @@ export async function reviewView(id: string) {
       end: r.end_ms,
       label: `Repetition ${r.index}`,
     })),
-    ...detail.pose_data.form_issues
-      .filter((i) => typeof i.timestamp === "number")
-      .map((i) => ({
-        kind: "issue" as const,
-        start: i.timestamp! - first,
-        end: i.timestamp! - first,
-        label: i.message ?? "Form issue",
-      })),
+    // Issues are stored as the analysis wrote them (open objects): read what this chart needs.
+    ...detail.pose_data.form_issues.flatMap((i) =>
+      typeof i.timestamp === "number"
+        ? [
+            {
+              kind: "issue" as const,
+              start: i.timestamp - first,
+              end: i.timestamp - first,
+              label: typeof i.message === "string" ? i.message : "Form issue",
+            },
+          ]
+        : [],
+    ),
   ];
 
   const video = h("video", {
@@ -185,7 +167,7 @@ export async function reviewView(id: string) {
   status(`${frames.length} frames loaded.`, "ok");
 }
 
-function reviewForm(id: string, existing: Detail["review"]) {
+function reviewForm(id: string, existing: Schemas["ExerciseSessionDetail"]["review"]) {
   if (existing)
     return h(
       "p",
@@ -211,7 +193,11 @@ function reviewForm(id: string, existing: Detail["review"]) {
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body: Record<string, unknown> = { session_id: id, overall_assessment: assessment.value };
+    const body: Schemas["CreateSessionReviewInput"] = {
+      session_id: id,
+      overall_assessment:
+        assessment.value as Schemas["CreateSessionReviewInput"]["overall_assessment"],
+    };
     if (notes.value.trim()) body.notes = notes.value.trim();
     if (issue.value.trim())
       body.form_feedback = [
@@ -221,7 +207,7 @@ function reviewForm(id: string, existing: Detail["review"]) {
         },
       ];
     try {
-      await api.post("/api/v1/physio/reviews", body);
+      await api.POST("/api/v1/physio/reviews", { body });
       status("Review saved.", "ok");
       form.replaceWith(h("p", { id: "reviewed" }, `Reviewed: ${assessment.value}.`));
     } catch (error) {

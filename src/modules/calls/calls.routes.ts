@@ -5,7 +5,7 @@
  */
 import { ErrorSchema, ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk, z } from "../../lib/openapi";
-import { socketToken } from "../realtime/realtime.socket";
+import { socketToken } from "../../realtime/socket";
 import { listCallLogs } from "./calls.logs";
 import { recordCall } from "./calls.recording";
 import {

@@ -34,6 +34,7 @@ import { ringSeconds } from "./calls.ice";
 import { recordingView } from "./calls.recording";
 import type { CallView, InitiateCallInput } from "./calls.schemas";
 import { nextMove, type CallAction } from "./calls.state";
+import { notifyCallDeclined, notifyCallMissed } from "../notifications/notifications.content";
 import { sfuConfig } from "./sfu";
 
 export type { CallRow };
@@ -167,6 +168,7 @@ export async function actOnCall(
     applied.lines,
     action === "answer" ? actorId : null,
   );
+  await notifyMove(ctx, call, move, action === "decline" ? actorId : null);
   const people = await peopleOf(
     ctx,
     call.workspaceId,
@@ -247,5 +249,27 @@ export async function expireCall(env: Bindings, workspaceId: string, callId: str
     throw error;
   }
   await announceMove(env, call, applied.call, applied.lines, null);
+  await notifyMove(ctx, call, move, null);
   return true;
+}
+
+/**
+ * The notifications of a move (src/modules/notifications): lines that rang out are missed calls,
+ * a decline tells the caller. The move is stored already, so a failure here only logs.
+ */
+async function notifyMove(
+  ctx: RequestContext,
+  call: CallRow,
+  move: ReturnType<typeof nextMove>,
+  declinedBy: string | null,
+) {
+  const missed = [...move.lines].flatMap(([id, state]) => (state === "missed" ? [id] : []));
+  try {
+    if (missed.length) await notifyCallMissed(ctx, call, missed);
+    if (declinedBy) await notifyCallDeclined(ctx, call, declinedBy);
+  } catch (error) {
+    console.warn(
+      JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
+    );
+  }
 }

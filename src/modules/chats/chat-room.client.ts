@@ -1,9 +1,10 @@
 /** The Worker's side of the chat rooms: reaching a chat's Durable Object. */
 import { getServerByName } from "partyserver";
-import type { RequestMeta } from "../../../party/chat-room";
 import type { Bindings } from "../../env";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
+import type { RequestMeta } from "../../realtime/identity";
+import { identityOf } from "../../realtime/socket";
 
 export const chatRoom = (env: Pick<Bindings, "ChatRoom">, chatId: string) =>
   getServerByName(env.ChatRoom, chatId);
@@ -14,15 +15,7 @@ export const metaOf = (ctx: RequestContext): RequestMeta => ({
   userAgent: ctx.userAgent,
 });
 
-export const streamCallerOf = (ctx: RequestContext) => {
-  const caller = callerOf(ctx);
-  return {
-    userId: caller.userId,
-    workspaceId: caller.workspaceId,
-    role: caller.role,
-    sessionId: caller.sessionId,
-  };
-};
+export const streamCallerOf = (ctx: RequestContext) => identityOf(callerOf(ctx));
 
 /** Closes a user's sockets on the chat (removed), or everyone's (`null`: chat deleted). */
 export async function closeChatSockets(

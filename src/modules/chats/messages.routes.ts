@@ -7,7 +7,7 @@ import { ok } from "../../lib/envelope";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
 import { WsQuery } from "../realtime/realtime.schemas";
-import { socketToken } from "../realtime/realtime.socket";
+import { socketToken } from "../../realtime/socket";
 import { IdempotencyHeaders } from "../exercises/exercises.schemas";
 import {
   ChatIdParam,

@@ -9,11 +9,7 @@ import { auditEntry, recordAudit } from "../../lib/audit";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import {
-  authenticateSocket,
-  forwardedRequest,
-  withSelectedProtocol,
-} from "../realtime/realtime.socket";
+import { identityOf, openRoomSocket } from "../../realtime/socket";
 import { chatRoom, metaOf, streamCallerOf } from "./chat-room.client";
 import { accessChat } from "./chats.access";
 import { bodyRef, messageView, type MessageRow } from "./chats.data";
@@ -226,8 +222,15 @@ export async function connectChat(
   chatId: string,
   token: string | null,
 ) {
-  const caller = await authenticateSocket(ctx, request, token);
-  await accessChat(ctx, chatId, "chat.read");
-  const room = await chatRoom(ctx.env, chatId);
-  return withSelectedProtocol(request, await room.fetch(forwardedRequest(request, caller)));
+  return openRoomSocket(ctx, request, token, {
+    room: "chat",
+    subprotocol: "rehab",
+    open: async (caller) => {
+      await accessChat(ctx, chatId, "chat.read");
+      return {
+        room: await chatRoom(ctx.env, chatId),
+        handoff: { caller: identityOf(caller), setup: undefined },
+      };
+    },
+  });
 }

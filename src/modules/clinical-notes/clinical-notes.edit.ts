@@ -27,6 +27,7 @@ import {
 } from "./clinical-notes.data";
 import type { Sections, UpdateNoteInput } from "./clinical-notes.schemas";
 import { versionRow } from "./clinical-notes.versions";
+import { notifyNoteReady } from "../notifications/notifications.content";
 
 /** Autosave: at most one accepted save per note per this many milliseconds. */
 export const AUTOSAVE_INTERVAL_MS = 5_000;
@@ -147,6 +148,7 @@ export async function applyEdit(
     rows,
   });
   if (!changed) throw stale();
+  if (finalizing) await notifySafely(() => notifyNoteReady(ctx, result[0]!));
   return result[0]!;
 }
 
@@ -207,4 +209,15 @@ export async function autosaveNote(ctx: RequestContext, id: string, sections: Se
   });
   if (!changed) throw new RateLimitedError(AUTOSAVE_INTERVAL_MS / 1000);
   return result[0]!;
+}
+
+/** The note is stored already: a failed notification only logs (src/modules/notifications). */
+export async function notifySafely(send: () => Promise<unknown>) {
+  try {
+    await send();
+  } catch (error) {
+    console.warn(
+      JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
+    );
+  }
 }

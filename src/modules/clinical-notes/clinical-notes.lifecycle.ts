@@ -21,7 +21,8 @@ import { verifyMfaCode } from "../auth/mfa.verify";
 import { deleteMediaOf } from "../media/media.service";
 import { reachNote } from "./clinical-notes.access";
 import { decryptSections, noteRef, suggestionRef } from "./clinical-notes.data";
-import { applyEdit } from "./clinical-notes.edit";
+import { applyEdit, notifySafely } from "./clinical-notes.edit";
+import { notifyNoteSigned } from "../notifications/notifications.content";
 import type { SignInput } from "./clinical-notes.schemas";
 
 /** Seed 002 §7.3: a clinical note that entered the record is kept this long after creation. */
@@ -107,6 +108,7 @@ export async function signNote(ctx: RequestContext, id: string, input: SignInput
   });
   if (!changed)
     throw new ConflictError("The note changed meanwhile (signed or deleted); reload it");
+  await notifySafely(() => notifyNoteSigned(ctx, note, caller.userId));
   return { id: note.id, signed_at: now, signed_by: caller.userId };
 }
 

@@ -12,6 +12,9 @@ const SeedResult = z
   .object({
     workspace_id: z.string(),
     created: z.boolean(),
+    added: z.array(z.string()).openapi({
+      description: "Parts of the clinic's life made by this call; empty when all were present",
+    }),
     password: z.string(),
     logins: z.array(z.object({ email: z.string(), role: z.string(), name: z.string() })),
   })

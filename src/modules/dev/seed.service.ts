@@ -1,6 +1,7 @@
 /**
  * The demo clinic loaded by `npm start`: an admin, two clinicians, three patients with care teams
- * and a family member. Idempotent: a second run finds the clinic and changes nothing.
+ * and a family member, then its working life (seed.activity.ts). Idempotent: a second run finds
+ * the clinic and every part of it and changes nothing.
  * Demo credentials are for local development only; the route does not exist in production.
  */
 import { eq } from "drizzle-orm";
@@ -18,6 +19,7 @@ import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { workspaceSetupRows } from "../auth/workspace-setup";
 import { newPatientRows } from "../patients/patients.data";
+import { demoCast, seedClinicLife } from "./seed.activity";
 import { emailIndex, newUserRow } from "../users/users.data";
 
 export const DEMO_PASSWORD = "rehab-demo-password";
@@ -65,6 +67,8 @@ export const demoEmail = (key: string) => `${key}@${domain}`;
 export type SeedResult = {
   workspace_id: string;
   created: boolean;
+  /** The parts of the clinic's life made by this call (none when all were there). */
+  added: string[];
   password: string;
   logins: { email: string; role: Role; name: string }[];
 };
@@ -83,6 +87,18 @@ async function demoSmsNumber(ctx: RequestContext) {
   return owner[0] ? null : DEMO_SMS_NUMBER;
 }
 
+const castOf = (ctx: RequestContext, workspaceId: string) =>
+  demoCast(
+    ctx,
+    workspaceId,
+    [...STAFF.map((u) => u.key), ...PATIENTS.map((p) => p.key), FAMILY.key],
+    demoEmail,
+  );
+
+/**
+ * Loads the clinic (staff, patients, care teams, family access) once, then its working life
+ * (seed.activity.ts): each part only if the workspace lacks it, so a second call changes nothing.
+ */
 export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
   const logins = [
     ...STAFF.map((u) => ({ email: demoEmail(u.key), role: u.role, name: u.name })),
@@ -100,13 +116,11 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
       .where(eq(users.emailIndex, await emailIndex(ctx.phi, demoEmail("admin"))))
       .limit(1),
   ]);
-  if (existing[0])
-    return {
-      workspace_id: existing[0].workspaceId,
-      created: false,
-      password: DEMO_PASSWORD,
-      logins,
-    };
+  if (existing[0]) {
+    const workspaceId = existing[0].workspaceId;
+    const added = await seedClinicLife(ctx, await castOf(ctx, workspaceId), DEMO_PASSWORD);
+    return { workspace_id: workspaceId, created: false, added, password: DEMO_PASSWORD, logins };
+  }
 
   const now = new Date().toISOString();
   const workspaceId = uuidv7();
@@ -204,5 +218,6 @@ export async function seedDemoClinic(ctx: RequestContext): Promise<SeedResult> {
     ).query,
   );
   await ctx.db.write(writes as never);
-  return { workspace_id: workspaceId, created: true, password: DEMO_PASSWORD, logins };
+  const added = await seedClinicLife(ctx, await castOf(ctx, workspaceId), DEMO_PASSWORD);
+  return { workspace_id: workspaceId, created: true, added, password: DEMO_PASSWORD, logins };
 }

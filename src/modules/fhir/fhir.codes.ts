@@ -1,5 +1,5 @@
 /**
- * Code systems and identifiers of the FHIR R4 export (README "FHIR R4 export"). Standard codes
+ * Code systems and identifiers of the FHIR R4 export (docs/fhir.md). Standard codes
  * (LOINC, UCUM, ICD-10, HL7 terminology) wherever one fits; the local systems below are ours and
  * stable: a consumer may key on them.
  */

@@ -171,7 +171,7 @@ function everythingQueries(ctx: RequestContext, patient: PatientRow) {
 
 /**
  * `GET /fhir/Patient/{id}/$everything`: a `collection` Bundle of the Patient and every record
- * about them the export covers (README "FHIR R4 export"), audited once as `patient.exported`.
+ * about them the export covers (docs/fhir.md), audited once as `patient.exported`.
  */
 export async function exportPatientEverything(
   ctx: RequestContext,

@@ -1,7 +1,7 @@
 /** `GET /parties/live-session/{session_id}`: the live exercise room (WebSocket), with its protocol. */
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, z } from "../../lib/openapi";
-import { socketToken } from "../realtime/realtime.socket";
+import { socketToken } from "../../realtime/socket";
 import { connectLiveSession } from "./live.service";
 
 const description = `Upgrade to the live exercise room of one exercise session. Authenticate like

@@ -1,25 +1,21 @@
 /**
  * Opening the live exercise room of a session (`/parties/live-session/{session_id}`).
  *
- * Invariants: the token and its session are checked before the upgrade (realtime.socket.ts); the
+ * Invariants: the token and its session are checked before the upgrade (src/realtime/socket.ts); the
  * exercise session is found in the caller's workspace (another workspace's is a 404) and the
  * patient policy decides who may join: the patient streams from their device, the care team and
  * admins watch; family never (they see summaries only). The room learns who connected and what
- * it analyses only from headers set here, after any client copy is removed. Every join, and every
+ * it analyses only from the handoff (src/realtime/handoff.ts), after any client copy is removed. Every join, and every
  * refusal, is audited.
  */
 import { getServerByName } from "partyserver";
-import { LIVE_CALLER_HEADER, LIVE_SETUP_HEADER, type LiveSetup } from "../../../party/live-session";
-import type { LiveCaller } from "../../../party/live-session.schemas";
 import { recordAudit } from "../../lib/audit";
 import { ConflictError } from "../../lib/errors";
-import type { RequestContext } from "../../middleware/request-context";
+import type { Caller, RequestContext } from "../../middleware/request-context";
+import type { LiveSetup } from "../../realtime/handoff";
+import type { LiveCaller } from "../../realtime/identity";
+import { identityOf, openRoomSocket } from "../../realtime/socket";
 import { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
-import {
-  authenticateSocket,
-  forwardedRequest,
-  withSelectedProtocol,
-} from "../realtime/realtime.socket";
 import { accessSession, RESOURCE } from "../sessions/sessions.access";
 import { acceptsFrames } from "../sessions/sessions.status";
 
@@ -30,13 +26,28 @@ const JOINED = "exercise_session.read" as const;
  * session still takes frames; then hands the upgrade to the session's room. Throws 401, 403, 404,
  * 409 (the session takes no more frames, or its exercise has no movement analysis) or 426.
  */
-export async function connectLiveSession(
+export function connectLiveSession(
   ctx: RequestContext,
   request: Request,
   sessionId: string,
   token: string | null,
 ): Promise<Response> {
-  const caller = await authenticateSocket(ctx, request, token);
+  return openRoomSocket(ctx, request, token, {
+    room: "live",
+    subprotocol: "rehab",
+    open: async (caller) => {
+      const handoff = await joinLive(ctx, sessionId, caller);
+      return { room: await getServerByName(ctx.env.LiveSession, sessionId), handoff };
+    },
+  });
+}
+
+/** The caller's relation to the session, checked and audited; what the room is told. */
+async function joinLive(
+  ctx: RequestContext,
+  sessionId: string,
+  caller: Caller,
+): Promise<{ caller: LiveCaller; setup: LiveSetup }> {
   const mode = caller.role === "patient" ? "device" : "watcher";
   const { session, type } = await accessSession(
     ctx,
@@ -61,10 +72,7 @@ export async function connectLiveSession(
   });
 
   const live: LiveCaller = {
-    userId: caller.userId,
-    workspaceId: caller.workspaceId,
-    role: caller.role,
-    sessionId: caller.sessionId,
+    ...identityOf(caller),
     mode,
     exerciseSessionId: sessionId,
     patientId: session.patientId,
@@ -77,9 +85,5 @@ export async function connectLiveSession(
         ? { width: session.frameWidth, height: session.frameHeight }
         : null,
   };
-  const forwarded = forwardedRequest(request, caller);
-  forwarded.headers.set(LIVE_CALLER_HEADER, JSON.stringify(live));
-  forwarded.headers.set(LIVE_SETUP_HEADER, JSON.stringify(setup));
-  const room = await getServerByName(ctx.env.LiveSession, sessionId);
-  return withSelectedProtocol(request, await room.fetch(forwarded));
+  return { caller: live, setup };
 }

@@ -1,4 +1,4 @@
-/** `POST /api/v1/pose/estimate`: an image (multipart, raw bytes or base64 JSON) → 33 landmarks. */
+/** `POST /api/v1/pose/estimate`: an image (multipart, raw bytes or base64 JSON) → named keypoints. */
 import { ok } from "../../lib/envelope";
 import { bodyLimit } from "hono/body-limit";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
@@ -16,12 +16,16 @@ const route = defineRoute({
   path: POSE_ESTIMATE_PATH,
   auth: "bearer",
   tags: ["pose"],
-  summary: "Estimate a body pose (33 BlazePose landmarks) and its posture score from one image",
+  summary:
+    "Estimate a body pose (BlazePose's 33 landmarks or MoveNet's 17 COCO keypoints) and its posture score from one image",
   description: `The image (JPEG, PNG or WebP; at most 6 MB, 4096 px a side and 4.2 megapixels) as
 \`multipart/form-data\` (field \`image\`), as the raw body (\`image/jpeg\`, \`image/png\`,
 \`image/webp\`, \`application/octet-stream\`) or as JSON \`{ "image": "<base64>" }\`. \`model\` in the
-query or body picks the model (default \`blazepose-lite\`). A real BlazePose model answers; when it
-cannot be loaded the answer is 503, never an invented pose. The image is not stored. An image over
+query or body picks the model: \`blazepose-lite\` (default; 33 MediaPipe landmarks with world
+landmarks in metres) or \`movenet-lightning\` (MoveNet SinglePose Lightning: COCO's 17 keypoints,
+2D, no world landmarks). \`keypoint_format\` and \`keypoint_names\` name the keypoints answered.
+Any other model is a 422 naming \`model\`. A real model answers; when it cannot be loaded the
+answer is 503, never an invented pose. The image is not stored. An image over
 the limits (or a PNG inflating past what its header allows) is a 413; one that is not a JPEG, PNG
 or WebP, is truncated or malformed, or shows no person is a 422 naming \`image\`.`,
   request: {

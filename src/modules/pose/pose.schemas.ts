@@ -9,12 +9,13 @@ import { POSE_MAX_BASE64_CHARS } from "./pose.limits";
 export const ModelId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9.-]{0,63}$/, "a model id such as blazepose-lite")
-  .openapi({ example: "blazepose-lite" });
+  .openapi({ example: "movenet-lightning" });
 
 export const PoseQuery = z.object({
   model: ModelId.optional().openapi({
     param: { name: "model", in: "query" },
-    description: "The pose model (default blazepose-lite)",
+    description:
+      "The pose model: blazepose-lite (default, 33 landmarks) or movenet-lightning (17 COCO keypoints)",
   }),
 });
 export type PoseQuery = z.infer<typeof PoseQuery>;
@@ -72,14 +73,26 @@ export const Posture = z
   })
   .openapi("Posture");
 
+export const KeypointFormat = z.enum(["blazepose-33", "coco-17"]).openapi({
+  description:
+    "Which keypoints `landmarks` holds: BlazePose's 33 (MediaPipe order) or COCO's 17 (MoveNet)",
+});
+
 export const PoseEstimateResult = z
   .object({
-    model: z.string(),
+    model: z.string().openapi({ example: "movenet-lightning" }),
+    keypoint_format: KeypointFormat,
+    keypoint_names: z.array(z.string()).openapi({
+      description: "The keypoints' names in answer order, as the format spells them",
+      example: ["nose", "left_eye", "right_eye"],
+    }),
     provider: z.enum(["pose-worker", "workers-ai"]),
     inference_ms: z.number(),
     image: z.object({ width: z.number().int(), height: z.number().int(), format: z.string() }),
-    landmarks: z.array(PoseLandmark).length(33),
-    world_landmarks: z.array(WorldLandmark),
+    landmarks: z.array(PoseLandmark).min(17).max(33),
+    world_landmarks: z
+      .array(WorldLandmark)
+      .openapi({ description: "Metres around the hips; empty for MoveNet (2D only)" }),
     posture_score: z.number().nullable(),
     posture: Posture.nullable(),
   })

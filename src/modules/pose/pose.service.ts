@@ -1,6 +1,6 @@
 /**
- * Pose estimation for signed-in users: an image in, 33 landmarks, the posture score and the
- * model out. The image is held only for the request: never stored, logged or put in a key.
+ * Pose estimation for signed-in users: an image in, the model's keypoints (BlazePose's 33 or
+ * MoveNet's 17 COCO keypoints, named), the posture score and the model out. The image is held only for the request: never stored, logged or put in a key.
  * Audit: `pose.estimated` per answered image (model, provider, source; no pixels, no landmarks),
  * `pose.denied` for a role without `pose.estimate`; a failed estimate is audited as `failure`.
  */
@@ -51,7 +51,8 @@ export async function estimatePose(
     });
     throw error;
   }
-  const posture = postureOf(result.landmarks, result.image);
+  const format = result.keypoint_format ?? "blazepose-33";
+  const posture = postureOf(result.landmarks, result.image, format);
   await recordAudit(ctx, {
     action: "pose.estimated",
     ...audit,
@@ -59,6 +60,8 @@ export async function estimatePose(
   });
   return {
     model: result.model,
+    keypoint_format: format,
+    keypoint_names: result.keypoint_names ?? [],
     provider: estimator.provider,
     inference_ms: result.inference_ms,
     image: result.image,

@@ -1,11 +1,12 @@
 /** `GET /parties/pose/{model}`: live pose inference over a WebSocket (seed 003), documented. */
-import { bearerToken } from "../../middleware/auth";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, z } from "../../lib/openapi";
+import { socketToken } from "../../realtime/socket";
 import { ModelId } from "./pose.schemas";
 import { connectPoseStream } from "./pose.socket";
 
-const description = `Upgrade to a WebSocket for live pose inference. Authenticate with
+const description = `Upgrade to a WebSocket for live pose inference with \`model\` = \`blazepose-lite\`
+(33 MediaPipe landmarks) or \`movenet-lightning\` (MoveNet: COCO's 17 keypoints, 2D). Authenticate with
 \`?token=<access token>\`, \`Authorization: Bearer\`, or by offering the subprotocols
 \`["pose", "bearer.<access token>"]\` (the server answers \`pose\`).
 
@@ -14,8 +15,8 @@ Client to server, one JSON frame per message (at most 1,000,000 bytes):
 to score the posture of landmarks estimated on the device.
 
 Server to client: \`{ "event": "ready", model, max_frame_bytes }\` once;
-\`{ "event": "pose", id, keypoints, world_landmarks, posture_score, posture, model, inference_ms, dropped }\`
-per frame answered; \`{ "event": "error", id, code, message, details?, dropped }\` for a bad frame
+\`{ "event": "pose", id, keypoints, keypoint_format, keypoint_names, world_landmarks, posture_score, posture, model, inference_ms, dropped }\`
+per frame answered (\`keypoint_format\` \`blazepose-33\` or \`coco-17\`, \`keypoint_names\` in order); \`{ "event": "error", id, code, message, details?, dropped }\` for a bad frame
 (the socket stays open). One frame is estimated at a time: frames arriving meanwhile are dropped,
 and \`dropped\` in the next answer says how many. An unknown model answers \`UNKNOWN_MODEL\` and
 closes with 4404; a model that cannot be loaded answers \`SERVICE_UNAVAILABLE\` per frame.`;
@@ -49,6 +50,6 @@ const route = defineRoute({
 export const poseSocketRoutes = createRouter();
 
 poseSocketRoutes.openapi(route, (c) => {
-  const token = c.req.valid("query").token ?? bearerToken(c.req.header("authorization"));
+  const token = socketToken(c.req.raw, c.req.valid("query").token);
   return connectPoseStream(c.var.ctx, c.req.raw, c.req.valid("param").model, token);
 });

@@ -42,6 +42,8 @@ export function workersAiPoseEstimator(ai: Ai, model: string): PoseEstimator {
       const named = (i: number) => BLAZEPOSE_LANDMARKS[i]!;
       const result: PoseEstimate = {
         model,
+        keypoint_format: "blazepose-33",
+        keypoint_names: BLAZEPOSE_LANDMARKS.map((n) => n.toLowerCase()),
         inference_ms: Date.now() - started,
         score: null,
         image: { width, height, format: "unknown" },

@@ -3,7 +3,7 @@ import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute } from "../../lib/openapi";
 import { WsQuery } from "./realtime.schemas";
 import { connectUserStream } from "./realtime.service";
-import { socketToken } from "./realtime.socket";
+import { socketToken } from "../../realtime/socket";
 
 const description = `Upgrade to a WebSocket carrying the caller's own events. Authenticate with
 the subprotocols \`rehab.v1, bearer.<access token>\` (kept out of URLs and logs; the server

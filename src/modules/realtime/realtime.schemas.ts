@@ -1,5 +1,5 @@
-/** Request schemas of the realtime routes; the socket's messages are in party/user-stream.schemas.ts. */
-import { DeviceId } from "../../../party/user-stream.schemas";
+/** Request schemas of the realtime routes; the socket's messages are in src/realtime/user-stream.schemas.ts. */
+import { DeviceId } from "../../realtime/user-stream.schemas";
 import { z } from "../../lib/openapi";
 
 export const WsQuery = z.object({

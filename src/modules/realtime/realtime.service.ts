@@ -2,29 +2,34 @@
  * The user event stream (`/ws`): opening it, and pushing events into it from any feature.
  *
  * Invariants: the token and the session are checked before the upgrade; the room is always the
- * caller's own (their user id); the Durable Object learns who connected only from `CALLER_HEADER`,
- * set after any client-supplied copy (and partyserver's own routing headers) is removed
- * (realtime.socket.ts). Published events are stored for replay (party/user-stream.log.ts).
+ * caller's own (their user id); the Durable Object learns who connected only from the handoff
+ * (src/realtime/handoff.ts), set after any client-supplied copy (and partyserver's own routing
+ * headers) is removed by the socket entry (src/realtime/socket.ts). Published events are stored for replay (party/user-stream.log.ts).
  */
 import { getServerByName } from "partyserver";
-import { PublishedEvent } from "../../../party/user-stream.schemas";
 import type { Bindings } from "../../env";
 import type { RequestContext } from "../../middleware/request-context";
-import { authenticateSocket, forwardedRequest, withSelectedProtocol } from "./realtime.socket";
+import { identityOf, openRoomSocket } from "../../realtime/socket";
+import { PublishedEvent } from "../../realtime/user-stream.schemas";
 
 /**
  * Opens the caller's event stream: verifies the access token and that its session is live in D1,
  * requires a WebSocket upgrade, then hands the upgrade to the caller's own UserStream room.
  * Throws 401 (no, invalid, expired token, ended session) or 426 (not a WebSocket request).
  */
-export async function connectUserStream(
+export function connectUserStream(
   ctx: RequestContext,
   request: Request,
   token: string | null,
 ): Promise<Response> {
-  const caller = await authenticateSocket(ctx, request, token);
-  const room = await getServerByName(ctx.env.UserStream, caller.userId);
-  return withSelectedProtocol(request, await room.fetch(forwardedRequest(request, caller)));
+  return openRoomSocket(ctx, request, token, {
+    room: "user",
+    subprotocol: "rehab",
+    open: async (caller) => ({
+      room: await getServerByName(ctx.env.UserStream, caller.userId),
+      handoff: { caller: identityOf(caller), setup: undefined },
+    }),
+  });
 }
 
 /**

@@ -16,7 +16,7 @@ import { uuidv7 } from "../../lib/ids";
 import { isUniqueViolation } from "../../lib/db";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
 import { callerOf } from "../../middleware/auth";
-import { publishToUser } from "../realtime/realtime.service";
+import { notifyScribeJob } from "../notifications/notifications.content";
 import type { GenerateNoteInput } from "./scribe.schemas";
 import { generateNote, scribeCaller } from "./scribe.service";
 
@@ -200,19 +200,11 @@ export async function runScribeJob(env: Bindings, jobId: string) {
       model: result.model,
       promptVersion: result.prompt_version,
     });
-    await notify(env, job.authorId, {
-      type: "scribe_job.succeeded",
-      job_id: jobId,
-      note_id: result.note_id,
-    });
+    await notify(env, job, { noteId: result.note_id });
   } catch (error) {
     if (!(error instanceof AppError) || error.status >= 500) throw error;
     await setStatus(ctx, jobId, "failed", { errorCode: error.code });
-    await notify(env, job.authorId, {
-      type: "scribe_job.failed",
-      job_id: jobId,
-      error: error.code,
-    });
+    await notify(env, job, { error: error.code });
   }
 }
 
@@ -228,11 +220,16 @@ async function setStatus(
     .where(and(eq(scribeJobs.id, id), inArray(scribeJobs.status, ["queued", "running"])));
 }
 
-async function notify(env: Bindings, userId: string, data: Record<string, string>) {
+/** The author's `notification:new` (and inbox entry); the job row stays the record. */
+async function notify(
+  env: Bindings,
+  job: { id: string; workspaceId: string; authorId: string; patientId: string | null },
+  outcome: { noteId: string } | { error: string },
+) {
   try {
-    await publishToUser(env, userId, { event: "notification:new", data });
+    await notifyScribeJob(env, job, outcome);
   } catch (error) {
-    // The job row is the record: the client can still poll GET /scribe/jobs/{id}.
+    // The client can still poll GET /scribe/jobs/{id}.
     console.warn(
       JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
     );

@@ -2,23 +2,20 @@
  * Completing a session: `POST /sessions/{id}/complete` moves it to processing, runs the movement
  * analysis over every stored frame (inline for short sessions, on the JOBS queue for long ones,
  * answering 202), stores the result and moves it to review_pending, then tells the care team's
- * clinicians on their event stream (`notification:new`; ids and numbers only, no patient data).
+ * clinicians (`notification:new` and their inbox, src/modules/notifications; clinicians only).
  * The analysis step is idempotent: it only acts on a session still in processing.
  */
 import { and, eq, inArray } from "drizzle-orm";
 import { analyzeSession } from "../../analysis/session";
 import type { Bindings } from "../../env";
 import { exerciseTypes } from "../../db/schema/exercises";
-import { careTeamMembers } from "../../db/schema/patients";
 import { exerciseSessions, type SessionStatus } from "../../db/schema/sessions";
-import { users } from "../../db/schema/users";
 import { guardedWrite } from "../../lib/guarded-write";
 import { ConflictError, ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
-import { CLINICIAN_ROLES } from "../../policy/policy";
 import type { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
-import { publishToUser } from "../realtime/realtime.service";
+import { notifySessionReview } from "../notifications/notifications.content";
 import { loadSessionFrames, toPoseFrame } from "./pose.store";
 import { accessSession, RESOURCE } from "./sessions.access";
 import { presentPoseData } from "./sessions.data";
@@ -174,44 +171,19 @@ export async function analyzeStoredSession(
   return { ...session, ...changes };
 }
 
-/** `notification:new` to each clinician on the patient's care team; returns sockets reached. */
+/** `notification:new` (and an inbox entry) to each clinician on the patient's care team. */
 async function notifyCareTeam(
   ctx: RequestContext,
   workspaceId: string,
   session: { id: string; patientId: string; repCount: number | null; qualityScore: number | null },
   slug: string,
 ) {
-  const members = await ctx.db.orm
-    .select({ userId: careTeamMembers.userId })
-    .from(careTeamMembers)
-    .innerJoin(users, eq(users.id, careTeamMembers.userId))
-    .where(
-      and(
-        eq(careTeamMembers.workspaceId, workspaceId),
-        eq(careTeamMembers.patientId, session.patientId),
-        inArray(users.role, [...CLINICIAN_ROLES]),
-      ),
+  try {
+    await notifySessionReview(ctx, workspaceId, session, slug);
+  } catch (error) {
+    // The session stays in the review queue (GET /physio/sessions): a missed push loses nothing.
+    console.warn(
+      JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
     );
-  let reached = 0;
-  for (const m of members) {
-    try {
-      reached += await publishToUser(ctx.env, m.userId, {
-        event: "notification:new",
-        data: {
-          type: "session.review_pending",
-          session_id: session.id,
-          patient_id: session.patientId,
-          exercise_type: slug,
-          rep_count: session.repCount,
-          quality_score: session.qualityScore,
-        },
-      });
-    } catch (error) {
-      // The session stays in the review queue (GET /physio/sessions): a missed push loses nothing.
-      console.warn(
-        JSON.stringify({ level: "warn", event: "notify_failed", error: (error as Error).name }),
-      );
-    }
   }
-  return reached;
 }

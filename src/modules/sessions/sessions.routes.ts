@@ -17,7 +17,8 @@ import {
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
 import { FramesQuery, FramesWindow, PoseChunkInput, PoseChunkResult } from "./pose.schemas";
-import { parsePoseChunk } from "./pose.validate";
+import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
+import { parseWireChunk, POSE_CHUNK_MEDIA_TYPE } from "./pose.wire";
 import { completeSession } from "./sessions.complete";
 import { framesWindow, uploadPoseChunk } from "./sessions.frames";
 import { getSession, listOwnSessions, listSessions } from "./sessions.reads";
@@ -42,7 +43,7 @@ const tags = ["exercise sessions"];
 /** The parsed JSON body; a body that is not JSON is a 400 naming it, never a 500. */
 async function jsonOf(req: HonoRequest): Promise<unknown> {
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(req.header("content-type") ?? "")) {
-    throw new BadRequestError("Send the body as application/json");
+    throw new BadRequestError(`Send the body as application/json or ${POSE_CHUNK_MEDIA_TYPE}`);
   }
   try {
     return await req.json();
@@ -50,6 +51,14 @@ async function jsonOf(req: HonoRequest): Promise<unknown> {
     throw new BadRequestError("The body is not valid JSON");
   }
 }
+
+/** A pose chunk from either body: JSON, or the compact binary form (pose.wire.ts). */
+async function poseChunkOf(req: HonoRequest): Promise<ParsedChunk> {
+  const type = (req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === POSE_CHUNK_MEDIA_TYPE) return parseWireChunk(await req.arrayBuffer());
+  return parsePoseChunk(await jsonOf(req));
+}
+
 const BASE = "/api/v1/sessions";
 
 const createRoute = defineRoute({
@@ -119,13 +128,19 @@ const dataRoute = defineRoute({
   tags,
   summary: "Upload a chunk of pose frames (seed 000 §2); a retried chunk is not stored twice",
   // Documented by PoseChunkInput but not run through zod: the handler validates with
-  // parsePoseChunk (same rules, no copy of every landmark; pose.validate.ts).
+  // parsePoseChunk (same rules, no copy of every landmark; pose.validate.ts), or parseWireChunk
+  // for the binary form (pose.wire.ts), into the same stored chunk.
   request: {
     params: SessionIdParam,
     body: {
       required: true,
-      description: "Request body",
-      content: { "application/json": { schema: { $ref: "#/components/schemas/PoseChunkInput" } } },
+      description:
+        "JSON, or the compact binary form (float32 landmarks, about 4x the frames per body; " +
+        "layout in docs/exercise-sessions.md)",
+      content: {
+        "application/json": { schema: { $ref: "#/components/schemas/PoseChunkInput" } },
+        [POSE_CHUNK_MEDIA_TYPE]: { schema: { type: "string", format: "binary" } },
+      },
     },
   },
   responses: {
@@ -195,7 +210,7 @@ sessionRoutes.openapi(deleteRoute, async (c) => {
 sessionRoutes.openAPIRegistry.register("PoseChunkInput", PoseChunkInput);
 
 sessionRoutes.openapi(dataRoute, async (c) => {
-  const chunk = parsePoseChunk(await jsonOf(c.req));
+  const chunk = await poseChunkOf(c.req);
   const result = await uploadPoseChunk(c.var.ctx, c.req.valid("param").id, chunk);
   if (result.replayed) c.header("Idempotent-Replayed", "true");
   return result.replayed ? ok(c, result, 200) : ok(c, result, 201);

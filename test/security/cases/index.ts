@@ -22,6 +22,7 @@ import { scribeJobCases } from "./scribe-jobs.cases";
 import { usersCases } from "./users.cases";
 import { consoleCases } from "./console.cases";
 import { fhirCases } from "./fhir.cases";
+import { notificationsCases } from "./notifications.cases";
 
 export const ALL_CASES: Record<string, RouteCase[]> = {
   platform: platformCases,
@@ -47,4 +48,5 @@ export const ALL_CASES: Record<string, RouteCase[]> = {
   "note-attachments": noteAttachmentCases,
   "scribe-jobs": scribeJobCases,
   fhir: fhirCases,
+  notifications: notificationsCases,
 };

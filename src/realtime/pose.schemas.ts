@@ -55,6 +55,8 @@ export type PoseSocketOut =
       event: "pose";
       id: string | null;
       keypoints: unknown[];
+      keypoint_format: "blazepose-33" | "coco-17";
+      keypoint_names: string[];
       world_landmarks: unknown[];
       posture_score: number | null;
       posture: unknown;
@@ -70,12 +72,3 @@ export type PoseSocketOut =
       details?: { field: string; message: string }[];
       dropped: number;
     };
-
-/** Who a connection belongs to, set by the Worker after verifying the token and session. */
-export const PoseCaller = z.object({
-  userId: z.string().min(1),
-  workspaceId: z.string().min(1),
-  role: z.string().min(1),
-  sessionId: z.string().min(1),
-});
-export type PoseCaller = z.infer<typeof PoseCaller>;

@@ -1,8 +1,8 @@
 /**
  * Messages of the user stream socket (`/ws`), both directions, checked at runtime.
  *
- * Invariants: the identity a connection carries comes only from the Worker (`StreamCaller`, in a
- * header clients cannot reach); client messages are parsed with `UserStreamIn` and anything else
+ * Invariants: the identity a connection carries comes only from the Worker (`StreamCaller`,
+ * identity.ts, in a header clients cannot reach); client messages are parsed with `UserStreamIn` and anything else
  * answers an `error` event without closing the socket; the API publishes only `PUBLISHED_EVENTS`.
  */
 import { z } from "zod";
@@ -68,12 +68,3 @@ export const PublishedEvent = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 export type PublishedEvent = z.infer<typeof PublishedEvent>;
-
-/** Who a connection belongs to, as set by the Worker after verifying the token and session. */
-export const StreamCaller = z.object({
-  userId: z.string().min(1),
-  workspaceId: z.string().min(1),
-  role: z.string().min(1),
-  sessionId: z.string().min(1),
-});
-export type StreamCaller = z.infer<typeof StreamCaller>;

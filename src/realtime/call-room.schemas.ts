@@ -3,7 +3,7 @@
  * message is parsed with `CallRoomIn`; anything else answers an `error` event, the socket stays.
  */
 import { z } from "zod";
-import { SessionDescription, TrackRequest } from "../src/modules/calls/sfu";
+import { SessionDescription, TrackRequest } from "../modules/calls/sfu";
 
 /** The largest client message the room reads (an SDP with many candidates stays well below). */
 export const MAX_CALL_MESSAGE_BYTES = 64 * 1024;
