@@ -6,17 +6,18 @@ import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
 import { MemoRouter } from "./lib/memo-router";
-import { createRouter } from "./lib/openapi";
+import { answerMalformedIds, createRouter } from "./lib/openapi";
 import { meta } from "./lib/envelope";
 import { idempotency } from "./middleware/idempotency";
 import { d1Sessions, platform } from "./middleware/platform";
 import { rateLimits } from "./middleware/rate-limit.general";
-import { registerModules } from "./modules";
+import { MODULES, registerModules } from "./modules";
 import { OWN_BODY_LIMIT_PATHS } from "./modules/pose/pose.limits";
 
 export const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
-export function createApp() {
+/** `modules`: the routers to mount, in any order (tests mount them shuffled). */
+export function createApp(modules = MODULES) {
   // Route matches remembered per path (src/lib/memo-router.ts): hono's TrieRouter walk, which
   // our route set falls back to, ran on every request.
   const app = createRouter(new MemoRouter());
@@ -53,7 +54,9 @@ export function createApp() {
 
   app.use("/api/*", idempotency());
 
-  registerModules(app);
+  registerModules(app, modules);
+  // After every module: malformed ids answer 401/422 naming the parameter, not "no route".
+  answerMalformedIds(app);
 
   app.notFound((c) =>
     c.json(
@@ -123,6 +126,15 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
+  });
+  // WebSocket routes (`auth: "socket"`): a browser cannot set Authorization on a WebSocket, so
+  // the token rides in the subprotocol list; the socket handler verifies it before upgrading.
+  app.openAPIRegistry.registerComponent("securitySchemes", "socketToken", {
+    type: "apiKey",
+    in: "header",
+    name: "Sec-WebSocket-Protocol",
+    description:
+      "The access token as the subprotocol `bearer.<token>` beside `rehab.v1`; `?token=<token>` and `Authorization: Bearer <token>` are accepted too. Verified, with its session, before the upgrade (401 otherwise).",
   });
   app.openAPIRegistry.registerPath({
     method: "get",

@@ -1,17 +1,23 @@
 /**
  * The five CRUD routes of a clinic catalog resource (services, locations, …), defined once:
- * `POST/GET /{path}` and `GET/PUT/DELETE /{path}/{id}`, all behind `requireAuth`, each handler
+ * `POST/GET /{path}` and `GET/PUT/DELETE /{path}/{id}`, all `auth: "bearer"`, each handler
  * calling ONE service verb. A new catalog resource is its schemas, its verbs and one call here.
  */
 import type { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { ok, okList } from "./envelope";
-import { createRouter, defineRoute, jsonBody, jsonList, jsonOk, noContent } from "./openapi";
+import {
+  createRouter,
+  defineRoute,
+  IdParam,
+  jsonBody,
+  jsonList,
+  jsonOk,
+  noContent,
+} from "./openapi";
 import { paginationOf, type PageQuery } from "./pagination";
-import { requireAuth } from "../middleware/auth";
 import type { RequestContext } from "../middleware/request-context";
-import { IdPathParam } from "../modules/services/services.catalog";
 
 type Schema = z.ZodObject;
 
@@ -48,14 +54,12 @@ export function catalogRoutes<
   const tags = [r.tag];
   const itemPath = `${r.path}/{id}`;
   const router = createRouter();
-  router.use(r.path, requireAuth());
-  router.use(`${r.path}/*`, requireAuth());
-  const params = { params: IdPathParam };
+  const params = { params: IdParam() };
   const route = <M extends "get" | "post" | "put" | "delete">(
     method: M,
     path: string,
     summary: string,
-  ) => ({ method, path, tags, summary });
+  ) => ({ method, path, tags, summary, auth: "bearer" as const });
 
   // The schemas are generic here, beyond what hono's per-route inference can follow: the request
   // parts are read through `valid` (already checked by the route's zod schemas) and the handlers

@@ -1,6 +1,17 @@
 /** Calling the Worker from tests through its real fetch handler (SELF). */
 import { SELF } from "cloudflare:test";
 
+/** A success body (`ok()`): `api<Ok<Patient>>(…)` types `res.body.data`. */
+export type Ok<T> = { success: true; data: T; meta: Record<string, unknown> };
+/** A list body (`okList()`). */
+export type OkList<T> = Ok<T[]> & { pagination?: Record<string, number> };
+/** An error body: `api<ApiError>(…)` types `res.body.error.details`. */
+export type ApiError = {
+  success: false;
+  error: { code: string; message: string; details?: { field: string; message: string }[] };
+  meta: Record<string, unknown>;
+};
+
 export type ApiResponse<T = any> = { status: number; body: T; headers: Headers; text: string };
 
 export async function api<T = any>(
@@ -32,7 +43,7 @@ export async function api<T = any>(
 }
 
 /** Asserts a status with the body in the message, so a failure explains itself. */
-export function expectStatus(res: ApiResponse, status: number) {
+export function expectStatus<T>(res: ApiResponse<T>, status: number): ApiResponse<T> {
   if (res.status !== status) {
     throw new Error(`expected ${status}, got ${res.status}: ${res.text.slice(0, 800)}`);
   }

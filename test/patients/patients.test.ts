@@ -1,7 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createClinic } from "../helpers/fixtures";
-import { api, expectStatus } from "../helpers/http";
+import { api, expectStatus, type ApiError, type Ok } from "../helpers/http";
+import type { PatientDetailResponse } from "../../src/modules/patients/patients.schemas";
 import {
   auditOf,
   expectNoPlaintext,
@@ -40,7 +41,9 @@ describe("patients: happy", () => {
     expect(createdAudit.resource_id).toBe(patient.id);
 
     const read = expectStatus(
-      await api("GET", `${P}/${patient.id}`, { token: clinic.admin.token }),
+      await api<Ok<PatientDetailResponse>>("GET", `${P}/${patient.id}`, {
+        token: clinic.admin.token,
+      }),
       200,
     );
     expect(read.body.data).toMatchObject({
@@ -181,12 +184,16 @@ describe("patients: errors", () => {
     expect(fieldsOf(team)).toEqual(["care_team.1"]);
   });
 
-  it("answers 404 for unknown ids and for non-UUID ids", async () => {
+  it("answers 404 for unknown ids, and 422 naming the parameter for non-UUID ids", async () => {
     const clinic = await createClinic();
     const unknown = await api("GET", `${P}/${crypto.randomUUID()}`, { token: clinic.admin.token });
     expectStatus(unknown, 404);
     await expectOneAudit(unknown, "patient.read", "not_found");
-    expectStatus(await api("GET", `${P}/not-a-uuid`, { token: clinic.admin.token }), 404);
+    // Was 404 (no route) while patient ids were matched by a path pattern of their own; every
+    // UUID parameter now answers like the other modules: 422 naming the field (issue 18).
+    const malformed = await api<ApiError>("GET", `${P}/not-a-uuid`, { token: clinic.admin.token });
+    expectStatus(malformed, 422);
+    expect(malformed.body.error.details).toEqual([{ field: "param.id", message: "Invalid UUID" }]);
     expectStatus(
       await api("DELETE", `${P}/${crypto.randomUUID()}`, { token: clinic.admin.token }),
       404,

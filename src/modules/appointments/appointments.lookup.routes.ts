@@ -7,7 +7,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { paginationOf } from "../../lib/pagination";
 import { createRouter, defineRoute, jsonList, jsonOk } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { findAvailableSlots } from "../availability/availability.free";
 import { Slots, SlotsQuery } from "../availability/availability.schemas";
 import { checkConflicts, listOwnAppointments } from "./appointments.queries";
@@ -21,6 +20,7 @@ import {
 const conflictsRoute = defineRoute({
   method: "get",
   path: "/api/v1/appointments/conflicts",
+  auth: "bearer",
   tags: ["appointments"],
   summary: "Would this interval overlap an appointment of the clinician or the patient? (staff)",
   request: { query: ConflictQuery },
@@ -30,6 +30,7 @@ const conflictsRoute = defineRoute({
 const slotsRoute = defineRoute({
   method: "get",
   path: "/api/v1/appointments/available-slots",
+  auth: "bearer",
   tags: ["appointments", "availability"],
   summary: "A clinician's free slots (working hours minus appointments and time off; ≤ 31 days)",
   request: { query: SlotsQuery },
@@ -39,6 +40,7 @@ const slotsRoute = defineRoute({
 const ownAppointmentsRoute = defineRoute({
   method: "get",
   path: "/api/v1/patients/appointments",
+  auth: "bearer",
   tags: ["appointments", "patients"],
   summary: "The calling patient's own appointments, past and upcoming (patients only)",
   request: { query: OwnAppointmentsQuery },
@@ -46,9 +48,6 @@ const ownAppointmentsRoute = defineRoute({
 });
 
 export const appointmentLookupRoutes = createRouter();
-appointmentLookupRoutes.use("/api/v1/appointments/conflicts", requireAuth());
-appointmentLookupRoutes.use("/api/v1/appointments/available-slots", requireAuth());
-appointmentLookupRoutes.use("/api/v1/patients/appointments", requireAuth());
 
 appointmentLookupRoutes.openapi(conflictsRoute, async (c) =>
   ok(c, await checkConflicts(c.var.ctx, c.req.valid("query")), 200),

@@ -13,8 +13,7 @@ import {
   jsonOk,
   noContent,
 } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
-import { IdPathParam } from "../services/services.catalog";
+import { IdParam } from "../../lib/openapi";
 import { appointmentLookupRoutes } from "./appointments.lookup.routes";
 import { getAppointment, listAppointments } from "./appointments.queries";
 import {
@@ -32,6 +31,7 @@ const itemPath = `${path}/{id}`;
 const createRoute = defineRoute({
   method: "post",
   path,
+  auth: "bearer",
   tags,
   summary: "Book an appointment (staff); 409 CONFLICT lists overlapping appointments",
   request: jsonBody(AppointmentInput),
@@ -41,6 +41,7 @@ const createRoute = defineRoute({
 const listRoute = defineRoute({
   method: "get",
   path,
+  auth: "bearer",
   tags,
   summary: "Appointments the caller may see, by date range (calendar), patient, clinician, status",
   request: { query: AppointmentListQuery },
@@ -50,34 +51,35 @@ const listRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: itemPath,
+  auth: "bearer",
   tags,
   summary: "One appointment",
-  request: { params: IdPathParam },
+  request: { params: IdParam() },
   responses: { 200: jsonOk(Appointment) },
 });
 
 const updateRoute = defineRoute({
   method: "put",
   path: itemPath,
+  auth: "bearer",
   tags,
   summary: "Update an appointment (staff; partial); re-checks overlaps, 409 on conflict",
-  request: { params: IdPathParam, ...jsonBody(AppointmentUpdate) },
+  request: { params: IdParam(), ...jsonBody(AppointmentUpdate) },
   responses: { 200: jsonOk(Appointment) },
 });
 
 const deleteRoute = defineRoute({
   method: "delete",
   path: itemPath,
+  auth: "bearer",
   tags,
   summary: "Delete an appointment (staff)",
-  request: { params: IdPathParam },
+  request: { params: IdParam() },
   responses: { 204: noContent },
 });
 
 export const appointmentsRoutes = createRouter();
 appointmentsRoutes.route("/", appointmentLookupRoutes);
-appointmentsRoutes.use(path, requireAuth());
-appointmentsRoutes.use(`${path}/*`, requireAuth());
 
 appointmentsRoutes.openapi(createRoute, async (c) =>
   ok(c, await createAppointment(c.var.ctx, c.req.valid("json")), 201),

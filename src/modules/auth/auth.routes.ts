@@ -1,27 +1,12 @@
 /** Register, login, refresh, logout and the caller's profile. */
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
-import type { Context } from "hono";
-import type { AppEnv } from "../../env";
+import { deleteCookie, getCookie } from "hono/cookie";
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, z } from "../../lib/openapi";
-import { TOKEN_KINDS } from "../../lib/tokens";
-import { requireAuth } from "../../middleware/auth";
 import { LoginInput, RefreshInput, RegisterInput, TokenPair, UserProfile } from "./auth.schemas";
 import { getProfile, login, logout, refresh, register } from "./auth.service";
-
-export const REFRESH_COOKIE = "rehab_refresh";
-const COOKIE_PATH = "/api/v1/auth";
-
-/** The refresh token also travels in an HttpOnly cookie, for web dashboards. */
-export function setRefreshCookie(c: Context<AppEnv>, token: string) {
-  setCookie(c, REFRESH_COOKIE, token, {
-    httpOnly: true,
-    secure: true,
-    sameSite: "Strict",
-    path: COOKIE_PATH,
-    maxAge: TOKEN_KINDS.refresh.ttlSeconds,
-  });
-}
+import { COOKIE_PATH, REFRESH_COOKIE, setRefreshCookie } from "./auth.cookie";
+import { magicLinkRoutes } from "./magic-link.routes";
+import { mfaRoutes } from "./mfa.routes";
 
 const tags = ["auth"];
 
@@ -29,7 +14,7 @@ const registerRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/register",
   tags,
-  public: true,
+  auth: "public",
   summary: "Create a clinic and its admin, or join one with an invite token",
   request: jsonBody(RegisterInput),
   responses: { 201: jsonOk(TokenPair, "Registered and signed in") },
@@ -39,7 +24,7 @@ const loginRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/login",
   tags,
-  public: true,
+  auth: "public",
   summary: "Sign in with email and password (and mfa_code once MFA is on)",
   request: jsonBody(LoginInput),
   responses: { 200: jsonOk(TokenPair, "Signed in") },
@@ -49,7 +34,7 @@ const refreshRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/refresh",
   tags,
-  public: true,
+  auth: "public",
   summary: "Rotate the refresh token (body or cookie); a reused token revokes its session",
   request: { body: { required: false, content: { "application/json": { schema: RefreshInput } } } },
   responses: { 200: jsonOk(TokenPair, "New token pair") },
@@ -58,6 +43,7 @@ const refreshRoute = defineRoute({
 const logoutRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/logout",
+  auth: "bearer",
   tags,
   summary: "End this session now: its access and refresh tokens stop working",
   responses: { 200: jsonOk(z.object({ logged_out: z.literal(true) })) },
@@ -66,14 +52,13 @@ const logoutRoute = defineRoute({
 const profileRoute = defineRoute({
   method: "get",
   path: "/api/v1/auth/profile",
+  auth: "bearer",
   tags,
   summary: "The signed-in user's profile",
   responses: { 200: jsonOk(UserProfile) },
 });
 
 export const authRoutes = createRouter();
-authRoutes.use("/api/v1/auth/logout", requireAuth());
-authRoutes.use("/api/v1/auth/profile", requireAuth());
 
 authRoutes.openapi(registerRoute, async (c) => {
   const body = await register(c.var.ctx, c.req.valid("json"));
@@ -105,3 +90,7 @@ authRoutes.openapi(logoutRoute, async (c) => {
 });
 
 authRoutes.openapi(profileRoute, async (c) => ok(c, await getProfile(c.var.ctx), 200));
+
+// The module's one router: sign-in by magic link and MFA live beside the password routes.
+authRoutes.route("/", magicLinkRoutes);
+authRoutes.route("/", mfaRoutes);

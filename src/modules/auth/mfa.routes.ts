@@ -5,7 +5,6 @@
 import { z } from "@hono/zod-openapi";
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { disableMfa, enableMfa, verifyMfaSetup } from "./mfa.service";
 
 const TotpCode = z
@@ -53,6 +52,7 @@ const tags = ["auth"];
 const enableRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/mfa/enable",
+  auth: "bearer",
   tags,
   summary: "Start MFA setup: a new TOTP secret (pending until verified) and its QR code",
   responses: { 200: jsonOk(MfaSetup) },
@@ -61,6 +61,7 @@ const enableRoute = defineRoute({
 const verifyRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/mfa/verify",
+  auth: "bearer",
   tags,
   summary: "Confirm MFA setup with a code from the new secret; returns backup codes",
   description: "A wrong or replayed code answers 422; attempts are rate limited per user (429).",
@@ -71,6 +72,7 @@ const verifyRoute = defineRoute({
 const disableRoute = defineRoute({
   method: "post",
   path: "/api/v1/auth/mfa/disable",
+  auth: "bearer",
   tags,
   summary: "Turn MFA off with a current TOTP code, a backup code or the password",
   request: jsonBody(MfaDisableInput),
@@ -78,7 +80,6 @@ const disableRoute = defineRoute({
 });
 
 export const mfaRoutes = createRouter();
-mfaRoutes.use("/api/v1/auth/mfa/*", requireAuth());
 
 mfaRoutes.openapi(enableRoute, async (c) => ok(c, await enableMfa(c.var.ctx), 200));
 mfaRoutes.openapi(verifyRoute, async (c) =>

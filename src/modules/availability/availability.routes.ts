@@ -9,7 +9,6 @@ import {
   jsonOk,
   noContent,
 } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import {
   ClinicianParam,
   TimeOff,
@@ -34,6 +33,7 @@ const timeOffPath = "/api/v1/clinicians/{id}/time-off";
 const getHoursRoute = defineRoute({
   method: "get",
   path: hoursPath,
+  auth: "bearer",
   tags,
   summary: "A clinician's weekly working hours (staff)",
   request: { params: ClinicianParam },
@@ -43,6 +43,7 @@ const getHoursRoute = defineRoute({
 const setHoursRoute = defineRoute({
   method: "put",
   path: hoursPath,
+  auth: "bearer",
   tags,
   summary: "Replace a clinician's weekly working hours (the clinician or an admin)",
   request: { params: ClinicianParam, ...jsonBody(WorkingHoursInput) },
@@ -52,6 +53,7 @@ const setHoursRoute = defineRoute({
 const createTimeOffRoute = defineRoute({
   method: "post",
   path: timeOffPath,
+  auth: "bearer",
   tags,
   summary: "Add time off (the clinician or an admin)",
   request: { params: ClinicianParam, ...jsonBody(TimeOffInput) },
@@ -61,6 +63,7 @@ const createTimeOffRoute = defineRoute({
 const listTimeOffRoute = defineRoute({
   method: "get",
   path: timeOffPath,
+  auth: "bearer",
   tags,
   summary: "A clinician's time off (staff)",
   request: { params: ClinicianParam, query: TimeOffListQuery },
@@ -70,6 +73,7 @@ const listTimeOffRoute = defineRoute({
 const deleteTimeOffRoute = defineRoute({
   method: "delete",
   path: `${timeOffPath}/{time_off_id}`,
+  auth: "bearer",
   tags,
   summary: "Remove time off (the clinician or an admin)",
   request: { params: TimeOffParams },
@@ -77,7 +81,6 @@ const deleteTimeOffRoute = defineRoute({
 });
 
 export const availabilityRoutes = createRouter();
-availabilityRoutes.use("/api/v1/clinicians/*", requireAuth());
 
 availabilityRoutes.openapi(getHoursRoute, async (c) =>
   ok(c, await getWorkingHours(c.var.ctx, c.req.valid("param").id), 200),

@@ -15,12 +15,13 @@ import { isUniqueViolation } from "../../lib/db";
 import { ConflictError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
-import { getMedia, issueDownload, issueUpload, registerMediaOwner } from "../media/media.service";
+import { getMedia, issueDownload, issueUpload, type MediaAccessMode } from "../media/media.service";
 import { accessCall, RESOURCE, type CallRow } from "./calls.access";
 import { callRoom } from "./calls.events";
 import type { CallView, RecordInput } from "./calls.schemas";
 
-registerMediaOwner("call", async (ctx, ownerId, mode) => {
+/** The `call` media owner (listed in media.owners.ts): the call's own rules. */
+export async function callMediaOwner(ctx: RequestContext, ownerId: string, mode: MediaAccessMode) {
   const { call } = await accessCall(
     ctx,
     ownerId,
@@ -28,7 +29,7 @@ registerMediaOwner("call", async (ctx, ownerId, mode) => {
     mode === "write" ? "calls.record" : "calls.use",
   );
   return { patientId: call.patientId };
-});
+}
 
 /** The call's recording as responses show it; a download link only once uploaded. */
 export async function recordingView(

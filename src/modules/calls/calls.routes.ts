@@ -5,7 +5,6 @@
  */
 import { ErrorSchema, ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk, z } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { socketToken } from "../../realtime/socket";
 import { listCallLogs } from "./calls.logs";
 import { recordCall } from "./calls.recording";
@@ -32,6 +31,7 @@ const BASE = "/api/v1/calls";
 const initiateRoute = defineRoute({
   method: "post",
   path: `${BASE}/initiate`,
+  auth: "bearer",
   tags,
   summary:
     "Ring one or more people (recipients' streams get call:initiated); accepts Idempotency-Key",
@@ -44,6 +44,7 @@ const initiateRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "A call the caller takes part in: participants, state, recording",
   request: { params: CallIdParam },
@@ -54,6 +55,7 @@ const moveRoute = (verb: "answer" | "decline" | "end", summary: string) =>
   defineRoute({
     method: "post",
     path: `${BASE}/{id}/${verb}`,
+    auth: "bearer",
     tags,
     summary,
     request: { params: CallIdParam },
@@ -67,6 +69,7 @@ const endRoute = moveRoute("end", "End the call (the caller cancels a ringing on
 const recordRoute = defineRoute({
   method: "post",
   path: `${BASE}/{id}/record`,
+  auth: "bearer",
   tags,
   summary: "Start (with an upload URL for the recording) or stop recording an active call (staff)",
   request: { params: CallIdParam, ...jsonBody(RecordInput) },
@@ -102,6 +105,7 @@ const transcribeRoute = defineRoute({
 const logsRoute = defineRoute({
   method: "get",
   path: "/api/v1/call-logs",
+  auth: "bearer",
   tags,
   summary: "The caller's call history: filters type, direction, status, from, to",
   request: { query: CallLogQuery },
@@ -111,6 +115,7 @@ const logsRoute = defineRoute({
 const socketRoute = defineRoute({
   method: "get",
   path: "/parties/call/{call_id}",
+  auth: "socket",
   tags: ["realtime"],
   summary: "Call signalling room (WebSocket): offer, answer, ICE relay to participants only",
   description: socketDescription,
@@ -136,9 +141,6 @@ const socketRoute = defineRoute({
 });
 
 export const callRoutes = createRouter();
-callRoutes.use(BASE, requireAuth());
-callRoutes.use(`${BASE}/*`, requireAuth());
-callRoutes.use("/api/v1/call-logs", requireAuth());
 
 callRoutes.openapi(initiateRoute, async (c) =>
   ok(c, await initiateCall(c.var.ctx, c.req.valid("json")), 201),

@@ -13,14 +13,15 @@ import { mediaObjects } from "../../db/schema/media";
 import { ValidationError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { registerMediaOwner } from "../media/media.owners";
+import type { MediaAccessMode } from "../media/media.owners";
 import { accessChat } from "./chats.access";
 import type { SendMessageInput } from "./chats.schemas";
 
-registerMediaOwner("chat", async (ctx, chatId, mode) => {
+/** The `chat` media owner (listed in media.owners.ts): the chat's own access rule. */
+export async function chatMediaOwner(ctx: RequestContext, chatId: string, mode: MediaAccessMode) {
   const { chat } = await accessChat(ctx, chatId, mode === "write" ? "media.created" : "media.read");
   return { patientId: chat.patientId };
-});
+}
 
 export const PURPOSE_OF = { file: "chat_file", voice: "voice_message" } as const;
 

@@ -13,8 +13,6 @@ import {
   noContent,
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
-import "./chats.media"; // registers the `chat` media owner
 import { getChat, listChats } from "./chats.reads";
 import { messageRoutes } from "./messages.routes";
 import {
@@ -43,6 +41,7 @@ const BASE = "/api/v1/chats";
 const create = defineRoute({
   method: "post",
   path: BASE,
+  auth: "bearer",
   tags,
   summary:
     "Create a chat (staff); the type constrains participants (family: Family Update only, with the patient's chat scope)",
@@ -52,6 +51,7 @@ const create = defineRoute({
 const list = defineRoute({
   method: "get",
   path: BASE,
+  auth: "bearer",
   tags,
   summary:
     "The caller's chats, most recent first, with last message and unread count (filter type, pinned)",
@@ -61,6 +61,7 @@ const list = defineRoute({
 const get = defineRoute({
   method: "get",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "A chat with participants and a page of messages, newest first (cursor `before_seq`)",
   request: { params: ChatIdParam, query: ChatGetQuery },
@@ -69,6 +70,7 @@ const get = defineRoute({
 const update = defineRoute({
   method: "put",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Rename (chat admins) or pin for oneself",
   request: { params: ChatIdParam, ...jsonBody(UpdateChatInput) },
@@ -77,6 +79,7 @@ const update = defineRoute({
 const pin = defineRoute({
   method: "post",
   path: `${BASE}/{id}/pin`,
+  auth: "bearer",
   tags,
   summary: "Pin or unpin the chat for the caller (toggles)",
   request: { params: ChatIdParam },
@@ -87,6 +90,7 @@ const pin = defineRoute({
 const addPerson = defineRoute({
   method: "post",
   path: `${BASE}/{id}/participants`,
+  auth: "bearer",
   tags,
   summary: "Add a participant (chat admins; the chat type's rules apply)",
   request: { params: ChatIdParam, ...jsonBody(AddParticipantInput) },
@@ -95,6 +99,7 @@ const addPerson = defineRoute({
 const removePerson = defineRoute({
   method: "delete",
   path: `${BASE}/{id}/participants/{user_id}`,
+  auth: "bearer",
   tags,
   summary: "Remove a participant (chat admins) or leave; their chat sockets close",
   request: { params: ParticipantParams },
@@ -103,6 +108,7 @@ const removePerson = defineRoute({
 const remove = defineRoute({
   method: "delete",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Delete a chat (soft, chat admins); messages are kept for the record",
   request: { params: ChatIdParam },
@@ -110,12 +116,6 @@ const remove = defineRoute({
 });
 
 export const chatRoutes = createRouter();
-chatRoutes.use(BASE, requireAuth());
-chatRoutes.use(`${BASE}/*`, async (c, next) => {
-  // The chat socket authenticates itself (token in query or subprotocol); see messages.routes.ts.
-  if (c.req.path.endsWith("/ws")) return next();
-  return requireAuth()(c, next);
-});
 
 chatRoutes.openapi(create, async (c) =>
   ok(c, await createChat(c.var.ctx, c.req.valid("json")), 201),

@@ -6,7 +6,6 @@
 import { ok } from "../../lib/envelope";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { WsQuery } from "../realtime/realtime.schemas";
 import { socketToken } from "../../realtime/socket";
 import { IdempotencyHeaders } from "../exercises/exercises.schemas";
@@ -36,6 +35,7 @@ const tags = ["messages"];
 const send = defineRoute({
   method: "post",
   path: "/api/v1/chats/{id}/messages",
+  auth: "bearer",
   tags,
   summary:
     "Send a message; stored before 201, then fanned out. `client_message_id` / Idempotency-Key make a resend harmless",
@@ -48,6 +48,7 @@ const send = defineRoute({
 const readAll = defineRoute({
   method: "post",
   path: "/api/v1/chats/{id}/messages/read-all",
+  auth: "bearer",
   tags,
   summary: "Mark every message of the chat read",
   request: { params: ChatIdParam },
@@ -56,6 +57,7 @@ const readAll = defineRoute({
 const getOne = defineRoute({
   method: "get",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "One message",
   request: { params: MessageIdParam },
@@ -64,6 +66,7 @@ const getOne = defineRoute({
 const edit = defineRoute({
   method: "put",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "Edit one's own text message (the original is kept; `edited_at` set)",
   request: { params: MessageIdParam, ...jsonBody(EditMessageInput) },
@@ -72,6 +75,7 @@ const edit = defineRoute({
 const remove = defineRoute({
   method: "delete",
   path: "/api/v1/messages/{id}",
+  auth: "bearer",
   tags,
   summary: "Delete a message (soft; its sender or a chat admin)",
   request: { params: MessageIdParam },
@@ -80,6 +84,7 @@ const remove = defineRoute({
 const read = defineRoute({
   method: "post",
   path: "/api/v1/messages/{id}/read",
+  auth: "bearer",
   tags,
   summary: "Mark the chat read up to this message (read receipt)",
   request: { params: MessageIdParam },
@@ -119,6 +124,7 @@ A removed participant's sockets close with 4003; an ended session's with 4001.`;
 const socket = defineRoute({
   method: "get",
   path: "/api/v1/chats/{id}/ws",
+  auth: "socket",
   tags,
   summary: "Chat room socket (WebSocket): message:send/ack, typing, read; live chat events",
   description: socketDescription,
@@ -133,7 +139,6 @@ const socket = defineRoute({
 });
 
 export const messageRoutes = createRouter();
-messageRoutes.use("/api/v1/messages/*", requireAuth());
 
 messageRoutes.openapi(socket, async (c) => {
   const token = socketToken(c.req.raw, c.req.valid("query").token);

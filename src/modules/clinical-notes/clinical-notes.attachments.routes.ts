@@ -2,7 +2,6 @@
 import { z } from "@hono/zod-openapi";
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { IssuedUploadSchema, MediaInfoSchema } from "../media/media.schemas";
 import { addAttachment, listAttachments, removeAttachment } from "./clinical-notes.attachments";
 import { NoteIdParam } from "./clinical-notes.schemas";
@@ -32,13 +31,12 @@ const AttachmentParams = NoteIdParam.extend({
 });
 
 export const noteAttachmentRoutes = createRouter();
-noteAttachmentRoutes.use("/api/v1/clinical-notes/:id/attachments", requireAuth());
-noteAttachmentRoutes.use("/api/v1/clinical-notes/:id/attachments/*", requireAuth());
 
 noteAttachmentRoutes.openapi(
   defineRoute({
     method: "post",
     path: PATH,
+    auth: "bearer",
     tags,
     summary: "Add an image or PDF (≤ 10 MB) to a note: a signed upload URL to PUT the bytes to",
     description:
@@ -54,6 +52,7 @@ noteAttachmentRoutes.openapi(
   defineRoute({
     method: "get",
     path: PATH,
+    auth: "bearer",
     tags,
     summary: "A note's uploaded attachments, newest first, with short-lived download links",
     request: { params: NoteIdParam },
@@ -66,6 +65,7 @@ noteAttachmentRoutes.openapi(
   defineRoute({
     method: "delete",
     path: `${PATH}/{media_id}`,
+    auth: "bearer",
     tags,
     summary: "Remove an attachment from a note (bytes included)",
     description:

@@ -11,7 +11,7 @@
  * delete path and on upload completion, so the attachments go only with the note when the
  * retention rule lets an admin purge it (purgeNote).
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import { mediaObjects } from "../../db/schema/media";
 import { auditEntry, recordAudit } from "../../lib/audit";
 import { queueAudit } from "../../lib/audit-queue";
@@ -22,22 +22,22 @@ import {
   issueDownload,
   issueUpload,
   presentMedia,
-  registerMediaLock,
-  registerMediaOwner,
+  type MediaAccessMode,
 } from "../media/media.service";
 import { reachNote } from "./clinical-notes.access";
 import type { NoteRow } from "./clinical-notes.data";
 
 const OWNER = "clinical_note";
 
-/** What freezes a note's attachments: 'signed' or 'finalized' (NULL for a draft or no note). */
-registerMediaLock(
-  OWNER,
-  (ownerId) =>
-    sql<
-      string | null
-    >`(select case when n.signed_at is not null then 'signed' when n.finalized_at is not null then 'finalized' end from clinical_notes n where n.id = ${ownerId})`,
-);
+/**
+ * What freezes a note's attachments: 'signed' or 'finalized' (NULL for a draft or no note). The
+ * `clinical_note` owner's lock in media.owners.ts.
+ */
+export function noteMediaLock(ownerId: SQLWrapper) {
+  return sql<
+    string | null
+  >`(select case when n.signed_at is not null then 'signed' when n.finalized_at is not null then 'finalized' end from clinical_notes n where n.id = ${ownerId})`;
+}
 
 const stateOf = (note: NoteRow) =>
   note.signedAt ? "signed" : note.finalizedAt ? "finalized" : null;
@@ -58,7 +58,8 @@ async function refuseIfFrozen(ctx: RequestContext, note: NoteRow) {
   });
 }
 
-registerMediaOwner(OWNER, async (ctx, noteId, mode) => {
+/** The `clinical_note` media owner (listed in media.owners.ts): the note's own access rule. */
+export async function noteMediaOwner(ctx: RequestContext, noteId: string, mode: MediaAccessMode) {
   const { note } = await reachNote(
     ctx,
     noteId,
@@ -67,7 +68,7 @@ registerMediaOwner(OWNER, async (ctx, noteId, mode) => {
   );
   if (mode === "write") await refuseIfFrozen(ctx, note);
   return { patientId: note.patientId };
-});
+}
 
 /** Issues the signed upload of an attachment to a note the caller may write (201). */
 export async function addAttachment(

@@ -13,7 +13,6 @@ import {
   z,
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { exportNote } from "./clinical-notes.export";
 import { listVersions } from "./clinical-notes.versions";
 import {
@@ -55,6 +54,7 @@ import {
   restoredNote,
   updateNote,
 } from "./clinical-notes.service";
+import { noteAttachmentRoutes } from "./clinical-notes.attachments.routes";
 
 const tags = ["clinical-notes"];
 const base = "/api/v1/clinical-notes";
@@ -62,14 +62,12 @@ const withId = { params: NoteIdParam };
 
 export const clinicalNoteRoutes = createRouter();
 // Authentication ahead of validation: a missing token is a 401, never a 422.
-clinicalNoteRoutes.use(base, requireAuth());
-clinicalNoteRoutes.use(`${base}/*`, requireAuth());
-clinicalNoteRoutes.use("/api/v1/patients/:id/clinical-notes", requireAuth());
 
 clinicalNoteRoutes.openapi(
   defineRoute({
     method: "get",
     path: `${base}/settings`,
+    auth: "bearer",
     tags,
     summary: "The clinic's note settings (admin)",
     responses: { 200: jsonOk(Settings) },
@@ -81,6 +79,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "put",
     path: `${base}/settings`,
+    auth: "bearer",
     tags,
     summary: "Let patients read their finalized notes, or not (admin)",
     request: jsonBody(SettingsInput),
@@ -93,6 +92,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: base,
+    auth: "bearer",
     tags,
     summary: "Create a note from a template (care-team clinician, or the appointment's clinician)",
     request: jsonBody(CreateNoteInput),
@@ -105,6 +105,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "get",
     path: base,
+    auth: "bearer",
     tags,
     summary: "Notes the caller may see; filters: patient, draft, date range, template, author",
     request: { query: ListNotesQuery },
@@ -121,6 +122,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "get",
     path: "/api/v1/patients/{id}/clinical-notes",
+    auth: "bearer",
     tags,
     summary: "A patient's notes, newest first",
     request: { params: NoteIdParam, query: PatientNotesQuery },
@@ -137,6 +139,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "get",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "A note with its suggestions and addenda",
     request: withId,
@@ -149,6 +152,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "put",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "Update: a draft is overwritten, a final note versioned, a signed note gains addenda",
     request: { ...withId, ...jsonBody(UpdateNoteInput) },
@@ -162,6 +166,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "patch",
     path: `${base}/{id}/draft`,
+    auth: "bearer",
     tags,
     summary: "Autosave a draft's sections (one save per note per 5 s; 429 with Retry-After)",
     request: { ...withId, ...jsonBody(AutosaveInput) },
@@ -179,6 +184,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: `${base}/{id}/finalize`,
+    auth: "bearer",
     tags,
     summary: "Finalize a draft (version 1); 422 when already final",
     request: withId,
@@ -191,6 +197,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: `${base}/{id}/sign`,
+    auth: "bearer",
     tags,
     summary: "Sign a final note: password re-entry, plus a TOTP code when MFA is on; then locked",
     description:
@@ -205,6 +212,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "get",
     path: `${base}/{id}/versions`,
+    auth: "bearer",
     tags,
     summary: "Versions of a finalized note, newest first",
     request: withId,
@@ -217,6 +225,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: `${base}/{id}/accept-suggestion/{suggestion_id}`,
+    auth: "bearer",
     tags,
     summary: "Accept a suggestion: inserted into its section (an addendum once signed)",
     request: { params: SuggestionParams },
@@ -232,6 +241,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "delete",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "Soft delete a note (kept for restore and retention)",
     description:
@@ -249,6 +259,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: `${base}/{id}/restore`,
+    auth: "bearer",
     tags,
     summary: "Restore a soft-deleted note",
     request: withId,
@@ -261,6 +272,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "delete",
     path: `${base}/{id}/permanent`,
+    auth: "bearer",
     tags,
     summary: "Permanently delete a soft-deleted note (admin; finalized notes only after 7 years)",
     description:
@@ -278,6 +290,7 @@ clinicalNoteRoutes.openapi(
   defineRoute({
     method: "post",
     path: `${base}/{id}/export`,
+    auth: "bearer",
     tags,
     summary: "Export a note as PDF, DOCX or plain text (a file download)",
     request: { ...withId, query: ExportQuery },
@@ -303,3 +316,6 @@ clinicalNoteRoutes.openapi(
     });
   },
 );
+
+// The module's one router: attachments too.
+clinicalNoteRoutes.route("/", noteAttachmentRoutes);

@@ -47,7 +47,7 @@ const route = defineRoute({
   path: "/console",
   tags: ["docs"],
   summary: "The clinic console (web app: live exercise, watch live, review)",
-  public: true,
+  auth: "public",
   responses: {
     200: { description: "HTML page", content: { "text/html": { schema: z.string() } } },
   },

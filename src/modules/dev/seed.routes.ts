@@ -24,7 +24,7 @@ const route = defineRoute({
   method: "post",
   path: "/api/v1/dev/seed",
   tags: ["development"],
-  public: true,
+  auth: "public",
   summary: "Load the demo clinic (development only; needs X-Seed-Token)",
   request: { headers: z.object({ "x-seed-token": z.string().max(200).optional() }) },
   responses: { 200: jsonOk(SeedResult) },

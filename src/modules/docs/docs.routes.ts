@@ -24,7 +24,7 @@ const route = defineRoute({
   path: "/docs",
   tags: ["docs"],
   summary: "Interactive API documentation",
-  public: true,
+  auth: "public",
   responses: {
     200: { description: "HTML page", content: { "text/html": { schema: z.string() } } },
   },

@@ -2,7 +2,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import {
   CreateExerciseTypeInput,
   ExerciseType,
@@ -23,6 +22,7 @@ const BASE = "/api/v1/exercise-types";
 const listRoute = defineRoute({
   method: "get",
   path: BASE,
+  auth: "bearer",
   tags,
   summary: "The workspace's exercise catalog (filter by category and difficulty)",
   request: { query: ExerciseTypeQuery },
@@ -32,6 +32,7 @@ const listRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "One exercise type with its movement-analysis parameters",
   request: { params: ExerciseTypeIdParam },
@@ -41,6 +42,7 @@ const getRoute = defineRoute({
 const createTypeRoute = defineRoute({
   method: "post",
   path: BASE,
+  auth: "bearer",
   tags,
   summary: "Add an exercise type (admin); 409 when the name or slug is taken",
   request: jsonBody(CreateExerciseTypeInput),
@@ -50,6 +52,7 @@ const createTypeRoute = defineRoute({
 const updateRoute = defineRoute({
   method: "put",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Change an exercise type (admin); partial, `analysis` replaced whole",
   request: { params: ExerciseTypeIdParam, ...jsonBody(UpdateExerciseTypeInput) },
@@ -57,8 +60,6 @@ const updateRoute = defineRoute({
 });
 
 export const exerciseTypeRoutes = createRouter();
-exerciseTypeRoutes.use(BASE, requireAuth());
-exerciseTypeRoutes.use(`${BASE}/*`, requireAuth());
 
 exerciseTypeRoutes.openapi(listRoute, async (c) => {
   const query = c.req.valid("query");

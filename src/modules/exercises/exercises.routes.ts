@@ -5,7 +5,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { getAssignment, listAssignmentsBy, listPatientAssignments } from "./exercises.reads";
 import {
   AssignmentIdParam,
@@ -25,6 +24,7 @@ const BASE = "/api/v1/exercises";
 const createAssignmentRoute = defineRoute({
   method: "post",
   path: BASE,
+  auth: "bearer",
   tags,
   summary: "Assign an exercise to a patient (care-team clinician); idempotent with a key",
   request: { headers: IdempotencyHeaders, ...jsonBody(CreateAssignmentInput) },
@@ -36,6 +36,7 @@ const createAssignmentRoute = defineRoute({
 const getAssignmentRoute = defineRoute({
   method: "get",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "One assignment (its patient, care team, admin, family with the 'exercises' scope)",
   request: { params: AssignmentIdParam },
@@ -45,6 +46,7 @@ const getAssignmentRoute = defineRoute({
 const updateAssignmentRoute = defineRoute({
   method: "put",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Change an assignment (care-team clinician: anything; the patient: status only)",
   request: { params: AssignmentIdParam, ...jsonBody(UpdateAssignmentInput) },
@@ -54,6 +56,7 @@ const updateAssignmentRoute = defineRoute({
 const byPatientRoute = defineRoute({
   method: "get",
   path: `${BASE}/patient/{patient_id}`,
+  auth: "bearer",
   tags,
   summary: "A patient's assignments, newest first (filter by status)",
   request: { params: PatientIdParam, query: AssignmentQuery },
@@ -63,6 +66,7 @@ const byPatientRoute = defineRoute({
 const byDoctorRoute = defineRoute({
   method: "get",
   path: `${BASE}/doctor/{doctor_id}`,
+  auth: "bearer",
   tags,
   summary: "Assignments made by a clinician (that clinician or an admin)",
   request: { params: DoctorIdParam, query: AssignmentQuery },
@@ -70,8 +74,6 @@ const byDoctorRoute = defineRoute({
 });
 
 export const exerciseRoutes = createRouter();
-exerciseRoutes.use(BASE, requireAuth());
-exerciseRoutes.use(`${BASE}/*`, requireAuth());
 
 exerciseRoutes.openapi(createAssignmentRoute, async (c) => {
   const key = c.req.valid("header")["idempotency-key"];

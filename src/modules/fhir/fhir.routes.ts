@@ -4,7 +4,6 @@
  * these paths (401, 403, 404, 422…) is an OperationOutcome with the JSON API's status.
  */
 import { createRouter, defineRoute, z } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { capabilityStatement } from "./fhir.capability";
 import { fhirJson, operationOutcomes } from "./fhir.outcome";
 import { exportPatientEverything, readFhirPatient } from "./fhir.service";
@@ -36,13 +35,14 @@ const metadataRoute = defineRoute({
   path: `${BASE}/metadata`,
   tags,
   summary: "FHIR CapabilityStatement: what this read-only export supports",
-  public: true,
+  auth: "public",
   responses: { 200: fhirBody("CapabilityStatement", "The CapabilityStatement") },
 });
 
 const patientRoute = defineRoute({
   method: "get",
   path: `${BASE}/Patient/{id}`,
+  auth: "bearer",
   tags,
   summary: "A patient as a FHIR R4 Patient (identifier = MRN)",
   request: { params: PatientId },
@@ -52,6 +52,7 @@ const patientRoute = defineRoute({
 const everythingRoute = defineRoute({
   method: "get",
   path: `${BASE}/Patient/{id}/$everything`,
+  auth: "bearer",
   tags,
   summary: "Everything about a patient as a FHIR R4 collection Bundle (audited as one export)",
   request: { params: PatientId },
@@ -59,9 +60,9 @@ const everythingRoute = defineRoute({
 });
 
 export const fhirRoutes = createRouter();
-// Outcomes first, so they wrap the 401 of requireAuth and the 404 of unknown FHIR paths too.
+// Outcomes first (module middleware runs before a route's own), so they wrap the 401 of a
+// bearer route and the 404 of unknown FHIR paths too.
 fhirRoutes.use(`${BASE}/*`, operationOutcomes());
-fhirRoutes.use(`${BASE}/Patient/*`, requireAuth());
 
 fhirRoutes.openapi(metadataRoute, () => fhirJson(capabilityStatement(), 200) as never);
 

@@ -18,7 +18,7 @@ const routeFor = (path: string) =>
     path,
     tags: ["health"],
     summary: "Service health: D1 and R2 reachability",
-    public: true,
+    auth: "public",
     responses: { 200: jsonOk(Health), 503: jsonOk(Health, "A dependency is unreachable") },
   });
 
@@ -36,7 +36,7 @@ const pingRoute = defineRoute({
   path: "/ping",
   tags: ["health"],
   summary: "Liveness: answers without touching any binding (the benchmark's hello-world baseline)",
-  public: true,
+  auth: "public",
   responses: { 200: jsonOk(z.object({ pong: z.literal(true) })) },
 });
 

@@ -2,7 +2,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { CreateInviteInput, Invite, ListInvitesQuery } from "./invites.schemas";
 import { createInvite, listInvites } from "./invites.service";
 
@@ -11,6 +10,7 @@ const tags = ["invitations"];
 const createRoute = defineRoute({
   method: "post",
   path: "/api/v1/invites",
+  auth: "bearer",
   tags,
   summary: "Invite someone by email; the emailed link creates their account (valid 7 days)",
   description:
@@ -22,6 +22,7 @@ const createRoute = defineRoute({
 const listRoute = defineRoute({
   method: "get",
   path: "/api/v1/invites",
+  auth: "bearer",
   tags,
   summary: "Invitations of this workspace (admin: all; clinicians: the ones they sent)",
   request: { query: ListInvitesQuery },
@@ -29,7 +30,6 @@ const listRoute = defineRoute({
 });
 
 export const invitesRoutes = createRouter();
-invitesRoutes.use("/api/v1/invites", requireAuth());
 
 invitesRoutes.openapi(createRoute, async (c) =>
   ok(c, await createInvite(c.var.ctx, c.req.valid("json")), 201),

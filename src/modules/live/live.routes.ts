@@ -44,6 +44,7 @@ const Query = z.object({
 const route = defineRoute({
   method: "get",
   path: "/parties/live-session/{session_id}",
+  auth: "socket",
   tags: ["realtime"],
   summary:
     "Live exercise room (WebSocket): frames in; feedback, cues and stored acknowledgements out",

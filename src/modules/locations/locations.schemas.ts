@@ -2,7 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { LOCATION_TYPES } from "../../db/schema/scheduling";
 import { PageQuery } from "../../lib/pagination";
-import { ActiveFilter, CatalogName } from "../services/services.catalog";
+import { ActiveFilter, CatalogName } from "../../lib/catalog";
 
 /** Clinic and home visits happen at an address; an online location needs none. */
 export const needsAddress = (type: string) => type === "clinic" || type === "home";

@@ -13,7 +13,7 @@ import { uuidv7 } from "../../lib/ids";
 import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
 import { requirePermission } from "../../policy/policy";
-import { catalogNameKey, duplicateName } from "../services/services.catalog";
+import { catalogNameKey, duplicateName } from "../../lib/catalog";
 import { isUniqueViolation } from "../../lib/db";
 import {
   ADDRESS_REQUIRED,

@@ -1,7 +1,6 @@
 /** Multipart upload routes: create, list stored parts (resume), complete, abort. */
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -22,6 +21,7 @@ const tags = ["media"];
 const createRoute = defineRoute({
   method: "post",
   path: "/api/v1/uploads/multipart",
+  auth: "bearer",
   tags,
   summary: "Open a multipart upload (long videos, recordings): one signed URL per part",
   description:
@@ -33,6 +33,7 @@ const createRoute = defineRoute({
 const partsRoute = defineRoute({
   method: "get",
   path: "/api/v1/uploads/multipart/{id}/parts",
+  auth: "bearer",
   tags,
   summary: "Parts stored so far, and fresh URLs for the missing ones (to resume)",
   request: { params: MediaIdParam },
@@ -42,6 +43,7 @@ const partsRoute = defineRoute({
 const completeRoute = defineRoute({
   method: "post",
   path: "/api/v1/uploads/multipart/{id}/complete",
+  auth: "bearer",
   tags,
   summary: "Assemble the parts; with sha256, the whole object must match it",
   request: { params: MediaIdParam, ...jsonBody(CompleteMultipartInput) },
@@ -51,6 +53,7 @@ const completeRoute = defineRoute({
 const abortRoute = defineRoute({
   method: "delete",
   path: "/api/v1/uploads/multipart/{id}",
+  auth: "bearer",
   tags,
   summary: "Abort a multipart upload; its parts are discarded",
   request: { params: MediaIdParam },
@@ -58,8 +61,6 @@ const abortRoute = defineRoute({
 });
 
 export const multipartRoutes = createRouter();
-multipartRoutes.use("/api/v1/uploads/multipart", requireAuth());
-multipartRoutes.use("/api/v1/uploads/multipart/*", requireAuth());
 
 multipartRoutes.openapi(createRoute, async (c) =>
   ok(c, await createMultipartUpload(c.var.ctx, c.req.valid("json")), 201),

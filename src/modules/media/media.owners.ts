@@ -1,8 +1,13 @@
 /**
- * Who may read or write the media of an owner. Each module that attaches media to its objects
- * registers a check for its owner kind (`exercise_session`, `chat`, `clinical_note`, `call`…);
- * the check applies the same rules as that module's own routes and throws NotFoundError or
- * ForbiddenError (audited) on refusal. This module registers `patient` and `user` itself.
+ * Who may read or write the media of an owner: ONE table, `MEDIA_OWNERS`, from each owner kind
+ * (`exercise_session`, `chat`, `clinical_note`, `call`, `patient`, `user`) to its access check
+ * and, for kinds whose media freeze, its lock. A check applies the same rules as its module's own
+ * routes and throws NotFoundError or ForbiddenError (audited) on refusal. The table is typed
+ * against the owner kinds the purposes allow (media.purposes.ts), so a kind without a check, or a
+ * check for no kind, does not compile; nothing registers itself on import.
+ *
+ * The checks are function declarations: the modules they come from import the media service, and
+ * a declaration is defined before any module of that import cycle runs.
  */
 import { and, eq, isNull, type SQL, type SQLWrapper } from "drizzle-orm";
 import { mediaObjects } from "../../db/schema/media";
@@ -12,6 +17,11 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff } from "../../policy/policy";
+import { callMediaOwner } from "../calls/calls.recording";
+import { chatMediaOwner } from "../chats/chats.media";
+import { noteMediaLock, noteMediaOwner } from "../clinical-notes/clinical-notes.attachments";
+import { sessionMediaOwner } from "../sessions/sessions.media";
+import type { MEDIA_PURPOSES, MediaPurpose } from "./media.purposes";
 
 export type MediaAccessMode = "read" | "write";
 export type MediaOwner = { kind: string; id: string };
@@ -21,23 +31,6 @@ export type MediaOwnerCheck = (
   mode: MediaAccessMode,
 ) => Promise<{ patientId: string | null }>;
 
-const OWNER_KIND = /^[a-z][a-z0-9_]{1,39}$/;
-const registry = new Map<string, MediaOwnerCheck>();
-
-/**
- * Registers the access check of an owner kind. Call once, at module load; registering a kind
- * twice is a programming error (two modules would disagree on who may see the media).
- */
-export function registerMediaOwner(kind: string, check: MediaOwnerCheck) {
-  if (!OWNER_KIND.test(kind)) throw new Error(`Invalid media owner kind: ${kind}`);
-  if (registry.has(kind) && registry.get(kind) !== check) {
-    throw new Error(`Media owner kind registered twice: ${kind}`);
-  }
-  registry.set(kind, check);
-}
-
-export const mediaOwnerKinds = () => [...registry.keys()];
-
 /**
  * SQL naming why an owner's media are frozen (`'signed'`, `'finalized'`…), NULL when they may
  * change; `ownerId` is the media row's `owner_id` column. While it is not NULL the media of that
@@ -45,19 +38,28 @@ export const mediaOwnerKinds = () => [...registry.keys()];
  * under the owner's retention rule (once the owner row is gone the SQL gives NULL again).
  */
 export type MediaOwnerLock = (ownerId: SQLWrapper) => SQL<string | null>;
-const locks = new Map<string, MediaOwnerLock>();
 
-/** Registers the lock of an owner kind (once, at module load, like its access check). */
-export function registerMediaLock(kind: string, lock: MediaOwnerLock) {
-  if (locks.has(kind) && locks.get(kind) !== lock) {
-    throw new Error(`Media lock registered twice: ${kind}`);
-  }
-  locks.set(kind, lock);
-}
+/** Every owner kind some purpose allows. */
+export type MediaOwnerKind = (typeof MEDIA_PURPOSES)[MediaPurpose]["owners"][number];
+type OwnerEntry = { check: MediaOwnerCheck; lock?: MediaOwnerLock };
+
+export const MEDIA_OWNERS = {
+  patient: { check: patientMediaOwner },
+  user: { check: userMediaOwner },
+  exercise_session: { check: sessionMediaOwner },
+  chat: { check: chatMediaOwner },
+  clinical_note: { check: noteMediaOwner, lock: noteMediaLock },
+  call: { check: callMediaOwner },
+} as const satisfies Record<MediaOwnerKind, OwnerEntry>;
+
+const ownerOf = (kind: string): OwnerEntry | undefined =>
+  Object.hasOwn(MEDIA_OWNERS, kind) ? MEDIA_OWNERS[kind as MediaOwnerKind] : undefined;
+
+export const mediaOwnerKinds = () => Object.keys(MEDIA_OWNERS) as MediaOwnerKind[];
 
 /** The lock state of a kind's owner as SQL over `media_objects.owner_id`; null: no lock. */
 export function lockStateOf(kind: string): SQL<string | null> | null {
-  return locks.get(kind)?.(mediaObjects.ownerId) ?? null;
+  return ownerOf(kind)?.lock?.(mediaObjects.ownerId) ?? null;
 }
 
 /** The 409 of a frozen owner, naming its state. */
@@ -72,7 +74,7 @@ export async function checkMediaOwner(
   owner: MediaOwner,
   mode: MediaAccessMode,
 ): Promise<{ patientId: string | null }> {
-  const check = registry.get(owner.kind);
+  const check = ownerOf(owner.kind)?.check;
   if (!check) {
     throw new ValidationError([
       { field: "owner.kind", message: `One of: ${mediaOwnerKinds().join(", ")}` },
@@ -82,7 +84,7 @@ export async function checkMediaOwner(
 }
 
 /** A patient's media: the patient policy (care team, the patient's own record; not family). */
-registerMediaOwner("patient", async (ctx, ownerId, mode) => {
+async function patientMediaOwner(ctx: RequestContext, ownerId: string, mode: MediaAccessMode) {
   const action = mode === "write" ? "media.created" : "media.read";
   const patient = await accessPatient(ctx, ownerId, mode, { action, resourceType: "patient" });
   // Family see summaries a patient shared, never the raw recordings and files.
@@ -97,13 +99,13 @@ registerMediaOwner("patient", async (ctx, ownerId, mode) => {
     throw new ForbiddenError();
   }
   return { patientId: patient.id };
-});
+}
 
 /**
  * A user's own media (chat files and voice messages they send before a thread owns them):
  * written only by that user; read by that user or staff of the same workspace.
  */
-registerMediaOwner("user", async (ctx, ownerId, mode) => {
+async function userMediaOwner(ctx: RequestContext, ownerId: string, mode: MediaAccessMode) {
   const caller = callerOf(ctx);
   const [rows] = await ctx.db.read([
     ctx.db.orm
@@ -129,4 +131,4 @@ registerMediaOwner("user", async (ctx, ownerId, mode) => {
   });
   if (rows.length > 0 && isStaff(caller.role)) throw new ForbiddenError();
   throw new NotFoundError("User");
-});
+}

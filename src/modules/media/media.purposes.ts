@@ -12,8 +12,8 @@ const PDF = "application/pdf";
 
 /**
  * Per purpose: allowed content types, size cap, and the owner kinds it may hang off (a session
- * video belongs to an exercise session or a patient, never to a chat). Owner kinds are registered
- * by their modules (media.owners.ts); a kind listed here that no module registers is refused there.
+ * video belongs to an exercise session or a patient, never to a chat). Each owner kind named here
+ * has its access check in media.owners.ts `MEDIA_OWNERS` (the type checker holds that).
  */
 export const MEDIA_PURPOSES = {
   session_video: {

@@ -1,7 +1,6 @@
 /** Authenticated media routes: issuing upload URLs, and download URLs for a media id. */
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { downloadUrlFor } from "./media.access";
 import {
   DownloadUrlQuery,
@@ -17,6 +16,7 @@ import { generateUploadUrl } from "./media.service";
 const generateRoute = defineRoute({
   method: "post",
   path: "/api/v1/upload/generate-url",
+  auth: "bearer",
   tags: ["media"],
   summary: "A signed, expiring URL to PUT one media object to (type and size bound)",
   description:
@@ -28,6 +28,7 @@ const generateRoute = defineRoute({
 const downloadRoute = defineRoute({
   method: "get",
   path: "/api/v1/media/{id}/download-url",
+  auth: "bearer",
   tags: ["media"],
   summary: "A signed, expiring, Range-capable download URL for a media object the caller may read",
   description:
@@ -37,8 +38,6 @@ const downloadRoute = defineRoute({
 });
 
 export const mediaRoutes = createRouter();
-mediaRoutes.use("/api/v1/upload/*", requireAuth());
-mediaRoutes.use("/api/v1/media/:id/download-url", requireAuth());
 
 mediaRoutes.openapi(generateRoute, async (c) =>
   ok(c, await generateUploadUrl(c.var.ctx, c.req.valid("json")), 201),

@@ -29,12 +29,7 @@ import {
 } from "./media.purposes";
 import { signMediaToken } from "./media.tokens";
 
-export {
-  registerMediaLock,
-  registerMediaOwner,
-  type MediaOwnerCheck,
-  type MediaOwner,
-} from "./media.owners";
+export { type MediaAccessMode, type MediaOwnerCheck, type MediaOwner } from "./media.owners";
 export { MEDIA_PURPOSES, type MediaPurpose } from "./media.purposes";
 
 export type IssueUploadInput = {

@@ -15,7 +15,7 @@ const putRoute = defineRoute({
   method: "put",
   path: "/api/v1/uploads/{token}",
   tags: ["media"],
-  public: true,
+  auth: "public",
   summary: "Upload the bytes of a signed upload (whole object or one part), streamed into R2",
   description:
     "Send the issued Content-Type and an exact Content-Length within the signed limit. Repeating a successful PUT answers the stored result.",
@@ -37,7 +37,7 @@ const getRoute = defineRoute({
   method: "get",
   path: "/api/v1/media/{token}",
   tags: ["media"],
-  public: true,
+  auth: "public",
   summary: "Download a media object by signed URL; honours Range (206, 416)",
   request: { params: MediaTokenParam },
   responses: {

@@ -6,7 +6,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import {
   ListNotificationsQuery,
   Notification,
@@ -23,46 +22,47 @@ import {
 const tags = ["notifications"];
 const BASE = "/api/v1/notifications";
 
+const listRoute = defineRoute({
+  method: "get",
+  path: BASE,
+  auth: "bearer",
+  tags,
+  summary: "The caller's own notifications, newest first; `unread=true` for unread only",
+  request: { query: ListNotificationsQuery },
+  responses: { 200: jsonList(Notification) },
+});
+
+const readAllRoute = defineRoute({
+  method: "post",
+  path: `${BASE}/read-all`,
+  auth: "bearer",
+  tags,
+  summary: "Marks every unread notification of the caller read",
+  responses: { 200: jsonOk(NotificationsReadAll) },
+});
+
+const readRoute = defineRoute({
+  method: "post",
+  path: `${BASE}/{id}/read`,
+  auth: "bearer",
+  tags,
+  summary: "Marks one of the caller's notifications read (another user's id is 404)",
+  request: { params: NotificationIdParam },
+  responses: { 200: jsonOk(NotificationRead) },
+});
+
 export const notificationRoutes = createRouter();
-notificationRoutes.use(BASE, requireAuth());
-notificationRoutes.use(`${BASE}/*`, requireAuth());
 
-notificationRoutes.openapi(
-  defineRoute({
-    method: "get",
-    path: BASE,
-    tags,
-    summary: "The caller's own notifications, newest first; `unread=true` for unread only",
-    request: { query: ListNotificationsQuery },
-    responses: { 200: jsonList(Notification) },
-  }),
-  async (c) => {
-    const query = c.req.valid("query");
-    const page = await listNotifications(c.var.ctx, query);
-    return okList(c, page.items, paginationOf(query, page.total));
-  },
+notificationRoutes.openapi(listRoute, async (c) => {
+  const query = c.req.valid("query");
+  const page = await listNotifications(c.var.ctx, query);
+  return okList(c, page.items, paginationOf(query, page.total));
+});
+
+notificationRoutes.openapi(readAllRoute, async (c) =>
+  ok(c, await markAllNotificationsRead(c.var.ctx), 200),
 );
 
-// Registered before `/{id}/read` so `read-all` is never taken for an id.
-notificationRoutes.openapi(
-  defineRoute({
-    method: "post",
-    path: `${BASE}/read-all`,
-    tags,
-    summary: "Marks every unread notification of the caller read",
-    responses: { 200: jsonOk(NotificationsReadAll) },
-  }),
-  async (c) => ok(c, await markAllNotificationsRead(c.var.ctx), 200),
-);
-
-notificationRoutes.openapi(
-  defineRoute({
-    method: "post",
-    path: `${BASE}/{id}/read`,
-    tags,
-    summary: "Marks one of the caller's notifications read (another user's id is 404)",
-    request: { params: NotificationIdParam },
-    responses: { 200: jsonOk(NotificationRead) },
-  }),
-  async (c) => ok(c, await markNotificationRead(c.var.ctx, c.req.valid("param").id), 200),
+notificationRoutes.openapi(readRoute, async (c) =>
+  ok(c, await markNotificationRead(c.var.ctx, c.req.valid("param").id), 200),
 );

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { NOTIFICATION_TYPES } from "../../db/schema/notifications";
 import { PageQuery } from "../../lib/pagination";
+import { IdParam } from "../../lib/openapi";
 
 export const NotificationType = z.enum(NOTIFICATION_TYPES);
 
@@ -32,9 +33,7 @@ export const ListNotificationsQuery = PageQuery.extend({
 });
 export type ListNotificationsQuery = z.infer<typeof ListNotificationsQuery>;
 
-export const NotificationIdParam = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
-});
+export const NotificationIdParam = IdParam();
 
 export const NotificationRead = z
   .object({ id: z.string(), read_at: z.string() })

@@ -144,3 +144,8 @@ export const PatientDetail = Patient.extend({
   allergies: z.array(Allergy),
   vitals: z.array(Vital).openapi({ description: "The latest readings, newest first (at most 5)" }),
 }).openapi("PatientDetail");
+
+/** Response types of the patient routes (tests: `api<Ok<PatientDetailResponse>>`). */
+export type PatientSummaryResponse = z.infer<typeof PatientSummary>;
+export type PatientResponse = z.infer<typeof Patient>;
+export type PatientDetailResponse = z.infer<typeof PatientDetail>;

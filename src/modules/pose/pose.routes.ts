@@ -3,17 +3,18 @@ import { ok } from "../../lib/envelope";
 import { bodyLimit } from "hono/body-limit";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
 import { createRouter, defineRoute, jsonOk, z } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { PoseEstimateForm, PoseEstimateJson, PoseEstimateResult, PoseQuery } from "./pose.schemas";
 import { fromBase64 } from "./pose.base64";
 import { POSE_ESTIMATE_PATH, POSE_MAX_BODY_BYTES } from "./pose.limits";
 import { estimatePose } from "./pose.service";
+import { poseSocketRoutes } from "./pose.socket.routes";
 
 const binary = { schema: z.string().openapi({ format: "binary" }) };
 
 const route = defineRoute({
   method: "post",
   path: POSE_ESTIMATE_PATH,
+  auth: "bearer",
   tags: ["pose"],
   summary:
     "Estimate a body pose (BlazePose's 33 landmarks or MoveNet's 17 COCO keypoints) and its posture score from one image",
@@ -48,7 +49,6 @@ or WebP, is truncated or malformed, or shows no person is a 422 naming \`image\`
 });
 
 export const poseRoutes = createRouter();
-poseRoutes.use("/api/v1/pose/*", requireAuth());
 poseRoutes.use(
   POSE_ESTIMATE_PATH,
   bodyLimit({
@@ -83,3 +83,6 @@ poseRoutes.openapi(route, async (c) => {
   if (image.byteLength === 0) throw imageMissing();
   return ok(c, await estimatePose(c.var.ctx, { image, model, source: "rest" }), 200);
 });
+
+// The module's one router: the pose socket too.
+poseRoutes.route("/", poseSocketRoutes);

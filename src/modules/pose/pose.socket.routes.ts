@@ -24,6 +24,7 @@ closes with 4404; a model that cannot be loaded answers \`SERVICE_UNAVAILABLE\` 
 const route = defineRoute({
   method: "get",
   path: "/parties/pose/{model}",
+  auth: "socket",
   tags: ["pose"],
   summary: "Live pose inference (WebSocket): image frames in, keypoints and posture score out",
   description,

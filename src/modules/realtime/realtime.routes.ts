@@ -34,6 +34,7 @@ minute at most.`;
 const route = defineRoute({
   method: "get",
   path: "/ws",
+  auth: "socket",
   tags: ["realtime"],
   summary:
     "User event stream (WebSocket): ready, pong, error, message:*, user:typing, call:*, notification:new",

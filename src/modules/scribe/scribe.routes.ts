@@ -1,7 +1,6 @@
 /** The AI scribe (seed 002 §2.7): `POST /scribe/generate-note`, `POST /scribe/summarize-call`. */
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import {
   CallSummary,
   GeneratedNote,
@@ -19,12 +18,12 @@ import { generateSuggestions } from "./scribe.suggestions";
 
 const tags = ["scribe"];
 export const scribeRoutes = createRouter();
-scribeRoutes.use("/api/v1/scribe/*", requireAuth());
 
 scribeRoutes.openapi(
   defineRoute({
     method: "post",
     path: "/api/v1/scribe/generate-note",
+    auth: "bearer",
     tags,
     summary:
       "Draft a note from pasted text, segments, a transcript, or a chat_id (its messages, optionally from/to) or call_id (its stored transcript) read with the caller's access; every sentence cites its sources (message or span ids), unsupported ones are flagged, not kept",
@@ -46,6 +45,7 @@ scribeRoutes.openapi(
   defineRoute({
     method: "get",
     path: "/api/v1/scribe/jobs/{id}",
+    auth: "bearer",
     tags,
     summary: "A scribe job's status and, once succeeded, its result (its author only)",
     request: { params: JobIdParam },
@@ -58,6 +58,7 @@ scribeRoutes.openapi(
   defineRoute({
     method: "post",
     path: "/api/v1/scribe/summarize-call",
+    auth: "bearer",
     tags,
     summary: "Summarize a call transcript given as segments; key points cite their spans",
     request: jsonBody(SummarizeCallInput),
@@ -70,6 +71,7 @@ scribeRoutes.openapi(
   defineRoute({
     method: "post",
     path: "/api/v1/scribe/generate-suggestions",
+    auth: "bearer",
     tags,
     summary:
       "Suggestions for an existing note from a source (text, segments, a transcript), stored as the note's suggestions; each cites its sources, unsupported ones are flagged",

@@ -1,7 +1,7 @@
 /** Request and response schemas of the service catalog (seed 001, "Services"). */
 import { z } from "@hono/zod-openapi";
 import { PageQuery } from "../../lib/pagination";
-import { ActiveFilter, CatalogName } from "./services.catalog";
+import { ActiveFilter, CatalogName } from "../../lib/catalog";
 
 const Duration = z
   .number()

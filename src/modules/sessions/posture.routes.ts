@@ -6,7 +6,6 @@ import { z } from "@hono/zod-openapi";
 import { meta, MetaSchema, ok, okList, PaginationSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import {
   CreatePostureInput,
   PostureAnalysis,
@@ -44,6 +43,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const create = defineRoute({
     method: "post",
     path: alias ? `${base}/save` : base,
+    auth: "bearer",
     tags,
     summary:
       "Save a posture analysis: seed 003's { video_url | media_id, text }, scored when 33 landmarks are given",
@@ -53,6 +53,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const list = defineRoute({
     method: "get",
     path: alias ? `${base}/list` : base,
+    auth: "bearer",
     tags,
     summary: alias
       ? "Posture analyses of the patients the caller sees, as seed 003 answers them: data.analyses"
@@ -63,6 +64,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const get = defineRoute({
     method: "get",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "One posture analysis",
     request: { params: PostureIdParam },
@@ -71,6 +73,7 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
   const remove = defineRoute({
     method: "delete",
     path: `${base}/{id}`,
+    auth: "bearer",
     tags,
     summary: "Delete a posture analysis",
     request: { params: PostureIdParam },
@@ -80,9 +83,6 @@ function routesAt(base: "/api/v1/posture-analyses" | "/api/v1/analysis", alias: 
 }
 
 export const postureRoutes = createRouter();
-postureRoutes.use("/api/v1/posture-analyses", requireAuth());
-postureRoutes.use("/api/v1/posture-analyses/*", requireAuth());
-postureRoutes.use("/api/v1/analysis/*", requireAuth());
 
 for (const [r, alias] of [
   [routesAt("/api/v1/posture-analyses", false), false],

@@ -5,7 +5,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import {
   PredictInput,
   Prediction,
@@ -27,6 +26,7 @@ const tags = ["motion prediction"];
 const predictRoute = defineRoute({
   method: "post",
   path: "/api/v1/predict",
+  auth: "bearer",
   tags,
   summary: "Classify the exercise a session's frames show; is_match against the assignment",
   request: jsonBody(PredictInput),
@@ -36,6 +36,7 @@ const predictRoute = defineRoute({
 const videoRoute = defineRoute({
   method: "get",
   path: "/api/v1/videos/{id}",
+  auth: "bearer",
   tags,
   summary: "A session's video with its latest prediction",
   request: { params: VideoIdParam },
@@ -45,6 +46,7 @@ const videoRoute = defineRoute({
 const patientVideosRoute = defineRoute({
   method: "get",
   path: "/api/v1/videos/patient/{patient_id}",
+  auth: "bearer",
   tags,
   summary: "A patient's videos with predictions, newest first",
   request: { params: VideoPatientParam, query: VideoQuery },
@@ -54,6 +56,7 @@ const patientVideosRoute = defineRoute({
 const assignmentVideosRoute = defineRoute({
   method: "get",
   path: "/api/v1/predict/exercise/{exercise_id}/videos",
+  auth: "bearer",
   tags,
   summary: "Videos recorded for an exercise assignment",
   request: { params: VideoExerciseParam, query: VideoQuery },
@@ -61,9 +64,6 @@ const assignmentVideosRoute = defineRoute({
 });
 
 export const predictRoutes = createRouter();
-predictRoutes.use("/api/v1/predict", requireAuth());
-predictRoutes.use("/api/v1/predict/*", requireAuth());
-predictRoutes.use("/api/v1/videos/*", requireAuth());
 
 predictRoutes.openapi(predictRoute, async (c) =>
   ok(c, await predictMotion(c.var.ctx, c.req.valid("json")), 201),

@@ -7,7 +7,6 @@ import { z } from "@hono/zod-openapi";
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { PageQuery, paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { patientProgress, physioAnalytics } from "./analytics.service";
 import { progressSvg } from "./progress.svg";
 import {
@@ -27,6 +26,7 @@ const tags = ["review and analytics"];
 const patientsRoute = defineRoute({
   method: "get",
   path: "/api/v1/physio/patients",
+  auth: "bearer",
   tags,
   summary: "Patients the caller follows, with session and pending-review counts",
   request: { query: PageQuery },
@@ -36,6 +36,7 @@ const patientsRoute = defineRoute({
 const queueRoute = defineRoute({
   method: "get",
   path: "/api/v1/physio/sessions",
+  auth: "bearer",
   tags,
   summary: "Sessions needing review among the caller's patients",
   request: { query: ReviewQueueQuery },
@@ -49,6 +50,7 @@ const ReviewResult = z
 const reviewRoute = defineRoute({
   method: "post",
   path: "/api/v1/physio/reviews",
+  auth: "bearer",
   tags,
   summary: "Review a session (seed 000 §4); one per session, moves it to reviewed",
   request: jsonBody(CreateReviewInput),
@@ -58,6 +60,7 @@ const reviewRoute = defineRoute({
 const analyticsRoute = defineRoute({
   method: "get",
   path: "/api/v1/physio/analytics",
+  auth: "bearer",
   tags,
   summary: "Range of motion, repetitions, quality and adherence over time per patient and exercise",
   request: { query: AnalyticsQuery },
@@ -69,6 +72,7 @@ const ProgressSchema = Analytics.extend({ patient_id: z.string() }).openapi("Pat
 const progressRoute = defineRoute({
   method: "get",
   path: "/api/v1/patients/{id}/progress",
+  auth: "bearer",
   tags,
   summary: "A patient's progress per exercise (JSON)",
   request: { params: PatientIdParam, query: ProgressQuery },
@@ -78,6 +82,7 @@ const progressRoute = defineRoute({
 const progressSvgRoute = defineRoute({
   method: "get",
   path: "/api/v1/patients/{id}/progress.svg",
+  auth: "bearer",
   tags,
   summary: "A patient's progress as an SVG chart for reports",
   request: { params: PatientIdParam, query: ProgressQuery },
@@ -87,9 +92,6 @@ const progressSvgRoute = defineRoute({
 });
 
 export const reviewRoutes = createRouter();
-reviewRoutes.use("/api/v1/physio/*", requireAuth());
-reviewRoutes.use("/api/v1/patients/:id/progress", requireAuth());
-reviewRoutes.use("/api/v1/patients/:id/progress.svg", requireAuth());
 
 reviewRoutes.openapi(patientsRoute, async (c) => {
   const query = c.req.valid("query");

@@ -1,6 +1,7 @@
 /**
- * The session's video through the media module (never R2 keys here): registering the
- * `exercise_session` owner so the media routes apply the session's own access rules, issuing the
+ * The session's video through the media module (never R2 keys here): the `exercise_session`
+ * owner check (listed in media.owners.ts) so the media routes apply the session's own access
+ * rules, issuing the
  * upload, a short-lived download link for the physio view, and removal with the session.
  */
 import {
@@ -8,14 +9,18 @@ import {
   getMedia,
   issueDownload,
   issueUpload,
-  registerMediaOwner,
+  type MediaAccessMode,
 } from "../media/media.service";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessSession } from "./sessions.access";
 
 // Reading a session's media follows the session (family: summaries only, so no video); writing
 // it needs write access to the session, and only while it is still being recorded.
-registerMediaOwner("exercise_session", async (ctx, ownerId, mode) => {
+export async function sessionMediaOwner(
+  ctx: RequestContext,
+  ownerId: string,
+  mode: MediaAccessMode,
+) {
   const { session } = await accessSession(
     ctx,
     ownerId,
@@ -23,7 +28,7 @@ registerMediaOwner("exercise_session", async (ctx, ownerId, mode) => {
     mode === "write" ? "exercise_session.updated" : "exercise_session.read",
   );
   return { patientId: session.patientId };
-});
+}
 
 /** Issues the signed upload of a session's video (seed 000 §1 `upload_urls.video`). */
 export function sessionVideoUpload(

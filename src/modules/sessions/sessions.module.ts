@@ -1,6 +1,6 @@
 /**
  * Issue 7's routers in one: sessions and pose data, review and analytics, motion prediction and
- * posture analyses. Importing it registers the `exercise_session` media owner.
+ * posture analyses, as the module's one router.
  */
 import { createRouter } from "../../lib/openapi";
 import { postureRoutes } from "./posture.routes";

@@ -16,7 +16,6 @@ import {
   noContent,
 } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { FramesQuery, FramesWindow, PoseChunkInput, PoseChunkResult } from "./pose.schemas";
 import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
 import { parseWireChunk, POSE_CHUNK_MEDIA_TYPE } from "./pose.wire";
@@ -65,6 +64,7 @@ const BASE = "/api/v1/sessions";
 const createRoute = defineRoute({
   method: "post",
   path: BASE,
+  auth: "bearer",
   tags,
   summary: "Create a session (seed 000 §1): signed video upload URL and the pose data URL",
   request: jsonBody(CreateSessionInput),
@@ -74,6 +74,7 @@ const createRoute = defineRoute({
 const listRoute = defineRoute({
   method: "get",
   path: BASE,
+  auth: "bearer",
   tags,
   summary: "Sessions the caller may see, newest first (family: summaries only)",
   request: { query: SessionQuery },
@@ -83,6 +84,7 @@ const listRoute = defineRoute({
 const ownRoute = defineRoute({
   method: "get",
   path: "/api/v1/patients/sessions",
+  auth: "bearer",
   tags: [...tags, "patients"],
   summary: "The calling patient's own exercise sessions, newest first (seed 000; patients only)",
   request: { query: OwnSessionQuery },
@@ -92,6 +94,7 @@ const ownRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Seed 000 §3 physio view: session, pose_data, review (family: a summary)",
   request: { params: SessionIdParam },
@@ -101,6 +104,7 @@ const getRoute = defineRoute({
 const updateRoute = defineRoute({
   method: "put",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Change a session's metadata or status (pending → recording, reviewed → completed)",
   request: { params: SessionIdParam, ...jsonBody(UpdateSessionInput) },
@@ -110,6 +114,7 @@ const updateRoute = defineRoute({
 const deleteRoute = defineRoute({
   method: "delete",
   path: `${BASE}/{id}`,
+  auth: "bearer",
   tags,
   summary: "Delete a session and its pose data (until it has been reviewed)",
   request: { params: SessionIdParam },
@@ -119,6 +124,7 @@ const deleteRoute = defineRoute({
 const dataRoute = defineRoute({
   method: "post",
   path: `${BASE}/{id}/data`,
+  auth: "bearer",
   tags,
   summary: "Upload a chunk of pose frames (seed 000 §2); a retried chunk is not stored twice",
   // Documented by PoseChunkInput but not run through zod: the handler validates with
@@ -146,6 +152,7 @@ const dataRoute = defineRoute({
 const framesRoute = defineRoute({
   method: "get",
   path: `${BASE}/{id}/frames`,
+  auth: "bearer",
   tags,
   summary: "Stored frames in a time window (offsets in ms from the first frame)",
   request: { params: SessionIdParam, query: FramesQuery },
@@ -159,6 +166,7 @@ const CompletionResult = z
 const completeRoute = defineRoute({
   method: "post",
   path: `${BASE}/{id}/complete`,
+  auth: "bearer",
   tags,
   summary: "End recording and analyse: 200 with the analysis, or 202 when queued (long sessions)",
   request: { params: SessionIdParam },
@@ -169,9 +177,6 @@ const completeRoute = defineRoute({
 });
 
 export const sessionRoutes = createRouter();
-sessionRoutes.use(BASE, requireAuth());
-sessionRoutes.use(`${BASE}/*`, requireAuth());
-sessionRoutes.use("/api/v1/patients/sessions", requireAuth());
 
 sessionRoutes.openapi(createRoute, async (c) =>
   ok(c, await createSession(c.var.ctx, c.req.valid("json")), 201),

@@ -5,7 +5,6 @@
 import { ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk } from "../../lib/openapi";
 import { paginationOf } from "../../lib/pagination";
-import { requireAuth } from "../../middleware/auth";
 import { SMS_STATUS_PATH, SMS_WEBHOOK_PATH } from "./sms.delivery";
 import {
   SendSmsInput,
@@ -22,14 +21,12 @@ import { receiveSms, receiveSmsStatus, type WebhookRequest } from "./sms.webhook
 
 const tags = ["sms"];
 export const smsRoutes = createRouter();
-smsRoutes.use("/api/v1/messaging/send-sms", requireAuth());
-smsRoutes.use("/api/v1/messaging/sms-logs", requireAuth());
-smsRoutes.use("/api/v1/messaging/sms-number", requireAuth());
 
 smsRoutes.openapi(
   defineRoute({
     method: "post",
     path: "/api/v1/messaging/send-sms",
+    auth: "bearer",
     tags,
     summary:
       "Send an SMS to a patient's number, a patient or an SMS chat the caller may reach now (404 otherwise), from the workspace's own number: stored, then sent through Twilio (or held in the development outbox); 429 past the per-user or per-workspace limit; Idempotency-Key or client_id make a retry return the first",
@@ -44,6 +41,7 @@ smsRoutes.openapi(
   defineRoute({
     method: "get",
     path: "/api/v1/messaging/sms-logs",
+    auth: "bearer",
     tags,
     summary:
       "SMS sent and received, newest first; filter by phone, patient, direction, status, dates",
@@ -61,6 +59,7 @@ smsRoutes.openapi(
   defineRoute({
     method: "get",
     path: "/api/v1/messaging/sms-number",
+    auth: "bearer",
     tags,
     summary: "The workspace's own SMS sender number (admins)",
     responses: { 200: jsonOk(SmsNumber, "The number, or null when none is set") },
@@ -72,6 +71,7 @@ smsRoutes.openapi(
   defineRoute({
     method: "put",
     path: "/api/v1/messaging/sms-number",
+    auth: "bearer",
     tags,
     summary:
       "Set the workspace's own SMS sender number (admins; E.164; 409 when another workspace has it): its SMS go out from it and replies to it come back here only",
@@ -105,7 +105,7 @@ smsRoutes.openapi(
     method: "post",
     path: SMS_WEBHOOK_PATH,
     tags,
-    public: true,
+    auth: "public",
     summary:
       "Twilio's incoming-SMS webhook: signature checked (403 otherwise), a repeated MessageSid stored once, the SMS lands in the patient's SMS chat",
     request: formBody,
@@ -124,7 +124,7 @@ smsRoutes.openapi(
     method: "post",
     path: SMS_STATUS_PATH,
     tags,
-    public: true,
+    auth: "public",
     summary: "Twilio's delivery status callback: signature checked, statuses only move forward",
     request: formBody,
     responses: { 204: { description: "Applied (or nothing to change)" } },

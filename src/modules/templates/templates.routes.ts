@@ -1,7 +1,6 @@
 /** `GET /templates` and `GET /consultation-types` (seed 002 §2.10). */
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonOk, z } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { ConsultationType, NoteTemplate } from "./templates.schemas";
 import { listConsultationTypes, listTemplates } from "./templates.service";
 
@@ -12,6 +11,7 @@ const CONSULTATION_TYPES = "/api/v1/consultation-types";
 const templatesRoute = defineRoute({
   method: "get",
   path: TEMPLATES,
+  auth: "bearer",
   tags,
   summary: "Clinical note templates with their sections",
   responses: { 200: jsonOk(z.array(NoteTemplate)) },
@@ -20,14 +20,13 @@ const templatesRoute = defineRoute({
 const consultationTypesRoute = defineRoute({
   method: "get",
   path: CONSULTATION_TYPES,
+  auth: "bearer",
   tags,
   summary: "Consultation types and the context each gives the AI scribe",
   responses: { 200: jsonOk(z.array(ConsultationType)) },
 });
 
 export const templateRoutes = createRouter();
-templateRoutes.use(TEMPLATES, requireAuth());
-templateRoutes.use(CONSULTATION_TYPES, requireAuth());
 
 templateRoutes.openapi(templatesRoute, async (c) => ok(c, await listTemplates(c.var.ctx), 200));
 

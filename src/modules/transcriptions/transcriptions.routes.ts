@@ -1,20 +1,18 @@
 /** Transcription of recordings (issue 10): `POST /api/v1/transcriptions`, `GET …/{id}`. */
 import { ok } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { createTranscription, getTranscription } from "./transcriptions.service";
 import { CreateTranscriptionInput, Transcript, TranscriptIdParam } from "./transcriptions.schemas";
 import { ErrorSchema } from "../../lib/envelope";
 
 const tags = ["transcriptions"];
 export const transcriptionRoutes = createRouter();
-transcriptionRoutes.use("/api/v1/transcriptions", requireAuth());
-transcriptionRoutes.use("/api/v1/transcriptions/*", requireAuth());
 
 transcriptionRoutes.openapi(
   defineRoute({
     method: "post",
     path: "/api/v1/transcriptions",
+    auth: "bearer",
     tags,
     summary:
       "Transcribe an uploaded recording (Whisper through Workers AI); the stored transcript if it exists; 503 transcription_unavailable without a model",
@@ -38,6 +36,7 @@ transcriptionRoutes.openapi(
   defineRoute({
     method: "get",
     path: "/api/v1/transcriptions/{id}",
+    auth: "bearer",
     tags,
     summary: "A transcript with its timed segments, for callers who may read the recording",
     request: { params: TranscriptIdParam },

@@ -2,7 +2,6 @@
 import { ok } from "../../lib/envelope";
 import { BadRequestError } from "../../lib/errors";
 import { createRouter, defineRoute, jsonOk, z } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { getAvatar, putAvatar } from "./users.avatar";
 import { UserIdParam } from "./users.schemas";
 
@@ -11,6 +10,7 @@ const image = { schema: z.string().openapi({ format: "binary" }) };
 const putRoute = defineRoute({
   method: "put",
   path: "/api/v1/users/me/avatar",
+  auth: "bearer",
   tags: ["users"],
   summary: "Upload the caller's profile picture (PNG, JPEG or WebP, at most 1 MiB), stored in R2",
   request: {
@@ -29,6 +29,7 @@ const putRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: "/api/v1/users/{id}/avatar",
+  auth: "bearer",
   tags: ["users"],
   summary: "A user's profile picture, for those who may read that user",
   request: { params: UserIdParam },
@@ -41,7 +42,6 @@ const getRoute = defineRoute({
 });
 
 export const avatarRoutes = createRouter();
-avatarRoutes.use("/api/v1/users/*", requireAuth());
 
 avatarRoutes.openapi(putRoute, async (c) => {
   let bytes: Uint8Array;

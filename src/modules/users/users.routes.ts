@@ -12,7 +12,6 @@ import {
   jsonOk,
   noContent,
 } from "../../lib/openapi";
-import { requireAuth } from "../../middleware/auth";
 import { deleteUser, getUser, listUsers, updateUser } from "./users.admin.service";
 import { getMe, getPreferences, updateMe, updatePreferences } from "./users.me.service";
 import {
@@ -25,6 +24,7 @@ import {
   UserIdParam,
   UserView,
 } from "./users.schemas";
+import { avatarRoutes } from "./users.avatar.routes";
 
 const tags = ["users"];
 const ME = "/api/v1/users/me";
@@ -32,6 +32,7 @@ const ME = "/api/v1/users/me";
 const getMeRoute = defineRoute({
   method: "get",
   path: ME,
+  auth: "bearer",
   tags,
   summary: "The caller's profile (any role)",
   responses: { 200: jsonOk(User) },
@@ -40,6 +41,7 @@ const getMeRoute = defineRoute({
 const updateMeRoute = defineRoute({
   method: "put",
   path: ME,
+  auth: "bearer",
   tags,
   summary:
     "Update the caller's name, phone number, title or avatar (email and role are not self-editable)",
@@ -50,6 +52,7 @@ const updateMeRoute = defineRoute({
 const getPreferencesRoute = defineRoute({
   method: "get",
   path: `${ME}/preferences`,
+  auth: "bearer",
   tags,
   summary: "The caller's preferences",
   responses: { 200: jsonOk(Preferences) },
@@ -58,6 +61,7 @@ const getPreferencesRoute = defineRoute({
 const updatePreferencesRoute = defineRoute({
   method: "put",
   path: `${ME}/preferences`,
+  auth: "bearer",
   tags,
   summary: "Partial update of the caller's preferences (timezone must be a known IANA zone)",
   request: jsonBody(UpdatePreferencesInput),
@@ -67,6 +71,7 @@ const updatePreferencesRoute = defineRoute({
 const listRoute = defineRoute({
   method: "get",
   path: "/api/v1/users",
+  auth: "bearer",
   tags,
   summary: "Admin: the workspace's users, by role, activity, exact email or name words",
   request: { query: ListUsersQuery },
@@ -76,6 +81,7 @@ const listRoute = defineRoute({
 const getRoute = defineRoute({
   method: "get",
   path: "/api/v1/users/{id}",
+  auth: "bearer",
   tags,
   summary:
     "One user: full for self and admins; staff read other staff's directory entry; otherwise 403 (staff) or 404",
@@ -86,6 +92,7 @@ const getRoute = defineRoute({
 const updateRoute = defineRoute({
   method: "put",
   path: "/api/v1/users/{id}",
+  auth: "bearer",
   tags,
   summary:
     "Admin: change a user's details, staff role or activity; role changes and deactivation end their sessions",
@@ -96,6 +103,7 @@ const updateRoute = defineRoute({
 const deleteRoute = defineRoute({
   method: "delete",
   path: "/api/v1/users/{id}",
+  auth: "bearer",
   tags,
   summary: "Admin: soft-delete a user (deactivated, sessions ended); not yourself",
   request: { params: UserIdParam },
@@ -104,7 +112,6 @@ const deleteRoute = defineRoute({
 
 export const usersRoutes = createRouter();
 // `/users/*` also matches `/users` itself.
-usersRoutes.use("/api/v1/users/*", requireAuth());
 
 usersRoutes.openapi(getMeRoute, async (c) => ok(c, await getMe(c.var.ctx), 200));
 
@@ -136,3 +143,6 @@ usersRoutes.openapi(deleteRoute, async (c) => {
   await deleteUser(c.var.ctx, c.req.valid("param").id);
   return c.body(null, 204);
 });
+
+// The module's one router: avatars too.
+usersRoutes.route("/", avatarRoutes);

@@ -4,7 +4,7 @@
  * which reads "false" as true).
  */
 import { z } from "@hono/zod-openapi";
-import { ConflictError } from "../../lib/errors";
+import { ConflictError } from "./errors";
 
 /** The key a catalog name is unique by: NFKC, trimmed, lower-cased, inner spaces collapsed. */
 export const catalogNameKey = (name: string) =>
@@ -23,8 +23,3 @@ export const ActiveFilter = z
   .openapi({ description: "Filter by active status (default true)" });
 
 export const CatalogName = z.string().trim().min(1).max(200);
-
-/** `{id}` in a path, typed (the shared `IdParam()` helper types its key loosely). */
-export const IdPathParam = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" } }),
-});
