@@ -79,6 +79,7 @@ const recordRoute = defineRoute({
 const transcribeRoute = defineRoute({
   method: "post",
   path: `${BASE}/{id}/transcribe`,
+  auth: "bearer",
   tags,
   summary:
     "Transcribe the call's recording and keep the text on the call (participants); a retry returns the stored text unless ?force=true",

@@ -94,6 +94,7 @@ const read = defineRoute({
 const transcribe = defineRoute({
   method: "post",
   path: "/api/v1/messages/{id}/transcribe",
+  auth: "bearer",
   tags,
   summary:
     "Transcribe a voice message and keep the text on it (participants get message:updated); a retry returns the stored text unless ?force=true",
