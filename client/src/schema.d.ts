@@ -247,7 +247,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Posture analyses of the patients the caller sees */
+        /** Posture analyses of the patients the caller sees, as seed 003 answers them: data.analyses */
         get: {
             parameters: {
                 query?: {
@@ -261,14 +261,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description A page of results */
+                /** @description A page of analyses under data.analyses */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["PostureAnalysis"][];
+                            data: components["schemas"]["PostureAnalysisList"];
                             meta: {
                                 request_id: string;
                                 timestamp: string;
@@ -384,7 +384,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Score a posture from 33 landmarks and save it */
+        /** Save a posture analysis: seed 003's { video_url | media_id, text }, scored when 33 landmarks are given */
         post: {
             parameters: {
                 query?: never;
@@ -1389,7 +1389,7 @@ export interface paths {
                     /** @description Inclusive; a bare date covers the whole day */
                     end_date?: string;
                     /** @description A verb (created, updated, deleted, read, denied…) or a full action */
-                    event_type?: ("created" | "read" | "listed" | "updated" | "deleted" | "restored" | "denied" | "verified" | "login" | "login_failed" | "logout" | "refreshed" | "refresh_reused" | "magic_link_requested" | "magic_link_used" | "mfa_enabled" | "mfa_disabled" | "mfa_failed" | "accepted" | "granted" | "revoked" | "uploaded" | "aborted" | "completed" | "analyzed" | "family_read" | "estimated" | "streamed" | "autosaved" | "finalized" | "signed" | "sign_failed" | "exported" | "purged" | "generated" | "sent" | "received" | "status_updated" | "answered" | "declined" | "ended" | "missed" | "recording_started" | "recording_stopped" | "pruned") | string;
+                    event_type?: ("created" | "read" | "listed" | "updated" | "deleted" | "restored" | "denied" | "verified" | "login" | "login_failed" | "logout" | "refreshed" | "refresh_reused" | "magic_link_requested" | "magic_link_used" | "mfa_enabled" | "mfa_disabled" | "mfa_failed" | "accepted" | "granted" | "revoked" | "uploaded" | "aborted" | "completed" | "analyzed" | "family_read" | "estimated" | "streamed" | "autosaved" | "finalized" | "signed" | "sign_failed" | "exported" | "purged" | "generated" | "sent" | "received" | "status_updated" | "answered" | "declined" | "ended" | "missed" | "recording_started" | "recording_stopped" | "pruned" | "transcribed") | string;
                     outcome?: "success" | "denied" | "not_found" | "failure";
                     page?: number;
                     page_size?: number;
@@ -3833,6 +3833,169 @@ export interface paths {
                 };
                 /** @description Unexpected error */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/transcribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Transcribe the call's recording and keep the text on the call (participants); a retry returns the stored text unless ?force=true
+         * @description The audio is the call's recording (POST /calls/{id}/record), or `media_id`: a recording uploaded for this call (purpose call_recording, owner { kind: call, id }). 409 when the call has no recording.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Run the model again even when a transcript is stored */
+                    force?: "0" | "1" | "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: {
+                content: {
+                    "application/json": components["schemas"]["TranscribeCallInput"];
+                };
+            };
+            responses: {
+                /** @description Already transcribed: the stored transcription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["CallTranscription"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Transcribed and stored on the call */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["CallTranscription"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role or relation does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or in another workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details name each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No speech-to-text model reachable (details.reason transcription_unavailable) */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -11844,6 +12007,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/messages/{id}/transcribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Transcribe a voice message and keep the text on it (participants get message:updated); a retry returns the stored text unless ?force=true */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Run the model again even when a transcript is stored */
+                    force?: "0" | "1" | "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Already transcribed: the stored transcription */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MessageTranscription"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Transcribed and stored on the message */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["MessageTranscription"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role or relation does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or in another workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details name each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No speech-to-text model reachable (details.reason transcription_unavailable) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/messaging/send-sms": {
         parameters: {
             query?: never;
@@ -12507,6 +12826,394 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role or relation does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or in another workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details name each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's own notifications, newest first; `unread=true` for unread only */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    page_size?: number;
+                    /** @description true: only notifications not read yet */
+                    unread?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of results */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Notification"][];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            pagination: {
+                                page: number;
+                                page_size: number;
+                                total_items: number;
+                                total_pages: number;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role or relation does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or in another workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details name each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks one of the caller's notifications read (another user's id is 404) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["NotificationRead"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, invalid or expired credentials */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The caller's role or relation does not allow this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or in another workspace */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Conflicts with existing data */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Request body too large */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details name each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Rate limited; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unexpected error */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks every unread notification of the caller read */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["NotificationsReadAll"];
+                            meta: {
+                                request_id: string;
+                                timestamp: string;
+                            };
+                            /** @enum {boolean} */
+                            success: true;
+                        };
+                    };
                 };
                 /** @description Malformed request */
                 400: {
@@ -16394,19 +17101,22 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Estimate a body pose (33 BlazePose landmarks) and its posture score from one image
+         * Estimate a body pose (BlazePose's 33 landmarks or MoveNet's 17 COCO keypoints) and its posture score from one image
          * @description The image (JPEG, PNG or WebP; at most 6 MB, 4096 px a side and 4.2 megapixels) as
          *     `multipart/form-data` (field `image`), as the raw body (`image/jpeg`, `image/png`,
          *     `image/webp`, `application/octet-stream`) or as JSON `{ "image": "<base64>" }`. `model` in the
-         *     query or body picks the model (default `blazepose-lite`). A real BlazePose model answers; when it
-         *     cannot be loaded the answer is 503, never an invented pose. The image is not stored. An image over
+         *     query or body picks the model: `blazepose-lite` (default; 33 MediaPipe landmarks with world
+         *     landmarks in metres) or `movenet-lightning` (MoveNet SinglePose Lightning: COCO's 17 keypoints,
+         *     2D, no world landmarks). `keypoint_format` and `keypoint_names` name the keypoints answered.
+         *     Any other model is a 422 naming `model`. A real model answers; when it cannot be loaded the
+         *     answer is 503, never an invented pose. The image is not stored. An image over
          *     the limits (or a PNG inflating past what its header allows) is a 413; one that is not a JPEG, PNG
          *     or WebP, is truncated or malformed, or shows no person is a 422 naming `image`.
          */
         post: {
             parameters: {
                 query?: {
-                    /** @description The pose model (default blazepose-lite) */
+                    /** @description The pose model: blazepose-lite (default, 33 landmarks) or movenet-lightning (17 COCO keypoints) */
                     model?: string;
                 };
                 header?: never;
@@ -16665,7 +17375,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Score a posture from 33 landmarks and save it */
+        /** Save a posture analysis: seed 003's { video_url | media_id, text }, scored when 33 landmarks are given */
         post: {
             parameters: {
                 query?: never;
@@ -17299,7 +18009,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Draft a note from pasted text or segments (chat messages, call transcript); every sentence cites its sources, unsupported ones are flagged, not kept */
+        /** Draft a note from pasted text, segments, a transcript, or a chat_id (its messages, optionally from/to) or call_id (its stored transcript) read with the caller's access; every sentence cites its sources (message or span ids), unsupported ones are flagged, not kept */
         post: {
             parameters: {
                 query?: never;
@@ -19179,10 +19889,11 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description Request body */
+            /** @description JSON, or the compact binary form (float32 landmarks, about 4x the frames per body; layout in docs/exercise-sessions.md) */
             requestBody: {
                 content: {
                     "application/json": components["schemas"]["PoseChunkInput"];
+                    "application/vnd.rehab-edge.pose-chunk": string;
                 };
             };
             responses: {
@@ -22843,7 +23554,8 @@ export interface paths {
         };
         /**
          * Live pose inference (WebSocket): image frames in, keypoints and posture score out
-         * @description Upgrade to a WebSocket for live pose inference. Authenticate with
+         * @description Upgrade to a WebSocket for live pose inference with `model` = `blazepose-lite`
+         *     (33 MediaPipe landmarks) or `movenet-lightning` (MoveNet: COCO's 17 keypoints, 2D). Authenticate with
          *     `?token=<access token>`, `Authorization: Bearer`, or by offering the subprotocols
          *     `["pose", "bearer.<access token>"]` (the server answers `pose`).
          *
@@ -22852,8 +23564,8 @@ export interface paths {
          *     to score the posture of landmarks estimated on the device.
          *
          *     Server to client: `{ "event": "ready", model, max_frame_bytes }` once;
-         *     `{ "event": "pose", id, keypoints, world_landmarks, posture_score, posture, model, inference_ms, dropped }`
-         *     per frame answered; `{ "event": "error", id, code, message, details?, dropped }` for a bad frame
+         *     `{ "event": "pose", id, keypoints, keypoint_format, keypoint_names, world_landmarks, posture_score, posture, model, inference_ms, dropped }`
+         *     per frame answered (`keypoint_format` `blazepose-33` or `coco-17`, `keypoint_names` in order); `{ "event": "error", id, code, message, details?, dropped }` for a bad frame
          *     (the socket stays open). One frame is estimated at a time: frames arriving meanwhile are dropped,
          *     and `dropped` in the next answer says how many. An unknown model answers `UNKNOWN_MODEL` and
          *     closes with 4404; a model that cannot be loaded answers `SERVICE_UNAVAILABLE` per frame.
@@ -23463,6 +24175,11 @@ export interface components {
             /** @description The call's signalling socket (path) */
             room_url: string;
             status: components["schemas"]["CallStatus"];
+            transcribed_at: string | null;
+            /** @description The recording's transcript (GET /transcriptions/{id}: timed spans) */
+            transcript_id: string | null;
+            /** @description POST /calls/{id}/transcribe */
+            transcription: string | null;
         };
         CallLog: {
             answered_at: string | null;
@@ -23515,6 +24232,16 @@ export interface components {
             provider: "workers-ai" | "embedded";
             summary: string;
         };
+        CallTranscription: {
+            call_id: string;
+            /** @example 15m 30s */
+            duration: string | null;
+            duration_seconds: number | null;
+            media_id: string;
+            transcribed_at: string;
+            transcript_id: string;
+            transcription: string;
+        };
         /** @enum {string} */
         CallType: "voice" | "video";
         CareTeamMember: {
@@ -23560,6 +24287,9 @@ export interface components {
                 id: string;
             };
             seq: number;
+            transcribed_at: string | null;
+            /** @description A voice message's transcript (POST /messages/{id}/transcribe), else null */
+            transcription: string | null;
             type: string;
             voice_seconds: number | null;
         };
@@ -23781,6 +24511,15 @@ export interface components {
              * @description The assignment this fulfils
              */
             assignment_id?: string;
+            /** @example Living room, good light, phone on a shelf */
+            environment_notes?: string;
+            /**
+             * @example [
+             *       "resistance band",
+             *       "chair"
+             *     ]
+             */
+            equipment_used?: string[];
             /** @example 60 */
             estimated_duration?: number;
             /**
@@ -23898,12 +24637,14 @@ export interface components {
              */
             user_id?: string | null;
         };
+        /** @description Seed 003: `{ video_url, text }`; landmarks optional */
         CreatePostureAnalysisInput: {
             frame_size?: components["schemas"]["FrameSize"];
-            landmarks: components["schemas"]["PoseLandmark"][];
+            /** @description When given, the posture is scored from them */
+            landmarks?: components["schemas"]["PoseLandmark"][];
             /**
              * Format: uuid
-             * @description A posture_image upload
+             * @description An uploaded image or video of this patient (posture_image, session video…)
              */
             media_id?: string;
             /**
@@ -23913,6 +24654,11 @@ export interface components {
             patient_id?: string;
             /** @description Notes (encrypted) */
             text?: string;
+            /**
+             * Format: uri
+             * @example https://videos.example.com/posture/123.mp4
+             */
+            video_url?: string;
         };
         CreateSessionReviewInput: {
             form_feedback?: {
@@ -24084,6 +24830,8 @@ export interface components {
             created_by: string;
             duration_seconds: number | null;
             end_time: string | null;
+            environment_notes: string | null;
+            equipment_used: string[];
             estimated_duration: number | null;
             exercise_name: string;
             exercise_type: string;
@@ -24269,20 +25017,39 @@ export interface components {
             /** Format: uuid */
             appointment_id?: string | null;
             async?: boolean;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Without text, segments or source: the call whose stored transcript the server reads (409 without one); sentences cite span ids
+             */
             call_id?: string | null;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Without text, segments or source: the chat whose messages the server reads (with the caller's access); sentences cite message ids
+             */
             chat_id?: string | null;
             /** Format: uuid */
             client_id?: string | null;
             consultation_type?: string | null;
-            /** Format: uuid */
-            patient_id: string;
+            /**
+             * Format: date-time
+             * @description With chat_id as the source: first message time (inclusive)
+             */
+            from?: string;
+            /**
+             * Format: uuid
+             * @description Required unless the note is drafted from a chat or call about a patient
+             */
+            patient_id?: string;
             segments?: components["schemas"]["ScribeSegment"][];
             source?: components["schemas"]["ScribeTranscriptSource"];
             /** @example soap */
             template_type: string;
             text?: string;
+            /**
+             * Format: date-time
+             * @description With chat_id as the source: last message time (inclusive)
+             */
+            to?: string;
             visit_reason?: string | null;
         };
         GenerateSuggestionsInput: {
@@ -24465,6 +25232,17 @@ export interface components {
             start_date: string | null;
             updated_at: string;
         };
+        MessageTranscription: {
+            chat_id: string;
+            /** @example 5.2s */
+            duration: string | null;
+            duration_seconds: number | null;
+            message_id: string;
+            transcribed_at: string;
+            /** @description GET /transcriptions/{id}: timed spans */
+            transcript_id: string;
+            transcription: string;
+        };
         MfaDisabled: {
             /** @enum {boolean} */
             enabled: false;
@@ -24564,6 +25342,25 @@ export interface components {
             sections: components["schemas"]["TemplateSection"][];
             specialty: string;
         };
+        Notification: {
+            body: string;
+            id: string;
+            link: string;
+            read_at: string | null;
+            /** @description When it was created (ISO 8601, UTC) */
+            timestamp: string;
+            title: string;
+            /** @enum {string} */
+            type: "message" | "call" | "note" | "session";
+        };
+        NotificationRead: {
+            id: string;
+            read_at: string;
+        };
+        NotificationsReadAll: {
+            read_at: string;
+            updated: number;
+        };
         OutboxMessage: {
             attempts: number;
             body: string;
@@ -24658,12 +25455,12 @@ export interface components {
         PoseEstimateForm: {
             /** Format: binary */
             image?: string;
-            /** @example blazepose-lite */
+            /** @example movenet-lightning */
             model?: string;
         };
         PoseEstimateJson: {
             image: string;
-            /** @example blazepose-lite */
+            /** @example movenet-lightning */
             model?: string;
         };
         PoseEstimateResult: {
@@ -24673,12 +25470,28 @@ export interface components {
                 width: number;
             };
             inference_ms: number;
+            /**
+             * @description Which keypoints `landmarks` holds: BlazePose's 33 (MediaPipe order) or COCO's 17 (MoveNet)
+             * @enum {string}
+             */
+            keypoint_format: "blazepose-33" | "coco-17";
+            /**
+             * @description The keypoints' names in answer order, as the format spells them
+             * @example [
+             *       "nose",
+             *       "left_eye",
+             *       "right_eye"
+             *     ]
+             */
+            keypoint_names: string[];
             landmarks: components["schemas"]["PoseLandmark"][];
+            /** @example movenet-lightning */
             model: string;
             posture: components["schemas"]["Posture"];
             posture_score: number | null;
             /** @enum {string} */
             provider: "pose-worker" | "workers-ai";
+            /** @description Metres around the hips; empty for MoveNet (2D only) */
             world_landmarks: components["schemas"]["WorldLandmark"][];
         };
         PoseFrame: {
@@ -24764,8 +25577,13 @@ export interface components {
                 [key: string]: unknown;
             };
             patient_id: string;
-            posture_score: number;
+            /** @description Null without landmarks */
+            posture_score: number | null;
             text: string | null;
+            video_url: string | null;
+        };
+        PostureAnalysisList: {
+            analyses: components["schemas"]["PostureAnalysis"][];
         };
         PredictInput: {
             /**
@@ -24901,6 +25719,8 @@ export interface components {
             transcript_id: string;
         };
         SeedResult: {
+            /** @description Parts of the clinic's life made by this call; empty when all were present */
+            added: string[];
             created: boolean;
             logins: {
                 email: string;
@@ -25148,6 +25968,10 @@ export interface components {
             token_type: "Bearer";
             user: components["schemas"]["SessionUser"];
         };
+        TranscribeCallInput: {
+            /** @description An uploaded recording of this call (purpose call_recording, owner { kind: call, id }); defaults to the recording made with POST /calls/{id}/record */
+            media_id?: string;
+        };
         Transcript: {
             created_at: string;
             created_by: string;
@@ -25201,6 +26025,15 @@ export interface components {
         };
         /** @description Status moves one step along pending → recording → processing → review_pending → reviewed → completed; only pending → recording and reviewed → completed are set here (409 otherwise) */
         UpdateExerciseSessionInput: {
+            /** @example Living room, good light, phone on a shelf */
+            environment_notes?: string | null;
+            /**
+             * @example [
+             *       "resistance band",
+             *       "chair"
+             *     ]
+             */
+            equipment_used?: string[] | null;
             estimated_duration?: number | null;
             frame_size?: components["schemas"]["FrameSize"];
             instructions?: string | null;
@@ -25222,19 +26055,22 @@ export interface components {
             slug?: string;
             target_muscles?: string[];
         };
-        /** @description Email and role are not self-editable */
+        /** @description Email and role are not self-editable; license_number, specialization and years_experience are for clinicians only (seed 000), stored encrypted */
         UpdateMeInput: {
             /**
              * Format: uri
              * @example https://cdn.example.com/a.png
              */
             avatar_url?: string | null;
+            license_number?: string | null;
             /** @example Dana Reyes */
             name?: string;
             /** @example +15551234567 */
             phone_number?: string | null;
+            specialization?: string | null;
             /** @example DPT */
             title?: string | null;
+            years_experience?: number | null;
         };
         UpdatePatientInput: {
             /** @example 123 Main St, Springfield, IL */
@@ -25332,13 +26168,17 @@ export interface components {
             id: string;
             is_active: boolean;
             last_login_at: string | null;
+            /** @description Clinicians (seed 000) */
+            license_number: string | null;
             mfa_enabled: boolean;
             name: string;
             phone_number: string | null;
             /** @enum {string} */
             role: "admin" | "physiotherapist" | "doctor" | "nurse" | "patient" | "family";
+            specialization: string | null;
             title: string | null;
             workspace_id: string;
+            years_experience: number | null;
         };
         /** @description A colleague's basic profile, as staff see other staff */
         UserDirectoryEntry: {
