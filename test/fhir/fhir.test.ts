@@ -199,6 +199,12 @@ describe("happy", () => {
     );
     expect(text).toContain("Knee pain on stairs — better");
     expect(text).toContain("Electronically signed by");
+    // The same note as the PDF export: a real PDF, its size stated.
+    const pdf = docs[0].content[1].attachment;
+    expect(pdf.contentType).toBe("application/pdf");
+    const pdfBytes = Uint8Array.from(atob(pdf.data), (c) => c.charCodeAt(0));
+    expect(new TextDecoder().decode(pdfBytes.slice(0, 5))).toBe("%PDF-");
+    expect(pdf.size).toBe(pdfBytes.byteLength);
 
     // Every entry's fullUrl is its own, and references point at entries of the Bundle.
     const urls = new Set(bundle.entry!.map((e) => e.fullUrl));

@@ -45,9 +45,11 @@ const user = (id: string): Reference<Practitioner> => ({
   type: "Practitioner",
   identifier: { system: USER_SYSTEM, value: id },
 });
-const base64 = (value: string) => {
+const base64 = (value: string | Uint8Array) => {
   let binary = "";
-  for (const byte of utf8(value)) binary += String.fromCharCode(byte);
+  for (const byte of typeof value === "string" ? utf8(value) : value) {
+    binary += String.fromCharCode(byte);
+  }
   return btoa(binary);
 };
 const text = (value: string): CodeableConcept => ({ text: value });
@@ -393,12 +395,17 @@ type NoteView = {
   template_type: string;
 };
 
-/** A signed note, its text export as a base64 text/plain attachment. */
+/**
+ * A signed note with two renderings of the same content: its text export (text/plain) and the
+ * PDF the notes module exports (application/pdf), both base64 attachments.
+ */
 export function toDocumentReference(
   patientId: string,
   n: NoteView,
   noteText: string,
+  notePdf: Uint8Array,
 ): DocumentReference {
+  const title = `Clinical note ${n.id} (version ${n.version})`;
   return {
     resourceType: "DocumentReference",
     id: n.id,
@@ -416,7 +423,17 @@ export function toDocumentReference(
           contentType: "text/plain; charset=utf-8",
           language: "en",
           data: base64(noteText),
-          title: `Clinical note ${n.id} (version ${n.version})`,
+          title,
+          ...(n.signed_at && { creation: n.signed_at }),
+        },
+      },
+      {
+        attachment: {
+          contentType: "application/pdf",
+          language: "en",
+          data: base64(notePdf),
+          size: notePdf.byteLength,
+          title,
           ...(n.signed_at && { creation: n.signed_at }),
         },
       },

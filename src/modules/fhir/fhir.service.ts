@@ -21,7 +21,7 @@ import { queueAudit } from "../../lib/audit-queue";
 import { uuidv7 } from "../../lib/ids";
 import type { RequestContext } from "../../middleware/request-context";
 import { presentNote } from "../clinical-notes/clinical-notes.data";
-import { toText } from "../clinical-notes/clinical-notes.export";
+import { toPdf, toText } from "../clinical-notes/clinical-notes.export";
 import { presentAssignment } from "../exercises/exercises.data";
 import {
   ownedBy,
@@ -209,7 +209,7 @@ export async function exportPatientEverything(
         notes.map(async (row) => {
           const own = addenda.filter((a) => a.noteId === row.id);
           const note = await presentNote(phi, row, [], own);
-          return toDocumentReference(pid, note, toText(note));
+          return toDocumentReference(pid, note, toText(note), await toPdf(note));
         }),
       ),
     ]);
