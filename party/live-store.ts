@@ -34,7 +34,6 @@ import type { FeedbackPipeline } from "./live-feedback";
 import { packFrames, PendingChunk } from "./live-pack";
 import type { LiveCaller } from "../src/realtime/identity";
 import type { LiveOut } from "../src/realtime/live-session.messages";
-import { SESSION_ENDED_CODE } from "./room-sessions";
 
 /**
  * The buffer ships about every 30 s (±50%, random per flush): 900 frames at 30 fps, one chunk.

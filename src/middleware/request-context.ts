@@ -7,7 +7,7 @@
  * does not change between requests (the drizzle instance, the cipher's key ring) is made once per
  * isolate and shared.
  */
-import type { AppEnv, Bindings } from "../env";
+import type { Bindings } from "../env";
 import { PhiCipher } from "../lib/crypto/phi";
 import { RequestDb } from "../lib/db";
 import { uuidv7 } from "../lib/ids";

@@ -19,7 +19,7 @@ import {
 } from "../helpers/fixtures";
 import { api, expectStatus } from "../helpers/http";
 import { createSession, sessionClinic } from "../sessions/helpers";
-import { openStream, upgrade, wrapSocket, type StreamEvent, type TestSocket } from "./socket";
+import { upgrade, wrapSocket, type StreamEvent, type TestSocket } from "./socket";
 
 /** Resolves with the close code, or rejects when the socket is still open after `ms`. */
 function closedWithin(socket: TestSocket, ms = 1000): Promise<number> {

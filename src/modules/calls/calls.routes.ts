@@ -3,6 +3,7 @@
  * `…/decline`, `…/end`, `…/record`, `…/transcribe`, `GET /call-logs`, and the signalling socket
  * `GET /parties/call/{call_id}`.
  */
+import { TranscribeQuery } from "../transcriptions/transcriptions.schemas";
 import { ErrorSchema, ok, okList } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonList, jsonOk, z } from "../../lib/openapi";
 import { socketToken } from "../../realtime/socket";
@@ -18,7 +19,6 @@ import {
   RecordInput,
   RecordResult,
   TranscribeCallInput,
-  TranscribeCallQuery,
 } from "./calls.schemas";
 import { transcribeCall } from "./calls.transcribe";
 import { actOnCall, getCall, initiateCall } from "./calls.service";
@@ -87,7 +87,7 @@ const transcribeRoute = defineRoute({
     "The audio is the call's recording (POST /calls/{id}/record), or `media_id`: a recording uploaded for this call (purpose call_recording, owner { kind: call, id }). 409 when the call has no recording.",
   request: {
     params: CallIdParam,
-    query: TranscribeCallQuery,
+    query: TranscribeQuery,
     body: {
       required: false,
       content: { "application/json": { schema: TranscribeCallInput } },

@@ -149,17 +149,6 @@ export const CallLogItem = z
   .openapi("CallLog");
 export type CallLogItem = z.infer<typeof CallLogItem>;
 
-export const TranscribeCallQuery = z.object({
-  force: z
-    .enum(["true", "false", "1", "0"])
-    .optional()
-    .transform((v) => v === "true" || v === "1")
-    .openapi({
-      param: { name: "force", in: "query" },
-      description: "Run the model again even when a transcript is stored",
-    }),
-});
-
 export const TranscribeCallInput = z
   .object({
     media_id: z.string().min(1).max(64).optional().openapi({

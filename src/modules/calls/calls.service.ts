@@ -10,7 +10,6 @@
  * The ring timer lives in the call's room (a Durable Object alarm) and expires the call through
  * `expireCall`, the same path as the HTTP verbs.
  */
-import { and, eq } from "drizzle-orm";
 import { callEvents, callParticipants, calls } from "../../db/schema/calls";
 import type { Bindings } from "../../env";
 import { auditEntry } from "../../lib/audit";

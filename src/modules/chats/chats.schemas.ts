@@ -161,17 +161,6 @@ export const ReadResult = z
   .object({ chat_id: z.string(), last_read_seq: z.number().int(), read_at: z.string() })
   .openapi("ChatReadResult");
 
-export const TranscribeQuery = z.object({
-  force: z
-    .enum(["true", "false", "1", "0"])
-    .optional()
-    .transform((v) => v === "true" || v === "1")
-    .openapi({
-      param: { name: "force", in: "query" },
-      description: "Run the model again even when a transcript is stored",
-    }),
-});
-
 /** Seed 002 §2.5 `POST /messages/{id}/transcribe`: the message's stored transcription. */
 export const MessageTranscription = z
   .object({

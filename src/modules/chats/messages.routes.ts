@@ -3,6 +3,7 @@
  * `POST /chats/{id}/messages/read-all`, `GET/PUT/DELETE /messages/{id}`, `POST /messages/{id}/read`,
  * `POST /messages/{id}/transcribe`, `GET /chats/{id}/ws`.
  */
+import { TranscribeQuery } from "../transcriptions/transcriptions.schemas";
 import { ok } from "../../lib/envelope";
 import { ErrorSchema } from "../../lib/envelope";
 import { createRouter, defineRoute, jsonBody, jsonOk, noContent } from "../../lib/openapi";
@@ -17,7 +18,6 @@ import {
   MessageTranscription,
   ReadResult,
   SendMessageInput,
-  TranscribeQuery,
 } from "./chats.schemas";
 import { transcribeMessage } from "./messages.transcribe";
 import {

@@ -15,13 +15,7 @@ import {
 import { paginationOf } from "../../lib/pagination";
 import { exportNote } from "./clinical-notes.export";
 import { listVersions } from "./clinical-notes.versions";
-import {
-  acceptSuggestion,
-  purgeNote,
-  restoreNote,
-  signNote,
-  softDeleteNote,
-} from "./clinical-notes.lifecycle";
+import { acceptSuggestion, purgeNote, signNote, softDeleteNote } from "./clinical-notes.lifecycle";
 import {
   getNoteSettings,
   listNotes,

@@ -3,18 +3,15 @@
  * may be a patient's home, so they are stored encrypted. A location some appointment uses is
  * soft-deleted; one never used is removed (decided inside the write batch).
  */
-import { and, asc, eq, exists, isNull, ne, notExists, sql } from "drizzle-orm";
-import { appointments, locations, type LocationRow } from "../../db/schema/scheduling";
-import { auditIfChanged } from "../../lib/guarded-write";
-import { auditEntry } from "../../lib/audit";
+import { and, eq } from "drizzle-orm";
+import { locations, type LocationRow } from "../../db/schema/scheduling";
+import { catalogNameKey, duplicateName } from "../../lib/catalog";
+import { catalogStore } from "../../lib/catalog-store";
 import type { PhiCipher } from "../../lib/crypto/phi";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
-import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
 import { requirePermission } from "../../policy/policy";
-import { catalogNameKey, duplicateName } from "../../lib/catalog";
-import { isUniqueViolation } from "../../lib/db";
 import {
   ADDRESS_REQUIRED,
   needsAddress,
@@ -39,34 +36,14 @@ export async function presentLocation(phi: PhiCipher, l: LocationRow) {
   };
 }
 
-const live = (workspaceId: string) =>
-  and(eq(locations.workspaceId, workspaceId), isNull(locations.deletedAt));
+const store = catalogStore("location");
 
 const byId = (ctx: RequestContext, workspaceId: string, id: string) =>
   ctx.db.orm
     .select()
     .from(locations)
-    .where(and(live(workspaceId), eq(locations.id, id)))
+    .where(and(store.live(workspaceId), eq(locations.id, id)))
     .limit(1);
-
-const sameName = (ctx: RequestContext, workspaceId: string, name: string, exceptId = "") =>
-  ctx.db.orm
-    .select({ id: locations.id })
-    .from(locations)
-    .where(
-      and(
-        live(workspaceId),
-        eq(locations.nameKey, catalogNameKey(name)),
-        ne(locations.id, exceptId),
-      ),
-    )
-    .limit(1);
-
-const usedBy = (ctx: RequestContext, workspaceId: string, id: string) =>
-  ctx.db.orm
-    .select({ one: sql`1` })
-    .from(appointments)
-    .where(and(eq(appointments.workspaceId, workspaceId), eq(appointments.locationId, id)));
 
 const encrypt = (phi: PhiCipher, id: string, column: string, value: string | null | undefined) =>
   value === undefined ? undefined : phi.encryptOptional(value, ref(id, column));
@@ -75,7 +52,7 @@ const encrypt = (phi: PhiCipher, id: string, column: string, value: string | nul
 export async function createLocation(ctx: RequestContext, input: LocationInput) {
   const audit = { action: "location.created", resourceType: "location" } as const;
   const caller = await requirePermission(ctx, "catalog.manage", audit);
-  const [dupes] = await ctx.db.read([sameName(ctx, caller.workspaceId, input.name)]);
+  const [dupes] = await ctx.db.read([store.sameName(ctx, caller.workspaceId, input.name)]);
   if (dupes.length > 0) throw duplicateName("location");
   const id = uuidv7();
   const now = new Date().toISOString();
@@ -92,15 +69,7 @@ export async function createLocation(ctx: RequestContext, input: LocationInput) 
     updatedAt: now,
     deletedAt: null,
   };
-  try {
-    await ctx.db.write([
-      ctx.db.orm.insert(locations).values(row),
-      (await auditEntry(ctx, { ...audit, resourceId: id })).query,
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateName("location");
-    throw error;
-  }
+  await store.insert(ctx, row, { ...audit, resourceId: id });
   return presentLocation(ctx.phi, row);
 }
 
@@ -111,25 +80,13 @@ export async function listLocations(ctx: RequestContext, query: LocationListQuer
     resourceType: "location",
   });
   const where = and(
-    live(caller.workspaceId),
+    store.live(caller.workspaceId),
     eq(locations.isActive, query.is_active === "true"),
     query.location_type ? eq(locations.locationType, query.location_type) : undefined,
   );
-  const [count, rows] = await ctx.db.read([
-    ctx.db.orm
-      .select({ n: sql<number>`count(*)` })
-      .from(locations)
-      .where(where),
-    ctx.db.orm
-      .select()
-      .from(locations)
-      .where(where)
-      .orderBy(asc(locations.nameKey))
-      .limit(query.page_size)
-      .offset(offsetOf(query)),
-  ]);
+  const { rows, total } = await store.page(ctx, where, query);
   const items = await Promise.all(rows.map((r) => presentLocation(ctx.phi, r)));
-  return { items, total: count[0]?.n ?? 0 };
+  return { items, total };
 }
 
 /** One location (staff); 404 in another workspace. */
@@ -150,7 +107,7 @@ export async function updateLocation(ctx: RequestContext, id: string, input: Loc
   const caller = await requirePermission(ctx, "catalog.manage", audit);
   const [rows, dupes] = await ctx.db.read([
     byId(ctx, caller.workspaceId, id),
-    sameName(ctx, caller.workspaceId, input.name ?? "", id),
+    store.sameName(ctx, caller.workspaceId, input.name ?? "", id),
   ]);
   const current = rows[0];
   if (!current) throw new NotFoundError("Location");
@@ -172,18 +129,7 @@ export async function updateLocation(ctx: RequestContext, id: string, input: Loc
     ...(input.is_active !== undefined && { isActive: input.is_active }),
     updatedAt: new Date().toISOString(),
   };
-  try {
-    await ctx.db.write([
-      ctx.db.orm
-        .update(locations)
-        .set(patch)
-        .where(and(live(current.workspaceId), eq(locations.id, id))),
-      (await auditEntry(ctx, { ...audit, metadata: { fields: Object.keys(input) } })).query,
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateName("location");
-    throw error;
-  }
+  await store.update(ctx, current, patch, { ...audit, metadata: { fields: Object.keys(input) } });
   return presentLocation(ctx.phi, { ...current, ...patch });
 }
 
@@ -191,22 +137,5 @@ export async function updateLocation(ctx: RequestContext, id: string, input: Loc
 export async function deleteLocation(ctx: RequestContext, id: string) {
   const audit = { action: "location.deleted", resourceType: "location", resourceId: id } as const;
   const caller = await requirePermission(ctx, "catalog.manage", audit);
-  const [rows, uses] = await ctx.db.read([
-    byId(ctx, caller.workspaceId, id),
-    usedBy(ctx, caller.workspaceId, id).limit(1),
-  ]);
-  if (!rows[0]) throw new NotFoundError("Location");
-  const now = new Date().toISOString();
-  const mine = and(eq(locations.id, id), eq(locations.workspaceId, caller.workspaceId));
-  await ctx.db.write([
-    ctx.db.orm
-      .update(locations)
-      .set({ isActive: false, deletedAt: now, updatedAt: now })
-      .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
-    // Exactly one of the two applies; each has its own entry, kept only if it changed a row.
-    (await auditIfChanged(ctx, { ...audit, metadata: { soft: true } })).query,
-    ctx.db.orm.delete(locations).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
-    (await auditIfChanged(ctx, { ...audit, metadata: { soft: false } })).query,
-  ]);
-  return { soft: uses.length > 0 };
+  return store.remove(ctx, caller.workspaceId, id, audit, () => new NotFoundError("Location"));
 }

@@ -17,7 +17,7 @@ import { isUniqueViolation } from "../../lib/db";
 import { createRequestContext, type RequestContext } from "../../middleware/request-context";
 import { callerOf } from "../../middleware/auth";
 import { notifyScribeJob } from "../notifications/notifications.content";
-import type { GenerateNoteInput, ResolvedNoteInput } from "./scribe.schemas";
+import type { ResolvedNoteInput } from "./scribe.schemas";
 import { generateNote, scribeCaller } from "./scribe.service";
 
 /** Sources longer than this (characters over all segments/text) always run as a job. */

@@ -4,17 +4,14 @@
  * one never used is removed. The choice is made inside the write batch, so an appointment booked
  * meanwhile cannot lose its service.
  */
-import { and, asc, eq, exists, isNull, ne, notExists, sql } from "drizzle-orm";
-import { appointments, services, type ServiceRow } from "../../db/schema/scheduling";
-import { auditIfChanged } from "../../lib/guarded-write";
-import { auditEntry } from "../../lib/audit";
+import { and, eq } from "drizzle-orm";
+import { services, type ServiceRow } from "../../db/schema/scheduling";
+import { catalogNameKey, duplicateName } from "../../lib/catalog";
+import { catalogStore } from "../../lib/catalog-store";
 import { NotFoundError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
-import { offsetOf } from "../../lib/pagination";
 import type { RequestContext } from "../../middleware/request-context";
 import { requirePermission } from "../../policy/policy";
-import { catalogNameKey, duplicateName } from "../../lib/catalog";
-import { isUniqueViolation } from "../../lib/db";
 import type { ServiceInput, ServiceListQuery, ServiceUpdate } from "./services.schemas";
 
 export const presentService = (s: ServiceRow) => ({
@@ -28,36 +25,20 @@ export const presentService = (s: ServiceRow) => ({
   updated_at: s.updatedAt,
 });
 
-const live = (workspaceId: string) =>
-  and(eq(services.workspaceId, workspaceId), isNull(services.deletedAt));
+const store = catalogStore("service");
 
 const byId = (ctx: RequestContext, workspaceId: string, id: string) =>
   ctx.db.orm
     .select()
     .from(services)
-    .where(and(live(workspaceId), eq(services.id, id)))
+    .where(and(store.live(workspaceId), eq(services.id, id)))
     .limit(1);
-
-const sameName = (ctx: RequestContext, workspaceId: string, name: string, exceptId = "") =>
-  ctx.db.orm
-    .select({ id: services.id })
-    .from(services)
-    .where(
-      and(live(workspaceId), eq(services.nameKey, catalogNameKey(name)), ne(services.id, exceptId)),
-    )
-    .limit(1);
-
-const usedBy = (ctx: RequestContext, workspaceId: string, id: string) =>
-  ctx.db.orm
-    .select({ one: sql`1` })
-    .from(appointments)
-    .where(and(eq(appointments.workspaceId, workspaceId), eq(appointments.serviceId, id)));
 
 /** Adds a service; 409 DUPLICATE_ENTRY when the name is taken in the workspace (any case). */
 export async function createService(ctx: RequestContext, input: ServiceInput) {
   const audit = { action: "service.created", resourceType: "service" } as const;
   const caller = await requirePermission(ctx, "catalog.manage", audit);
-  const [dupes] = await ctx.db.read([sameName(ctx, caller.workspaceId, input.name)]);
+  const [dupes] = await ctx.db.read([store.sameName(ctx, caller.workspaceId, input.name)]);
   if (dupes.length > 0) throw duplicateName("service");
   const now = new Date().toISOString();
   const row: ServiceRow = {
@@ -72,15 +53,7 @@ export async function createService(ctx: RequestContext, input: ServiceInput) {
     updatedAt: now,
     deletedAt: null,
   };
-  try {
-    await ctx.db.write([
-      ctx.db.orm.insert(services).values(row),
-      (await auditEntry(ctx, { ...audit, resourceId: row.id })).query,
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateName("service");
-    throw error;
-  }
+  await store.insert(ctx, row, { ...audit, resourceId: row.id });
   return presentService(row);
 }
 
@@ -91,21 +64,9 @@ export async function listServices(ctx: RequestContext, query: ServiceListQuery)
     resourceType: "service",
   });
   const active = caller.role === "patient" || query.is_active === "true";
-  const where = and(live(caller.workspaceId), eq(services.isActive, active));
-  const [count, rows] = await ctx.db.read([
-    ctx.db.orm
-      .select({ n: sql<number>`count(*)` })
-      .from(services)
-      .where(where),
-    ctx.db.orm
-      .select()
-      .from(services)
-      .where(where)
-      .orderBy(asc(services.nameKey))
-      .limit(query.page_size)
-      .offset(offsetOf(query)),
-  ]);
-  return { items: rows.map(presentService), total: count[0]?.n ?? 0 };
+  const where = and(store.live(caller.workspaceId), eq(services.isActive, active));
+  const { rows, total } = await store.page(ctx, where, query);
+  return { items: rows.map(presentService), total };
 }
 
 /** One service; 404 in another workspace, and for patients when it is inactive. */
@@ -127,7 +88,7 @@ export async function updateService(ctx: RequestContext, id: string, input: Serv
   const caller = await requirePermission(ctx, "catalog.manage", audit);
   const [rows, dupes] = await ctx.db.read([
     byId(ctx, caller.workspaceId, id),
-    sameName(ctx, caller.workspaceId, input.name ?? "", id),
+    store.sameName(ctx, caller.workspaceId, input.name ?? "", id),
   ]);
   const current = rows[0];
   if (!current) throw new NotFoundError("Service");
@@ -141,18 +102,7 @@ export async function updateService(ctx: RequestContext, id: string, input: Serv
     ...(input.is_active !== undefined && { isActive: input.is_active }),
     updatedAt: new Date().toISOString(),
   };
-  try {
-    await ctx.db.write([
-      ctx.db.orm
-        .update(services)
-        .set(patch)
-        .where(and(live(current.workspaceId), eq(services.id, id))),
-      (await auditEntry(ctx, { ...audit, metadata: { fields: Object.keys(input) } })).query,
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) throw duplicateName("service");
-    throw error;
-  }
+  await store.update(ctx, current, patch, { ...audit, metadata: { fields: Object.keys(input) } });
   return presentService({ ...current, ...patch });
 }
 
@@ -160,22 +110,5 @@ export async function updateService(ctx: RequestContext, id: string, input: Serv
 export async function deleteService(ctx: RequestContext, id: string) {
   const audit = { action: "service.deleted", resourceType: "service", resourceId: id } as const;
   const caller = await requirePermission(ctx, "catalog.manage", audit);
-  const [rows, uses] = await ctx.db.read([
-    byId(ctx, caller.workspaceId, id),
-    usedBy(ctx, caller.workspaceId, id).limit(1),
-  ]);
-  if (!rows[0]) throw new NotFoundError("Service");
-  const now = new Date().toISOString();
-  const mine = and(eq(services.id, id), eq(services.workspaceId, caller.workspaceId));
-  await ctx.db.write([
-    ctx.db.orm
-      .update(services)
-      .set({ isActive: false, deletedAt: now, updatedAt: now })
-      .where(and(mine, exists(usedBy(ctx, caller.workspaceId, id)))),
-    // Exactly one of the two applies; each has its own entry, kept only if it changed a row.
-    (await auditIfChanged(ctx, { ...audit, metadata: { soft: true } })).query,
-    ctx.db.orm.delete(services).where(and(mine, notExists(usedBy(ctx, caller.workspaceId, id)))),
-    (await auditIfChanged(ctx, { ...audit, metadata: { soft: false } })).query,
-  ]);
-  return { soft: uses.length > 0 };
+  return store.remove(ctx, caller.workspaceId, id, audit, () => new NotFoundError("Service"));
 }

@@ -13,7 +13,6 @@ import { isUniqueViolation } from "../../lib/db";
 import { ConflictError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { offsetOf, type PageQuery } from "../../lib/pagination";
-import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { patientVisibility, requirePermission } from "../../policy/policy";
 import { patientSummaryColumns, presentPatientSummary } from "../patients/patients.data";

@@ -45,3 +45,15 @@ export const TranscriptIdParam = z.object({
     .max(64)
     .openapi({ param: { name: "id", in: "path" } }),
 });
+
+/** `?force=true` on the seed's transcribe routes (messages, calls): run the model again. */
+export const TranscribeQuery = z.object({
+  force: z
+    .enum(["true", "false", "1", "0"])
+    .optional()
+    .transform((v) => v === "true" || v === "1")
+    .openapi({
+      param: { name: "force", in: "query" },
+      description: "Run the model again even when a transcript is stored",
+    }),
+});
