@@ -26116,6 +26116,8 @@ export interface components {
         UpdatePatientProfileInput: {
             /** @example 123 Main St, Springfield, IL */
             address?: string | null;
+            /** @description The patient gives (true) or withdraws (false) consent; the server dates it (seed 000) */
+            consent_given?: boolean;
             /**
              * Format: email
              * @example john.doe@example.com

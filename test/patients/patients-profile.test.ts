@@ -40,6 +40,46 @@ describe("patient profile and validation: happy", () => {
   });
 });
 
+describe("patient profile: consent (seed 000)", () => {
+  it("the patient gives and withdraws their own consent; the server dates it, never the client", async () => {
+    const clinic = await createClinic();
+    const user = await createUser(clinic.workspaceId, "patient");
+    expectStatus(
+      await api("POST", P, {
+        token: clinic.admin.token,
+        body: patientBody({ user_id: user.id, consent_given: false }),
+      }),
+      201,
+    );
+    const put = (body: Record<string, unknown>) =>
+      api("PUT", `${P}/profile`, { token: user.token, body });
+
+    const before = Date.now();
+    const res = expectStatus(await put({ consent_given: true }), 200);
+    const given = res.body.data;
+    expect(given.consent_given).toBe(true);
+    expect(Date.parse(given.consent_date)).toBeGreaterThanOrEqual(before - 1000);
+    const audit = await expectOneAudit(res, "patient.updated");
+    expect(JSON.parse(audit.metadata!)).toEqual({ via: "profile", fields: ["consent_given"] });
+    // Given again while given: the first date stays.
+    const again = expectStatus(await put({ consent_given: true }), 200).body.data;
+    expect(again.consent_date).toBe(given.consent_date);
+
+    const withdrawn = expectStatus(await put({ consent_given: false }), 200).body.data;
+    expect(withdrawn).toMatchObject({ consent_given: false, consent_date: null });
+    expect((await api("GET", `${P}/profile`, { token: user.token })).body.data).toMatchObject({
+      consent_given: false,
+      consent_date: null,
+    });
+
+    // A date is the server's to set: the field is refused, and named.
+    const dated = expectStatus(await put({ consent_given: true, consent_date: "2020-01-01" }), 422);
+    expect(dated.text).toContain("consent_date");
+    const wrongType = expectStatus(await put({ consent_given: "yes" }), 422);
+    expect(fieldsOf(wrongType)).toContain("consent_given");
+  });
+});
+
 describe("patient profile and validation: errors", () => {
   it("validates every field and names each invalid one", async () => {
     const clinic = await createClinic();

@@ -1,7 +1,8 @@
 /**
  * `GET/PUT /patients/profile`: a patient-role caller's own record. The record is found through
  * the policy's visibility (for a patient: the record linked to their user), never by an id the
- * client sends; the update may change contact fields only.
+ * client sends; the update may change contact fields and the patient's own consent, which the
+ * server dates (given anew: now; withdrawn: no date; given again while given: unchanged).
  */
 import { and, isNull } from "drizzle-orm";
 import { patients } from "../../db/schema/patients";
@@ -37,10 +38,16 @@ export async function getOwnProfile(ctx: RequestContext) {
   return loadPatientDetail(ctx, patient, { action: "patient.read", metadata: { via: "profile" } });
 }
 
-/** Changes the caller's own contact fields: phone, address, email, emergency contact. */
+/** Changes the caller's own contact fields (phone, address, email, emergency contact) and consent. */
 export async function updateOwnProfile(ctx: RequestContext, input: UpdateProfileInput) {
   const patient = await ownRecord(ctx, "patient.updated");
-  return writePatientChange(ctx, patient, patientFieldsOf(input), Object.keys(input).sort(), {
-    via: "profile",
-  });
+  const fields = patientFieldsOf(input);
+  if (input.consent_given !== undefined) {
+    fields.consentDate = !input.consent_given
+      ? null
+      : patient.consentGiven
+        ? patient.consentDate
+        : new Date().toISOString();
+  }
+  return writePatientChange(ctx, patient, fields, Object.keys(input).sort(), { via: "profile" });
 }

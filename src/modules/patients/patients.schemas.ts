@@ -86,7 +86,13 @@ export const UpdatePatientInput = z
 export type UpdatePatientInput = z.infer<typeof UpdatePatientInput>;
 
 export const UpdateProfileInput = z
-  .object(contactFields)
+  .object({
+    ...contactFields,
+    consent_given: z.boolean().optional().openapi({
+      description:
+        "The patient gives (true) or withdraws (false) consent; the server dates it (seed 000)",
+    }),
+  })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: "Give at least one field to change" })
   .openapi("UpdatePatientProfileInput");
