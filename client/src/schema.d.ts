@@ -26142,17 +26142,20 @@ export interface components {
             /** @example America/Chicago */
             timezone?: string | null;
         };
-        /** @description Admin changes. A role change or deactivation ends the user's sessions; the last active admin cannot be demoted or deactivated (409). */
+        /** @description Admin changes. A role change or deactivation ends the user's sessions; the last active admin cannot be demoted or deactivated (409). The professional fields are for staff only. */
         UpdateUserInput: {
             is_active?: boolean;
+            license_number?: string | null;
             /** @example Dana Reyes */
             name?: string;
             /** @example +15551234567 */
             phone_number?: string | null;
             /** @enum {string} */
             role?: "admin" | "physiotherapist" | "doctor" | "nurse" | "patient" | "family";
+            specialization?: string | null;
             /** @example DPT */
             title?: string | null;
+            years_experience?: number | null;
         };
         UploadResult: {
             /** Format: uuid */

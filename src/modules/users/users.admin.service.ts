@@ -24,8 +24,10 @@ import type { RequestContext } from "../../middleware/request-context";
 import { hasPermission, isStaff, requirePermission } from "../../policy/policy";
 import { changedFields } from "./users.me.service";
 import {
+  assertProfessional,
   emailIndex,
   encryptedUserChanges,
+  professionalChanges,
   presentDirectoryEntry,
   presentUser,
   type UserRow,
@@ -164,6 +166,7 @@ export async function updateUser(ctx: RequestContext, id: string, raw: UpdateUse
       },
     ]);
   }
+  assertProfessional(input, input.role ?? user.role);
   const demoted = input.role !== undefined && input.role !== user.role;
   const deactivated = input.is_active === false && user.isActive;
   const losesAdmin = user.role === "admin" && user.isActive && (demoted || deactivated);
@@ -180,6 +183,7 @@ export async function updateUser(ctx: RequestContext, id: string, raw: UpdateUse
   const guard = losesAdmin ? anotherAdminRemains(caller.workspaceId, id) : undefined;
   const set = {
     ...(await encryptedUserChanges(ctx.phi, id, { name: input.name, phone: input.phone_number })),
+    ...(await professionalChanges(ctx.phi, id, input)),
     ...(input.title !== undefined && { title: input.title }),
     ...(input.role !== undefined && { role: input.role }),
     ...(input.is_active !== undefined && { isActive: input.is_active }),

@@ -4,7 +4,9 @@
  */
 import { userPreferences, users, type Role } from "../../db/schema/users";
 import type { PhiCipher } from "../../lib/crypto/phi";
+import { ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
+import { isStaff } from "../../policy/policy";
 
 export type NewUser = {
   workspaceId: string;
@@ -72,6 +74,22 @@ export async function presentUser(phi: PhiCipher, user: UserRow) {
     years_experience: user.yearsExperience,
     created_at: user.createdAt,
   };
+}
+
+/** Seed 000 `physiotherapists` fields, on a clinician's profile. */
+const PROFESSIONAL = ["license_number", "specialization", "years_experience"] as const;
+
+/** 422 naming each professional field sent for a user who is not staff (patients, family). */
+export function assertProfessional(
+  input: Partial<Record<(typeof PROFESSIONAL)[number], unknown>>,
+  role: Role,
+) {
+  const sent = PROFESSIONAL.filter((f) => input[f] !== undefined);
+  if (sent.length && !isStaff(role)) {
+    throw new ValidationError(
+      sent.map((field) => ({ field, message: "Only clinicians have a professional profile" })),
+    );
+  }
 }
 
 /** The encrypted columns of a clinician's professional profile (undefined: unchanged). */

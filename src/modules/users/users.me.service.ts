@@ -10,17 +10,14 @@ import { guardedWrite } from "../../lib/guarded-write";
 import { UnauthorizedError } from "../../lib/errors";
 import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
-import { isStaff } from "../../policy/policy";
-import { ValidationError } from "../../lib/errors";
 import {
   encryptedUserChanges,
   presentPreferences,
   presentUser,
+  assertProfessional,
   professionalChanges,
 } from "./users.data";
 
-/** Seed 000 `physiotherapists` fields, on the clinician's own profile. */
-const PROFESSIONAL = ["license_number", "specialization", "years_experience"] as const;
 import { UpdateMeInput, UpdatePreferencesInput } from "./users.schemas";
 
 const selfQuery = (ctx: RequestContext, caller: Caller) =>
@@ -57,15 +54,7 @@ export async function getMe(ctx: RequestContext) {
 export async function updateMe(ctx: RequestContext, raw: UpdateMeInput) {
   const caller = callerOf(ctx);
   const input = UpdateMeInput.parse(raw);
-  const professional = PROFESSIONAL.filter((f) => input[f] !== undefined);
-  if (professional.length && !isStaff(caller.role)) {
-    throw new ValidationError(
-      professional.map((field) => ({
-        field,
-        message: "Only clinicians have a professional profile",
-      })),
-    );
-  }
+  assertProfessional(input, caller.role);
   const set = {
     ...(await professionalChanges(ctx.phi, caller.userId, input)),
     ...(await encryptedUserChanges(ctx.phi, caller.userId, {

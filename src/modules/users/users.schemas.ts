@@ -67,6 +67,13 @@ export const UserView = z
   .union([User, UserDirectoryEntry])
   .openapi("UserView", { description: "The full user (self, admin) or a directory entry" });
 
+/** Seed 000's `physiotherapists` fields, for clinicians (staff) only; stored encrypted. */
+const ProfessionalFields = {
+  license_number: z.string().trim().min(1).max(50).nullable().optional(),
+  specialization: z.string().trim().min(1).max(100).nullable().optional(),
+  years_experience: z.number().int().min(0).max(80).nullable().optional(),
+};
+
 export const UpdateMeInput = z
   .strictObject(
     {
@@ -74,9 +81,7 @@ export const UpdateMeInput = z
       phone_number: Phone.optional(),
       title: Title.optional(),
       avatar_url: AvatarUrl.optional(),
-      license_number: z.string().trim().min(1).max(50).nullable().optional(),
-      specialization: z.string().trim().min(1).max(100).nullable().optional(),
-      years_experience: z.number().int().min(0).max(80).nullable().optional(),
+      ...ProfessionalFields,
     },
     { error: unknownKeys },
   )
@@ -95,13 +100,14 @@ export const UpdateUserInput = z
       title: Title.optional(),
       role: z.enum(ROLES).optional(),
       is_active: z.boolean().optional(),
+      ...ProfessionalFields,
     },
     { error: unknownKeys },
   )
   .refine(nonEmpty, NON_EMPTY)
   .openapi("UpdateUserInput", {
     description:
-      "Admin changes. A role change or deactivation ends the user's sessions; the last active admin cannot be demoted or deactivated (409).",
+      "Admin changes. A role change or deactivation ends the user's sessions; the last active admin cannot be demoted or deactivated (409). The professional fields are for staff only.",
   });
 export type UpdateUserInput = z.infer<typeof UpdateUserInput>;
 
