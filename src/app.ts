@@ -2,6 +2,7 @@
  * The Hono application: middleware in order, then one `app.route()` per feature module.
  * Every route is defined with zod schemas, so /openapi.json lists exactly the routes that exist.
  */
+import { SOCKET_TOKEN_SCHEME } from "./realtime/socket";
 import { HTTPException } from "hono/http-exception";
 import { bodyLimit } from "hono/body-limit";
 import { AppError, PayloadTooLargeError } from "./lib/errors";
@@ -127,15 +128,8 @@ export function createApp(modules = MODULES) {
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  // WebSocket routes (`auth: "socket"`): a browser cannot set Authorization on a WebSocket, so
-  // the token rides in the subprotocol list; the socket handler verifies it before upgrading.
-  app.openAPIRegistry.registerComponent("securitySchemes", "socketToken", {
-    type: "apiKey",
-    in: "header",
-    name: "Sec-WebSocket-Protocol",
-    description:
-      "The access token as the subprotocol `bearer.<token>` beside `rehab.v1`; `?token=<token>` and `Authorization: Bearer <token>` are accepted too. Verified, with its session, before the upgrade (401 otherwise).",
-  });
+  // WebSocket routes (`auth: "socket"`): the socket entry verifies the token before upgrading.
+  app.openAPIRegistry.registerComponent("securitySchemes", "socketToken", SOCKET_TOKEN_SCHEME);
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/openapi.json",

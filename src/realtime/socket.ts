@@ -17,6 +17,19 @@ import { handoffRequest, type Handoff, type HandoffRoom } from "./handoff";
 
 /** The subprotocol a client offers beside `bearer.<token>`; the server selects it. */
 export const SOCKET_PROTOCOL = "rehab.v1";
+
+/**
+ * How `socketToken` reads a socket's token, as an OpenAPI security scheme (`auth: "socket"`
+ * routes): a browser cannot set Authorization on a WebSocket, so the token rides in the
+ * subprotocol list. Described here, beside the code that reads it, so the header is named in one
+ * place (test/architecture/import-graph.test.ts).
+ */
+export const SOCKET_TOKEN_SCHEME = {
+  type: "apiKey",
+  in: "header",
+  name: "Sec-WebSocket-Protocol",
+  description: `The access token as the subprotocol \`bearer.<token>\` beside \`${SOCKET_PROTOCOL}\`; \`?token=<token>\` and \`Authorization: Bearer <token>\` are accepted too. Verified, with its session, before the upgrade (401 otherwise).`,
+} as const;
 const BEARER_PROTOCOL = "bearer.";
 
 /** 426: the route speaks only WebSocket. The code stays in the closed set (a malformed request). */
