@@ -89,7 +89,7 @@ export function catalogStore<K extends Kind>(kind: K) {
         .catch(noDuplicate);
     },
 
-    /** Applies a patch to a live entry with its audit entry (the fields named, never values). */
+    /** Applies a patch to a live entry, audited if it applied (the fields named, never values). */
     async update(
       ctx: RequestContext,
       current: RowOf<K>,
@@ -102,7 +102,8 @@ export function catalogStore<K extends Kind>(kind: K) {
             .update(table)
             .set(patch as never)
             .where(and(live(current.workspaceId), eq(table.id, current.id))),
-          (await auditEntry(ctx, audit)).query,
+          // Kept only if the update changed the row (an entry deleted meanwhile: no entry).
+          (await auditIfChanged(ctx, audit)).query,
         ])
         .catch(noDuplicate);
     },
