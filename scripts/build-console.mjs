@@ -32,7 +32,10 @@ for (const file of [
 copyFileSync(join(root, "console/src/console.css"), join(out, "console.css"));
 
 await build({
-  entryPoints: [join(root, "console/src/main.ts")],
+  entryPoints: [join(root, "console/src/main.tsx")],
+  // Views are TSX on Hono's own DOM renderer (hono/jsx/dom): no second framework in the stack.
+  jsx: "automatic",
+  jsxImportSource: "hono/jsx/dom",
   outfile: join(out, "console.js"),
   bundle: true,
   format: "esm",

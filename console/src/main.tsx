@@ -1,13 +1,15 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`.
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
 import { errorText, h, status } from "./ui";
+import { mount, unmount } from "./view";
 import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
-import { progressView } from "./views/progress";
+import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
 import { watchView } from "./views/watch";
 
@@ -16,7 +18,7 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/exercise/${ID}$`), exerciseView],
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
-  [new RegExp(`^#/progress/${ID}$`), progressView],
+  [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
 ];
 
 function nav() {
@@ -38,6 +40,7 @@ function nav() {
 
 async function route() {
   nav();
+  unmount();
   if (!session.user) return loginView(() => route());
   try {
     for (const [re, view] of ROUTES) {
