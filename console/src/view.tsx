@@ -11,6 +11,8 @@ import { ApiError } from "./api";
 import { errorText } from "./ui";
 
 let current: Root | null = null;
+/** Components embedded in hand-built pages (`island`), unmounted with the page. */
+let islands: Root[] = [];
 
 /** Renders `node` as the page in `#main` (replacing whatever is there) and moves focus there. */
 export function mount(node: Child): void {
@@ -27,6 +29,20 @@ export function mount(node: Child): void {
 export function unmount(): void {
   current?.unmount();
   current = null;
+  for (const root of islands) root.unmount();
+  islands = [];
+}
+
+/**
+ * A component inside a hand-built page (ui.ts `h`/`render`): returns its host element to place
+ * in the page. It is unmounted with the page on the next navigation.
+ */
+export function island(node: Child, tag: "div" | "section" = "div"): HTMLElement {
+  const host = document.createElement(tag);
+  const root = createRoot(host);
+  root.render(node);
+  islands.push(root);
+  return host;
 }
 
 export type Loaded<T> = {
