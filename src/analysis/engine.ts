@@ -14,6 +14,23 @@ import type { SessionAnalysis } from "./types";
 
 export type EngineOptions = { frameSize?: FrameSize };
 
+/** AnalysisEngine.snapshot(): the engine's state as plain data (version 1). */
+export type EngineSnapshot = {
+  v: 1;
+  framesTotal: number;
+  framesUsed: number;
+  firstT: number;
+  lastT: number;
+  worldFrames: number;
+  sawFrameSize: boolean;
+  aspect: number;
+  lastSmoothed: number | null;
+  ranges: number[];
+  smoother: ReturnType<TimeSmoother["snapshot"]>;
+  reps: Record<string, unknown>;
+  form: ReturnType<FormTracker["snapshot"]>;
+};
+
 export class AnalysisEngine {
   framesTotal = 0;
   framesUsed = 0;
@@ -92,6 +109,48 @@ export class AnalysisEngine {
     }
     this.series.push(t, angle);
     this.lastSmoothed = angle;
+  }
+
+  /**
+   * Everything the engine has learned except the primary series (which only grows, so callers
+   * keep it in appended pieces: `series` since the last snapshot is the new piece). Plain data;
+   * numbers may be NaN or ±Infinity (analysis/snapshot.ts encodes them).
+   */
+  snapshot(): EngineSnapshot {
+    return {
+      v: 1,
+      framesTotal: this.framesTotal,
+      framesUsed: this.framesUsed,
+      firstT: this.firstT,
+      lastT: this.lastT,
+      worldFrames: this.worldFrames,
+      sawFrameSize: this.sawFrameSize,
+      aspect: this.aspect,
+      lastSmoothed: this.lastSmoothed,
+      ranges: Array.from(this.ranges),
+      smoother: this.smoother.snapshot(),
+      reps: this.reps.snapshot(),
+      form: this.form.snapshot(),
+    };
+  }
+
+  /** An engine that continues exactly where `snap` was taken, its series set to `series`. */
+  static restore(config: AnalysisConfig, snap: EngineSnapshot, series: number[] = []) {
+    const e = new AnalysisEngine(config);
+    e.framesTotal = snap.framesTotal;
+    e.framesUsed = snap.framesUsed;
+    e.firstT = snap.firstT;
+    e.lastT = snap.lastT;
+    e.worldFrames = snap.worldFrames;
+    e.sawFrameSize = snap.sawFrameSize;
+    e.aspect = snap.aspect;
+    e.lastSmoothed = snap.lastSmoothed;
+    e.ranges = Float64Array.from(snap.ranges);
+    e.smoother = TimeSmoother.restore(CHANNELS.length, snap.smoother);
+    e.reps = RepTracker.restore(config, snap.reps);
+    e.form = FormTracker.restore(config.form_rules, snap.form);
+    e.series = series;
+    return e;
   }
 
   /** The result so far, as if the data ended now; the engine itself can keep going. */

@@ -74,6 +74,27 @@ export class FormTracker {
     return c;
   }
 
+  /** Issues, open episodes and the frame-interval estimate as plain data. */
+  snapshot() {
+    return {
+      issues: this.issues.map((x) => ({ ...x })),
+      open: this.open.map((e) => (e ? { ...e } : null)),
+      byRep: [...this.byRep],
+      dtEstimate: this.dtEstimate,
+      lastT: this.lastT,
+    };
+  }
+
+  static restore(rules: Rule[], snap: ReturnType<FormTracker["snapshot"]>): FormTracker {
+    const c = new FormTracker(rules);
+    c.issues = snap.issues;
+    c.open = snap.open;
+    c.byRep = new Map(snap.byRep);
+    c.dtEstimate = snap.dtEstimate;
+    c.lastT = snap.lastT;
+    return c;
+  }
+
   /** Feeds one smoothed frame; `rep` is the repetition in progress (null at rest). */
   step(t: number, ch: Float64Array, rep: number | null): void {
     if (!Number.isNaN(this.lastT)) this.dtEstimate += 0.1 * (t - this.lastT - this.dtEstimate);

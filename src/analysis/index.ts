@@ -2,6 +2,7 @@
 export * from "./landmarks";
 export { jointAngles, ALL_JOINTS } from "./angles";
 export { analyzeSession } from "./session";
+export { ResumableAnalysis } from "./resumable";
 export { createLiveAnalyzer, type LiveAnalyzer } from "./live";
 export {
   classifyMotion,

@@ -99,6 +99,24 @@ export class RepTracker {
     return c;
   }
 
+  /**
+   * The tracker's moving parts as plain data (the rule itself comes from the config again on
+   * restore). Every field is a number, a boolean, a string or a list of plain records.
+   */
+  snapshot(): Record<string, unknown> {
+    const { hold: _hold, targetRange: _range, target: _target, ...rest } = this;
+    void _hold;
+    void _range;
+    void _target;
+    return { ...rest, reps: this.reps.map((r) => ({ ...r })), attempts: [...this.attempts] };
+  }
+
+  static restore(config: AnalysisConfig, snap: Record<string, unknown>): RepTracker {
+    const c = new RepTracker(config);
+    Object.assign(c, snap);
+    return c;
+  }
+
   get count(): number {
     return this.reps.length;
   }

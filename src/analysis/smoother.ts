@@ -28,6 +28,18 @@ export class TimeSmoother {
     while (this.next < this.buf.length) this.release(emit);
   }
 
+  /** The pending frames (times and raw channels) and the release cursor, for a snapshot. */
+  snapshot(): { buf: { t: number; v: number[] }[]; next: number } {
+    return { buf: this.buf.map((e) => ({ t: e.t, v: Array.from(e.v) })), next: this.next };
+  }
+
+  static restore(width: number, snap: ReturnType<TimeSmoother["snapshot"]>): TimeSmoother {
+    const c = new TimeSmoother(width);
+    c.buf = snap.buf.map((e) => ({ t: e.t, v: Float64Array.from(e.v) }));
+    c.next = snap.next;
+    return c;
+  }
+
   clone(): TimeSmoother {
     const c = new TimeSmoother(this.width);
     c.buf = this.buf.slice();
