@@ -88,6 +88,42 @@ export const sessionPoseChunks = sqliteTable(
   (t) => [uniqueIndex("session_pose_chunks_start").on(t.sessionId, t.firstMs)],
 );
 
+/**
+ * The movement analysis of a session still taking frames, advanced as chunks arrive
+ * (sessions.progress.ts): derived from the chunks, so it can always be rebuilt and is dropped
+ * once the analysis is stored. `state` is the engine's saved text (analysis/resumable.ts),
+ * sealed with the PHI key bound to this row; it covers the `chunks` chunks (`frames` frames) up
+ * to `through_ms`, for one exercise config (`config_hash`) and frame size. `version` rises with
+ * every write (the guard of concurrent writers); the series pieces of this state are the rows of
+ * `session_analysis_series` with `seq` from `base` to `version`.
+ */
+export const sessionAnalysisStates = sqliteTable("session_analysis_states", {
+  sessionId: text("session_id").primaryKey(),
+  workspaceId: workspaceId(),
+  version: integer("version").notNull(),
+  base: integer("base").notNull(),
+  throughMs: real("through_ms").notNull(),
+  chunks: integer("chunks").notNull(),
+  frames: integer("frames").notNull(),
+  configHash: text("config_hash").notNull(),
+  frameWidth: integer("frame_width"),
+  frameHeight: integer("frame_height"),
+  stateEnc: text("state_enc").notNull(),
+  updatedAt: updatedAt(),
+});
+
+/** One appended piece of a session's primary-angle series ([t, angle] float64 pairs), sealed. */
+export const sessionAnalysisSeries = sqliteTable(
+  "session_analysis_series",
+  {
+    sessionId: text("session_id").notNull(),
+    seq: integer("seq").notNull(),
+    workspaceId: workspaceId(),
+    seriesEnc: text("series_enc").notNull(),
+  },
+  (t) => [uniqueIndex("session_analysis_series_seq").on(t.sessionId, t.seq)],
+);
+
 export const sessionReviews = sqliteTable(
   "session_reviews",
   {

@@ -6,7 +6,6 @@
  * The analysis step is idempotent: it only acts on a session still in processing.
  */
 import { and, eq, inArray } from "drizzle-orm";
-import { analyzeSession } from "../../analysis/session";
 import type { Bindings } from "../../env";
 import { exerciseTypes } from "../../db/schema/exercises";
 import { exerciseSessions, type SessionStatus } from "../../db/schema/sessions";
@@ -17,14 +16,19 @@ import { createRequestContext, type RequestContext } from "../../middleware/requ
 import type { AnalysisConfig } from "../exercise-types/exercise-types.analysis";
 import { shipLiveFrames } from "../live/live.buffer";
 import { notifySessionReview } from "../notifications/notifications.content";
-import { loadSessionFrames, toPoseFrame } from "./pose.store";
 import { accessSession, RESOURCE } from "./sessions.access";
 import { presentPoseData } from "./sessions.data";
+import { completeAnalysis, dropProgress } from "./sessions.progress";
 
 const COMPLETED = "exercise_session.completed" as const;
 const ANALYZED = "exercise_session.analyzed" as const;
 
-/** Sessions longer than this (frames; 90 s at 30 fps) are analysed on the queue. */
+/**
+ * Completion analyses inline when at most this many frames must be read back (90 s at 30 fps):
+ * the frames the analysis advanced over as chunks arrived (sessions.progress.ts) are not read
+ * again, so a long session whose chunks came in order completes inline too. More goes to the
+ * queue.
+ */
 export const INLINE_ANALYSIS_MAX_FRAMES = 2700;
 
 /** Ends recording and runs (or queues) the analysis. `queued` means the answer is a 202. */
@@ -81,13 +85,15 @@ export async function completeSession(ctx: RequestContext, id: string) {
     queued: true as const,
     result: { session_id: id, status: "processing" as const, pose_data: null },
   };
-  if (frames > INLINE_ANALYSIS_MAX_FRAMES) {
-    await ctx.env.JOBS.send(job);
-    return queued;
-  }
   let row;
   try {
-    row = await analyzeStoredSession(ctx.env, caller.workspaceId, id, ctx);
+    row = await analyzeStoredSession(ctx.env, caller.workspaceId, id, ctx, {
+      maxFrames: INLINE_ANALYSIS_MAX_FRAMES,
+    });
+    if (row === DEFERRED) {
+      await ctx.env.JOBS.send(job);
+      return queued;
+    }
   } catch (error) {
     // Never leave a session stuck in processing: the queue retries the analysis.
     console.error(
@@ -110,15 +116,20 @@ export async function completeSession(ctx: RequestContext, id: string) {
   };
 }
 
+/** analyzeStoredSession's answer when more than `maxFrames` frames would have to be read. */
+export const DEFERRED = "deferred" as const;
+
 /**
  * Runs the analysis of a session in processing and moves it to review_pending (the queue job and
- * the inline path). Returns the updated row, or null when there was nothing to do.
+ * the inline path). Returns the updated row, null when there was nothing to do, or DEFERRED
+ * (nothing written) when more than `opts.maxFrames` frames would have to be read back.
  */
 export async function analyzeStoredSession(
   env: Bindings,
   workspaceId: string,
   sessionId: string,
   requestCtx?: RequestContext,
+  opts: { maxFrames?: number } = {},
 ) {
   const ctx =
     requestCtx ?? createRequestContext(env, new Request("https://jobs.internal/"), () => undefined);
@@ -138,20 +149,20 @@ export async function analyzeStoredSession(
     )
     .limit(1);
   if (!type) throw new Error("Session's exercise type is missing");
-  const packed = await loadSessionFrames(
-    { bucket: env.MEDIA, phi: ctx.phi, db },
-    workspaceId,
-    sessionId,
-  );
   const frameSize =
     session.frameWidth && session.frameHeight
       ? { width: session.frameWidth, height: session.frameHeight }
       : undefined;
-  const analysis = analyzeSession(
-    packed.map((p) => toPoseFrame(p)),
+  const done = await completeAnalysis(
+    { bucket: env.MEDIA, phi: ctx.phi, db },
+    workspaceId,
+    sessionId,
     type.analysis as AnalysisConfig,
-    frameSize ? { frameSize } : {},
+    frameSize,
+    opts.maxFrames,
   );
+  if (!done) return DEFERRED;
+  const { analysis } = done;
   const now = new Date().toISOString();
   const changes = {
     analysis: analysis as unknown as Record<string, unknown>,
@@ -176,8 +187,12 @@ export async function analyzeStoredSession(
         patient_id: session.patientId,
         frames_used: analysis.frames_used,
         rep_count: analysis.rep_count,
+        resumed: done.resumed,
+        chunks_read: done.chunksRead,
       },
     },
+    // The saved progress is no longer needed once the session takes no frames (right either way).
+    then: [...dropProgress(db, workspaceId, sessionId)],
   });
   if (!changed) return null;
   await notifyCareTeam(ctx, workspaceId, { ...session, ...changes }, type.slug);

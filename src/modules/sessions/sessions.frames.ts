@@ -14,12 +14,13 @@ import { ConflictError, ValidationError } from "../../lib/errors";
 import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
-import { encodeChunk } from "./pose.binary";
+import { decodeChunk, encodeChunk } from "./pose.binary";
 import { MAX_FRAMES_PER_SESSION, type FramesQuery, type PoseChunkInput } from "./pose.schemas";
 import { chunkKey, chunksBetween, getChunk, putChunk, toPoseFrame } from "./pose.store";
 import { parsePoseChunk, type ParsedChunk } from "./pose.validate";
 import { accessSession, RESOURCE } from "./sessions.access";
 import type { SessionRow } from "./sessions.data";
+import { advanceStatements, progressReads } from "./sessions.progress";
 import { acceptsFrames } from "./sessions.status";
 import { liveBufferedFrames } from "../live/live.buffer";
 
@@ -99,7 +100,11 @@ export async function uploadPoseChunk(
     await stored.catch(() => undefined);
     await ctx.env.MEDIA.delete(key);
   };
-  const [overlapping] = await ctx.db.read([chunksBetween(ctx.db.orm, ws, sessionId, first, last)]);
+  // The analysis so far rides along (sessions.progress.ts): advancing it costs no round trip.
+  const [overlapping, states, types, pending, [covered]] = await ctx.db.read([
+    chunksBetween(ctx.db.orm, ws, sessionId, first, last),
+    ...progressReads(ctx.db.orm, ws, sessionId, session.exerciseTypeId),
+  ]);
   const same = overlapping.find((c) => c.firstMs === first);
   if (same && same.contentHash === hash && same.lastMs === last) {
     await discard();
@@ -120,6 +125,17 @@ export async function uploadPoseChunk(
   if (refusal) throw refusal;
   await stored;
   const size = input.frame_size;
+  const frameSize = session.frameWidth
+    ? { width: session.frameWidth, height: session.frameHeight! }
+    : size;
+  const advance = await advanceStatements(
+    storeOf(ctx),
+    ws,
+    sessionId,
+    { state: states[0], config: types[0]?.analysis, pending, covered: covered?.n ?? 0 },
+    { firstMs: first, lastMs: last, frames: decodeChunk(packed.buffer) },
+    frameSize,
+  );
   const now = new Date().toISOString();
   const audit = await auditEntry(ctx, {
     action: UPLOADED,
@@ -156,6 +172,7 @@ export async function uploadPoseChunk(
         })
         .where(and(eq(s.id, sessionId), eq(s.workspaceId, ws))),
       audit.query,
+      ...advance,
     ]);
   } catch (error) {
     // A concurrent retry of the same chunk won the insert: drop our copy, answer like a replay.

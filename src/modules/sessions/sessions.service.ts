@@ -18,6 +18,7 @@ import { uuidv7 } from "../../lib/ids";
 import { callerOf } from "../../middleware/auth";
 import type { RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff } from "../../policy/policy";
+import { dropProgress } from "./sessions.progress";
 import { accessSession, RESOURCE } from "./sessions.access";
 import { contextColumns, presentSession, sessionRef, type SessionRow } from "./sessions.data";
 import { removeSessionVideo, sessionVideoUpload } from "./sessions.media";
@@ -277,6 +278,7 @@ export async function deleteSession(ctx: RequestContext, id: string) {
     ctx.db.orm
       .delete(sessionPoseChunks)
       .where(and(eq(sessionPoseChunks.sessionId, id), eq(sessionPoseChunks.workspaceId, ws))),
+    ...dropProgress(ctx.db.orm, ws, id),
     ctx.db.orm
       .delete(motionPredictions)
       .where(and(eq(motionPredictions.sessionId, id), eq(motionPredictions.workspaceId, ws))),
