@@ -1,6 +1,8 @@
 // Ingest benchmark of a 10-minute 30 fps session (18,000 BlazePose frames): the whole session
 // through POST /api/v1/sessions/{id}/data on a running Worker (loopback), then completion on the
-// queue, beside only JSON.parse of the same bodies in this process, in the same run.
+// queue, beside only JSON.parse of the same bodies in this process, in the same run; then the
+// same frames as a second session through the binary body (application/vnd.rehab-edge.pose-chunk,
+// src/modules/sessions/pose.wire.ts), same chunks.
 //
 //   node bench/sessions.mjs                      starts its own `wrangler dev` on 127.0.0.1:8850
 //   BENCH_BASE=http://127.0.0.1:8787 node bench/sessions.mjs   uses a server already running
@@ -12,7 +14,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./config.mjs";
 import { Api } from "./http.mjs";
-import { ensureDevVars } from "./server.mjs";
+import { ensureDevVars, RATE_LIMITS_ON } from "./server.mjs";
 
 const FRAMES = Number(process.env.BENCH_SESSION_FRAMES ?? 18_000);
 const CHUNK = Number(process.env.BENCH_SESSION_CHUNK ?? 300);
@@ -85,6 +87,8 @@ async function startServer() {
       "--show-interactive-dev-session=false",
       "--log-level",
       "warn",
+      // Three sessions of 60 chunks pass the per-IP limit: the checks run, nothing is refused.
+      ...Object.entries(RATE_LIMITS_ON).flatMap(([key, value]) => ["--var", `${key}:${value}`]),
     ],
     { cwd: ROOT, env: ENV, stdio: ["ignore", logFd, logFd], detached: true },
   );
@@ -100,13 +104,37 @@ async function startServer() {
   return { base, stop: () => process.kill(-child.pid, "SIGTERM") };
 }
 
+const WIRE_TYPE = "application/vnd.rehab-edge.pose-chunk";
+
+/**
+ * The binary body of the same frames (layout in pose.wire.ts): 16-byte header (version 1, flag 2
+ * frame size), f64 timestamps, f32 landmarks (x, y, z, visibility).
+ */
+function wireBody(frames, size) {
+  const n = frames.length;
+  const out = new Uint8Array(16 + n * 8 + n * 132 * 4);
+  const view = new DataView(out.buffer);
+  view.setUint8(0, 1);
+  view.setUint8(1, 2);
+  view.setUint32(4, n, true);
+  view.setUint16(12, size.width, true);
+  view.setUint16(14, size.height, true);
+  const ts = new Float64Array(out.buffer, 16, n);
+  const lm = new Float32Array(out.buffer, 16 + n * 8, n * 132);
+  frames.forEach((f, i) => {
+    ts[i] = f.timestamp;
+    f.landmarks.forEach((l, j) => lm.set([l.x, l.y, l.z, l.visibility], i * 132 + j * 4));
+  });
+  return out;
+}
+
 /** POSTs one chunk; a dropped connection is retried (chunks are idempotent: a retry answers 200). */
-async function postChunk(base, path, token, body, index) {
+async function postChunk(base, path, token, body, index, type = "application/json") {
   for (let attempt = 1; ; attempt++) {
     try {
       const res = await fetch(base + path, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        headers: { "content-type": type, authorization: `Bearer ${token}` },
         body,
       });
       const text = await res.text();
@@ -129,6 +157,10 @@ async function main() {
   for (let i = 0; i < all.length; i += CHUNK)
     bodies.push(JSON.stringify({ frames: all.slice(i, i + CHUNK) }));
   const bytes = bodies.reduce((n, b) => n + b.length, 0);
+  const wireBodies = [];
+  for (let i = 0; i < all.length; i += CHUNK)
+    wireBodies.push(wireBody(all.slice(i, i + CHUNK), { width: 720, height: 1280 }));
+  const wireBytes = wireBodies.reduce((n, b) => n + b.length, 0);
   const own = !process.env.BENCH_BASE;
   if (own) ensureDevVars();
   const server = own ? await startServer() : { base: process.env.BENCH_BASE, stop: () => {} };
@@ -168,39 +200,78 @@ async function main() {
     // the Worker has received and parsed them, so this is HTTP + auth + JSON.parse per chunk.
     const floorMs = [];
     for (const body of bodies.slice(0, 10)) {
-      const t0 = performance.now();
-      const res = await fetch(server.base + path, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: body.replace('{"frames":', '{"framez":'),
-      });
+      let t0 = performance.now();
+      let res;
+      // A keep-alive connection idle through the parse above may be closed (EPIPE): retry.
+      for (let attempt = 1; !res; attempt++) {
+        try {
+          t0 = performance.now();
+          res = await fetch(server.base + path, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            body: body.replace('{"frames":', '{"framez":'),
+          });
+        } catch (error) {
+          if (attempt >= 4) throw error;
+        }
+      }
       await res.text();
       if (res.status !== 422) throw new Error(`floor request answered ${res.status}`);
       floorMs.push(performance.now() - t0);
     }
-    const chunkMs = [];
-    let retries = 0;
-    t = performance.now();
-    for (const [i, body] of bodies.entries()) {
-      const t0 = performance.now();
-      retries += (await postChunk(server.base, path, token, body, i)).retries;
-      chunkMs.push(performance.now() - t0);
-      if (Date.now() > deadline) throw new Error("deadline passed during ingest");
+    /** One session through the API: ingest every body, complete, wait for the analysis. */
+    async function run(sessionId, list, type) {
+      const path = `/api/v1/sessions/${sessionId}/data`;
+      const chunkMs = [];
+      let retries = 0;
+      let t = performance.now();
+      for (const [i, body] of list.entries()) {
+        const t0 = performance.now();
+        retries += (await postChunk(server.base, path, token, body, i, type)).retries;
+        chunkMs.push(performance.now() - t0);
+        if (Date.now() > deadline) throw new Error("deadline passed during ingest");
+      }
+      const ingestMs = performance.now() - t;
+      t = performance.now();
+      const done = await api.request("POST", `/api/v1/sessions/${sessionId}/complete`, { token });
+      const answered = done.status;
+      let status = done.body?.data?.status;
+      while (status === "processing" && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        const detail = await api.call("GET", `/api/v1/sessions/${sessionId}`, { token });
+        status = detail.session.status;
+      }
+      const analysisMs = performance.now() - t;
+      const detail = await api.call("GET", `/api/v1/sessions/${sessionId}`, { token });
+      return { chunkMs, retries, ingestMs, analysisMs, answered, status, detail };
     }
-    const ingestMs = performance.now() - t;
-
-    t = performance.now();
-    const done = await api.request("POST", `/api/v1/sessions/${session.session_id}/complete`, {
+    const jsonRun = await run(session.session_id, bodies, "application/json");
+    const second = await api.call("POST", "/api/v1/sessions", {
       token,
+      body: {
+        patient_id: patient.id,
+        exercise_type: "squat",
+        frame_size: { width: 720, height: 1280 },
+      },
     });
-    let status = done.body?.data?.status;
-    while (status === "processing" && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      const detail = await api.call("GET", `/api/v1/sessions/${session.session_id}`, { token });
-      status = detail.session.status;
-    }
-    const analysisMs = performance.now() - t;
-    const detail = await api.call("GET", `/api/v1/sessions/${session.session_id}`, { token });
+    const wireRun = await run(second.session_id, wireBodies, WIRE_TYPE);
+    // The full pass (the completion before the analysis advanced with the chunks): the same
+    // JSON bodies with the first chunk sent last, so the saved state cannot be used and
+    // completion reads every chunk back (on the queue, as every long session did before).
+    const third = await api.call("POST", "/api/v1/sessions", {
+      token,
+      body: {
+        patient_id: patient.id,
+        exercise_type: "squat",
+        frame_size: { width: 720, height: 1280 },
+      },
+    });
+    const fullRun = await run(
+      third.session_id,
+      [...bodies.slice(1), bodies[0]],
+      "application/json",
+    );
+    const { chunkMs, retries, ingestMs, analysisMs, status, detail } = jsonRun;
 
     const fps = (ms) => Math.round(FRAMES / (ms / 1000));
     const sorted = chunkMs.slice().sort((a, b) => a - b);
@@ -220,16 +291,44 @@ async function main() {
           retried_chunks: retries,
           complete_to_review_pending_ms: Math.round(analysisMs),
           whole_session_ms: Math.round(ingestMs + analysisMs),
+          whole_session_vs_parse: +((ingestMs + analysisMs) / parseMs).toFixed(1),
+          complete_answer: jsonRun.answered,
           final_status: status,
           frame_count: detail.pose_data?.frame_count,
           rep_count: detail.pose_data?.rep_count,
+          binary_body_mb: +(wireBytes / 1e6).toFixed(1),
+          binary_ingest_ms: Math.round(wireRun.ingestMs),
+          binary_ingest_fps: fps(wireRun.ingestMs),
+          binary_chunk_p50_ms: Math.round(
+            wireRun.chunkMs.slice().sort((a, b) => a - b)[Math.floor(wireRun.chunkMs.length / 2)],
+          ),
+          binary_complete_to_review_pending_ms: Math.round(wireRun.analysisMs),
+          binary_complete_answer: wireRun.answered,
+          binary_whole_session_ms: Math.round(wireRun.ingestMs + wireRun.analysisMs),
+          binary_whole_session_vs_parse: +(
+            (wireRun.ingestMs + wireRun.analysisMs) /
+            parseMs
+          ).toFixed(1),
+          binary_final_status: wireRun.status,
+          binary_rep_count: wireRun.detail.pose_data?.rep_count,
+          full_pass_complete_to_review_pending_ms: Math.round(fullRun.analysisMs),
+          full_pass_complete_answer: fullRun.answered,
+          full_pass_final_status: fullRun.status,
+          full_pass_rep_count: fullRun.detail.pose_data?.rep_count,
+          same_analysis:
+            fullRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count &&
+            JSON.stringify(wireRun.detail.pose_data?.angle_ranges) ===
+              JSON.stringify(detail.pose_data?.angle_ranges) &&
+            wireRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count,
           load_average: +loadavg()[0].toFixed(1),
         },
         null,
         2,
       ),
     );
-    if (status !== "review_pending") process.exitCode = 1;
+    if ([status, wireRun.status, fullRun.status].some((s) => s !== "review_pending")) {
+      process.exitCode = 1;
+    }
   } finally {
     server.stop();
   }

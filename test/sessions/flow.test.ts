@@ -168,10 +168,14 @@ describe("happy", () => {
     );
   }, 60_000);
 
-  it("analyses a long session on the queue and answers 202", async () => {
+  it("analyses on the queue (202) when a long session's frames must all be read back", async () => {
     const { clinic } = await sessionClinic();
     const { session_id } = await createSession(clinic, { frame_size: { width: 720, height: 720 } });
-    await uploadFrames(clinic.patientUser.token, session_id, squatFrames({ reps: 31 }), 300);
+    // The first chunk last: the analysis saved as chunks arrived cannot be used (it began at the
+    // second chunk), so all 2,791 frames must be read back, more than the inline limit.
+    const frames = squatFrames({ reps: 31 });
+    await uploadFrames(clinic.patientUser.token, session_id, frames.slice(300), 300);
+    await uploadFrames(clinic.patientUser.token, session_id, frames.slice(0, 300), 300);
     const res = await api("POST", `/api/v1/sessions/${session_id}/complete`, {
       token: clinic.patientUser.token,
     });
