@@ -45,8 +45,12 @@ function faulty(faults: Faults): Bindings {
   const DB = wrap(env.DB, "batch", (batch) => async (...args: unknown[]) => {
     if (faults.d1 === "fail") throw new Error("D1 unavailable");
     const result = await batch(...args);
-    // The write landed; the answer never comes back (the room is evicted first).
-    if (faults.d1 === "hang-after-write" && (args[0] as unknown[]).length > 1) return forever();
+    // The write landed; the answer never comes back (the room is evicted first). A write is
+    // told by its rows changed (the upload's read batch holds several statements too).
+    const wrote = (result as { meta?: { changes?: number } }[]).some(
+      (r) => (r.meta?.changes ?? 0) > 0,
+    );
+    if (faults.d1 === "hang-after-write" && wrote) return forever();
     return result;
   });
   return { ...(env as unknown as Bindings), MEDIA, DB };
