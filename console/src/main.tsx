@@ -1,12 +1,15 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/patients` the staff's
+ * patient list and `#/patients/{id}` a patient's chart. Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
 import { errorText, h, status } from "./ui";
 import { mount, unmount } from "./view";
+import { ChartView } from "./views/chart/ChartView";
+import { PatientsView } from "./views/chart/PatientsView";
 import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
 import { ProgressView } from "./views/progress";
@@ -19,6 +22,8 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/patients$/, () => mount(<PatientsView />)],
+  [new RegExp(`^#/patients/${ID}$`), (id) => mount(<ChartView patientId={id} />)],
 ];
 
 function nav() {
@@ -31,8 +36,10 @@ function nav() {
     location.hash = "#/";
     route();
   });
+  const staff = user.role !== "patient" && user.role !== "family";
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    ...(staff ? [h("a", { href: "#/patients" }, "Patients")] : []),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );

@@ -131,9 +131,10 @@ async function clinicianHome() {
     plist.append(
       h(
         "li",
-        {},
-        h("a", { href: `#/progress/${p.id}` }, p.name),
-        ` — ${p.sessions_pending_review} to review`,
+        { "data-patient": p.id },
+        h("a", { href: `#/patients/${p.id}` }, p.name),
+        ` — ${p.sessions_pending_review} to review · `,
+        h("a", { href: `#/progress/${p.id}`, "aria-label": `Progress of ${p.name}` }, "Progress"),
       ),
     );
   const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");
