@@ -3,7 +3,7 @@
  * page) with edit and end, then ended ones; and the form to assign a new exercise. Ending sets the
  * status to "Completed" through the same update route; the API keeps the row and its history.
  */
-import { useRef, useState } from "hono/jsx/dom";
+import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api } from "../../api";
 import { errorText } from "../../ui";
 import { Loading, useLoad } from "../../view";
@@ -23,13 +23,18 @@ export function Assignments(props: { patientId: string; canAssign: boolean }) {
   const [confirming, setConfirming] = useState<string | null>(null);
   const [message, setMessage] = useState<{ text: string; error?: boolean } | null>(null);
   const addButton = useRef<HTMLButtonElement>(null);
+  // Focus goes back to "Assign an exercise" once a form closes (the button exists again then).
+  const [refocus, setRefocus] = useState(0);
+  useEffect(() => {
+    if (refocus) addButton.current?.focus();
+  }, [refocus]);
 
   function saved(a: Assignment, verb: string) {
     setAdding(false);
     setEditing(null);
     setMessage({ text: `${a.exercise_type?.name ?? "Exercise"} ${verb}.` });
     list.reload();
-    addButton.current?.focus();
+    setRefocus((n) => n + 1);
   }
 
   async function end(a: Assignment) {
@@ -64,7 +69,7 @@ export function Assignments(props: { patientId: string; canAssign: boolean }) {
             onSaved={(a) => saved(a, "assigned")}
             onCancel={() => {
               setAdding(false);
-              addButton.current?.focus();
+              setRefocus((n) => n + 1);
             }}
           />
         ) : (
