@@ -174,32 +174,18 @@ async function main() {
     );
   }
 
-  // Issue 19: the read path's cost of the session and rate-limit checks. The API again on the
-  // same data with the general rate limits off (the session check, idle limit included, cannot
-  // be turned off: it is the existing query with one more column compared), each read measured
-  // right after the D1 floor so both see the same machine load.
-  await server.stop();
-  server = await startApi({ vars: RATE_LIMITS_OFF });
-  console.log(`API restarted with the general rate limits off (wrangler pid ${server.pid}).`);
-  const floor = list.find((t) => t.name === "bare Worker: one D1 query");
-  const reads = list.filter((t) => t.role === undefined);
-  const withoutLimits = [];
-  for (const t of [floor, ...reads]) {
-    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
-    const headers = async () =>
-      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
-    const r = await measure({
-      name: `${t.name} (rate limits off)`,
-      base: t.base ?? server.base,
-      path: t.path,
-      headers,
-      load,
-    });
-    withoutLimits.push({ role: "reference", ...r });
-    results.push({ role: "reference", ...r });
-    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
-  }
-  const checksVsFloor = checksTable(results, withoutLimits);
+  // Issue 21: D1 read replication. Every API request already runs in a D1 session; a client that
+  // sends the bookmark of its last answer starts its session there. The D1 + queue floor without
+  // a session, the same floor in a session at a bookmark, then each read again with a bookmark,
+  // back to back so they see the same machine load.
+  const replication = await measureReplication(data, list, load, results);
+  console.log(`\n${replication.markdown}`);
+
+  // Issue 19's phase (BENCH_CHECKS=0 skips it): the reads without the general rate limits.
+  const checksVsFloor =
+    process.env.BENCH_CHECKS === "0"
+      ? { rows: null, markdown: "(rate-limit phase skipped: BENCH_CHECKS=0)" }
+      : await measureWithoutLimits(data, list, load, results);
   console.log(`\n${checksVsFloor.markdown}`);
 
   const compatibility = bare.compatibility;
@@ -234,12 +220,132 @@ async function main() {
     targets: judged,
     markdown: table,
     checks_vs_floor: checksVsFloor.rows,
+    read_replication: replication.rows,
   });
-  console.log(`\n${table}\n\n${checksVsFloor.markdown}\n`);
+  console.log(`\n${table}\n\n${replication.markdown}\n\n${checksVsFloor.markdown}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
   if (process.env.BENCH_PROFILE !== "0") runProfile();
   // BENCH_SUITES=0 skips the extra suites (e.g. to measure only the request path).
   if (process.env.BENCH_SUITES !== "0" && runSuites() > 0) process.exitCode = 1;
+}
+
+/**
+ * Issue 19: the read path's cost of the session and rate-limit checks. The API again on the
+ * same data with the general rate limits off (the session check, idle limit included, cannot
+ * be turned off: it is the existing query with one more column compared), each read measured
+ * right after the D1 floor so both see the same machine load.
+ */
+async function measureWithoutLimits(data, list, load, results) {
+  await server.stop();
+  server = await startApi({ vars: RATE_LIMITS_OFF });
+  console.log(`API restarted with the general rate limits off (wrangler pid ${server.pid}).`);
+  const floor = list.find((t) => t.name === "bare Worker: one D1 query");
+  const reads = list.filter((t) => t.role === undefined);
+  const withoutLimits = [];
+  for (const t of [floor, ...reads]) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const headers = async () =>
+      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
+    const r = await measure({
+      name: `${t.name} (rate limits off)`,
+      base: t.base ?? server.base,
+      path: t.path,
+      headers,
+      load,
+    });
+    withoutLimits.push({ role: "reference", ...r });
+    results.push({ role: "reference", ...r });
+    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  }
+  return checksTable(results, withoutLimits);
+}
+
+/** The bookmark a GET of `url` answers (the API's, or the bare Worker's session path). */
+async function bookmarkOf(url, headers = {}) {
+  const res = await fetch(url, { headers });
+  await res.arrayBuffer();
+  const bookmark = res.headers.get("x-d1-bookmark");
+  if (!bookmark) throw new Error(`${url} answered no x-d1-bookmark (status ${res.status})`);
+  return bookmark;
+}
+
+/**
+ * Issue 21: the reads with a bookmark sent (`x-d1-bookmark`, the session starts there) beside
+ * the same reads without one (the main phase) and beside the D1 + queue floor, without and with
+ * a session at a bookmark (bench/bare/d1.mjs `/session`). Adds its results to `results`.
+ */
+async function measureReplication(data, list, load, results) {
+  const floor = list.find((t) => t.name === "bare Worker: D1 query + queue send");
+  const reads = list.filter((t) => t.role === undefined);
+  const auth = async () => ({ authorization: `Bearer ${await data.physio.token(300_000)}` });
+  const floorBookmark = await bookmarkOf(`${floor.base}/session`);
+  const apiBookmark = await bookmarkOf(server.base + reads[0].path, await auth());
+  console.log(`Read replication: bookmarks ${floorBookmark} (floor), ${apiBookmark} (API).`);
+  const plan = [
+    {
+      name: `${floor.name} (again)`,
+      base: floor.base,
+      path: floor.path,
+      headers: async () => ({}),
+    },
+    {
+      name: "bare Worker: D1 query + queue send, in a session at a bookmark",
+      base: floor.base,
+      path: "/session",
+      headers: async () => ({ "x-d1-bookmark": floorBookmark }),
+    },
+    ...reads.map((t) => ({
+      name: `${t.name}, with a bookmark`,
+      base: server.base,
+      path: t.path,
+      headers: async () => ({ ...(await auth()), "x-d1-bookmark": apiBookmark }),
+    })),
+  ];
+  const measured = [];
+  for (const t of plan) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const r = await measure({ name: t.name, base: t.base, path: t.path, headers: t.headers, load });
+    measured.push(r);
+    results.push({ role: "reference", ...r });
+    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  }
+  const [floorAgain, floorSession, ...withBookmark] = measured;
+  const share = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+  const floorMain = results.find((r) => r.name === floor.name);
+  const vs = (r, f) => ({
+    req_s: r.requests_per_s,
+    vs_floor: share(r.requests_per_s, f.requests_per_s),
+    serial_p50_ms: r.serial?.latency_ms.p50 ?? null,
+    serial_p50_vs_floor: share(r.serial?.latency_ms.p50, f.serial?.latency_ms.p50),
+  });
+  const rows = [
+    {
+      name: "D1 query + queue send (floor; bookmark: bench/bare/d1.mjs /session)",
+      without: vs(floorAgain, floorAgain),
+      with_bookmark: vs(floorSession, floorAgain),
+      bookmark_vs_without: share(floorSession.requests_per_s, floorAgain.requests_per_s),
+    },
+    ...reads.map((t, i) => {
+      const main = results.find((r) => r.name === t.name);
+      return {
+        name: t.name,
+        without: vs(main, floorMain),
+        with_bookmark: vs(withBookmark[i], floorAgain),
+        bookmark_vs_without: share(withBookmark[i].requests_per_s, main.requests_per_s),
+      };
+    }),
+  ];
+  const cell = (v) =>
+    `${v.req_s}; ${v.vs_floor}; ${v.serial_p50_ms} ms (${v.serial_p50_vs_floor}x)`;
+  const lines = [
+    "| read (req/s; vs the D1 + queue floor; 1-at-a-time p50 (vs floor's)) | no bookmark | bookmark sent | req/s, bookmark / none |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${cell(r.without)} | ${cell(r.with_bookmark)} | ${r.bookmark_vs_without} |`,
+    ),
+  ];
+  return { rows, markdown: lines.join("\n") };
 }
 
 /**
