@@ -176,10 +176,19 @@ async function main() {
 
   // Issue 21: D1 read replication. Every API request already runs in a D1 session; a client that
   // sends the bookmark of its last answer starts its session there. The D1 + queue floor without
-  // a session, the same floor in a session at a bookmark, then each read again with a bookmark,
-  // back to back so they see the same machine load.
-  const replication = await measureReplication(data, list, load, results);
-  console.log(`\n${replication.markdown}`);
+  // a session and in a session at a bookmark, then each read without and with a bookmark, back
+  // to back so they see the same machine load. BENCH_COMPARE_ROOT (another checkout, e.g. the
+  // code before a change) then serves the same data and is measured the same way.
+  const replication = [await measureReplication(data, list, load, results, "this checkout")];
+  console.log(`\n${replication[0].markdown}`);
+  if (process.env.BENCH_COMPARE_ROOT) {
+    const label = process.env.BENCH_COMPARE_LABEL || process.env.BENCH_COMPARE_ROOT;
+    await server.stop();
+    server = await startApi({ root: process.env.BENCH_COMPARE_ROOT });
+    console.log(`API restarted from ${process.env.BENCH_COMPARE_ROOT} (${label}).`);
+    replication.push(await measureReplication(data, list, load, results, label));
+    console.log(`\n${replication[1].markdown}`);
+  }
 
   // Issue 19's phase (BENCH_CHECKS=0 skips it): the reads without the general rate limits.
   const checksVsFloor =
@@ -220,9 +229,10 @@ async function main() {
     targets: judged,
     markdown: table,
     checks_vs_floor: checksVsFloor.rows,
-    read_replication: replication.rows,
+    read_replication: Object.fromEntries(replication.map((r) => [r.label, r.rows])),
   });
-  console.log(`\n${table}\n\n${replication.markdown}\n\n${checksVsFloor.markdown}\n`);
+  const replicationTables = replication.map((r) => r.markdown).join("\n\n");
+  console.log(`\n${table}\n\n${replicationTables}\n\n${checksVsFloor.markdown}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
   if (process.env.BENCH_PROFILE !== "0") runProfile();
   // BENCH_SUITES=0 skips the extra suites (e.g. to measure only the request path).
@@ -270,82 +280,77 @@ async function bookmarkOf(url, headers = {}) {
 }
 
 /**
- * Issue 21: the reads with a bookmark sent (`x-d1-bookmark`, the session starts there) beside
- * the same reads without one (the main phase) and beside the D1 + queue floor, without and with
- * a session at a bookmark (bench/bare/d1.mjs `/session`). Adds its results to `results`.
+ * Issue 21: the reads of the API now running (`server`) without and with a bookmark sent
+ * (`x-d1-bookmark`: the session starts there), beside the D1 + queue floor without and with a
+ * session at a bookmark (bench/bare/d1.mjs `/session`). Adds its results to `results`.
  */
-async function measureReplication(data, list, load, results) {
+async function measureReplication(data, list, load, results, label) {
   const floor = list.find((t) => t.name === "bare Worker: D1 query + queue send");
   const reads = list.filter((t) => t.role === undefined);
   const auth = async () => ({ authorization: `Bearer ${await data.physio.token(300_000)}` });
   const floorBookmark = await bookmarkOf(`${floor.base}/session`);
   const apiBookmark = await bookmarkOf(server.base + reads[0].path, await auth());
-  console.log(`Read replication: bookmarks ${floorBookmark} (floor), ${apiBookmark} (API).`);
+  console.log(
+    `Read replication (${label}): bookmarks ${floorBookmark} (floor), ${apiBookmark} (API).`,
+  );
   const plan = [
+    { name: floor.name, base: floor.base, path: floor.path, headers: async () => ({}) },
     {
-      name: `${floor.name} (again)`,
-      base: floor.base,
-      path: floor.path,
-      headers: async () => ({}),
-    },
-    {
-      name: "bare Worker: D1 query + queue send, in a session at a bookmark",
+      name: `${floor.name}, in a session at a bookmark`,
       base: floor.base,
       path: "/session",
       headers: async () => ({ "x-d1-bookmark": floorBookmark }),
     },
-    ...reads.map((t) => ({
-      name: `${t.name}, with a bookmark`,
-      base: server.base,
-      path: t.path,
-      headers: async () => ({ ...(await auth()), "x-d1-bookmark": apiBookmark }),
-    })),
+    ...reads.flatMap((t) => [
+      { name: t.name, base: server.base, path: t.path, headers: auth },
+      {
+        name: `${t.name}, with a bookmark`,
+        base: server.base,
+        path: t.path,
+        headers: async () => ({ ...(await auth()), "x-d1-bookmark": apiBookmark }),
+      },
+    ]),
   ];
   const measured = [];
   for (const t of plan) {
     if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
     const r = await measure({ name: t.name, base: t.base, path: t.path, headers: t.headers, load });
+    r.name = `${r.name} (${label})`;
     measured.push(r);
     results.push({ role: "reference", ...r });
     console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
   }
-  const [floorAgain, floorSession, ...withBookmark] = measured;
   const share = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
-  const floorMain = results.find((r) => r.name === floor.name);
-  const vs = (r, f) => ({
+  const floorRow = measured[0];
+  const vs = (r) => ({
     req_s: r.requests_per_s,
-    vs_floor: share(r.requests_per_s, f.requests_per_s),
+    vs_floor: share(r.requests_per_s, floorRow.requests_per_s),
     serial_p50_ms: r.serial?.latency_ms.p50 ?? null,
-    serial_p50_vs_floor: share(r.serial?.latency_ms.p50, f.serial?.latency_ms.p50),
+    serial_p50_vs_floor: share(r.serial?.latency_ms.p50, floorRow.serial?.latency_ms.p50),
   });
-  const rows = [
-    {
-      name: "D1 query + queue send (floor; bookmark: bench/bare/d1.mjs /session)",
-      without: vs(floorAgain, floorAgain),
-      with_bookmark: vs(floorSession, floorAgain),
-      bookmark_vs_without: share(floorSession.requests_per_s, floorAgain.requests_per_s),
-    },
-    ...reads.map((t, i) => {
-      const main = results.find((r) => r.name === t.name);
-      return {
-        name: t.name,
-        without: vs(main, floorMain),
-        with_bookmark: vs(withBookmark[i], floorAgain),
-        bookmark_vs_without: share(withBookmark[i].requests_per_s, main.requests_per_s),
-      };
-    }),
-  ];
+  const rows = [];
+  for (let i = 0; i < measured.length; i += 2) {
+    const [without, withBookmark] = [measured[i], measured[i + 1]];
+    rows.push({
+      name: i === 0 ? "D1 query + queue send (floor)" : reads[i / 2 - 1].name,
+      without: vs(without),
+      with_bookmark: vs(withBookmark),
+      bookmark_vs_without: share(withBookmark.requests_per_s, without.requests_per_s),
+    });
+  }
   const cell = (v) =>
     `${v.req_s}; ${v.vs_floor}; ${v.serial_p50_ms} ms (${v.serial_p50_vs_floor}x)`;
   const lines = [
-    "| read (req/s; vs the D1 + queue floor; 1-at-a-time p50 (vs floor's)) | no bookmark | bookmark sent | req/s, bookmark / none |",
+    `Read replication, ${label} (req/s; vs the D1 + queue floor without a bookmark; 1-at-a-time p50 (vs the floor's)):`,
+    "",
+    "| read | no bookmark | bookmark sent | req/s, bookmark / none |",
     "| --- | --- | --- | --- |",
     ...rows.map(
       (r) =>
         `| ${r.name} | ${cell(r.without)} | ${cell(r.with_bookmark)} | ${r.bookmark_vs_without} |`,
     ),
   ];
-  return { rows, markdown: lines.join("\n") };
+  return { label, rows, markdown: lines.join("\n") };
 }
 
 /**
