@@ -26,7 +26,7 @@ type Results<T extends Batch> = {
  *
  * Built by `RequestDb.rows`. It speaks drizzle's D1 batch protocol (`_prepare()` answering the
  * query, its prepared `stmt` and `mapResult`), the same one drizzle's own queries speak there;
- * test/platform/d1-rows.test.ts runs it in a real batch beside drizzle queries.
+ * test/scheduling/lean-reads.test.ts pins what the lists built on it answer.
  */
 export class D1Rows<Row> {
   declare readonly _: { readonly dialect: "sqlite"; readonly result: Row[] };
