@@ -1,7 +1,8 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/record` an exercise from
+ * a recorded video, `#/my-progress` the patient's own progress. Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -10,6 +11,8 @@ import { mount, unmount } from "./view";
 import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
 import { ProgressView } from "./views/progress";
+import { MyProgressView } from "./views/record/MyProgressView";
+import { RecordView } from "./views/record/RecordView";
 import { reviewView } from "./views/review";
 import { watchView } from "./views/watch";
 
@@ -19,6 +22,8 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/record$/, () => mount(<RecordView />)],
+  [/^#\/my-progress$/, () => mount(<MyProgressView />)],
 ];
 
 function nav() {
@@ -33,6 +38,7 @@ function nav() {
   });
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    ...(user.role === "patient" ? [h("a", { href: "#/my-progress" }, "My progress")] : []),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );

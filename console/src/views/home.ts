@@ -99,6 +99,13 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
+    h(
+      "p",
+      { class: "actions" },
+      h("a", { href: "#/record", id: "record-link" }, "Record from a video"),
+      " · ",
+      h("a", { href: "#/my-progress" }, "Your progress"),
+    ),
     sessionSection(
       "Your sessions",
       await api.GET("/api/v1/sessions", { params: { query: { page_size: 10 } } }),
