@@ -19,7 +19,7 @@ export function MyProgressView() {
       {(patient) =>
         patient ? (
           <>
-            <ProgressView patientId={patient.id} title="Your progress" />
+            <ProgressView patientId={patient.id} title="Your progress" back={false} />
             <Numbers patientId={patient.id} />
           </>
         ) : (
@@ -30,7 +30,7 @@ export function MyProgressView() {
   );
 }
 
-/** The chart's numbers as a table: readable by a screen reader, and on a narrow phone. */
+/** The chart's numbers, per exercise. */
 function Numbers(props: { patientId: string }) {
   const numbers = useLoad(() => loadNumbers(props.patientId), [props.patientId]);
   return (
@@ -47,37 +47,31 @@ function Numbers(props: { patientId: string }) {
 const deg = (v: number | null) => (v == null ? "—" : `${Math.round(v)}°`);
 const pct = (v: number | null) => (v == null ? "—" : `${Math.round(v * 100)} %`);
 
+/** One block per exercise (a definition list): readable by a screen reader, and on a phone. */
 function Table(props: { progress: Progress }) {
   const rows = props.progress.exercises.filter((e) => e.series.length > 0);
   if (!rows.length) return <p id="my-progress-empty">No analysed sessions yet.</p>;
   return (
-    <div class="table-scroll">
-      <table id="my-progress-table">
-        <thead>
-          <tr>
-            <th scope="col">Exercise</th>
-            <th scope="col">Sessions</th>
-            <th scope="col">Repetitions</th>
-            <th scope="col">Range of motion, first → latest</th>
-            <th scope="col">Average quality</th>
-            <th scope="col">Done as planned</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((e) => (
-            <tr data-exercise={e.exercise_type}>
-              <th scope="row">{e.exercise_name}</th>
-              <td>{e.sessions}</td>
-              <td>{e.total_reps}</td>
-              <td>
-                {deg(e.range_of_motion.first)} → {deg(e.range_of_motion.last)}
-              </td>
-              <td>{pct(e.average_quality)}</td>
-              <td>{pct(e.adherence?.rate ?? null)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div id="my-progress-table">
+      {rows.map((e) => (
+        <section class="card" data-exercise={e.exercise_type} aria-label={e.exercise_name}>
+          <h4>{e.exercise_name}</h4>
+          <dl class="stats">
+            <dt>Sessions</dt>
+            <dd>{e.sessions}</dd>
+            <dt>Repetitions</dt>
+            <dd>{e.total_reps}</dd>
+            <dt>Range of motion, first → latest</dt>
+            <dd>
+              {deg(e.range_of_motion.first)} → {deg(e.range_of_motion.last)}
+            </dd>
+            <dt>Average quality</dt>
+            <dd>{pct(e.average_quality)}</dd>
+            <dt>Done as planned</dt>
+            <dd>{pct(e.adherence?.rate ?? null)}</dd>
+          </dl>
+        </section>
+      ))}
     </div>
   );
 }
