@@ -68,9 +68,11 @@ describe.concurrent("recorded video and the patient's own progress", () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), "rehab-e2e-record-"));
     webm = fixtureWebm(dir);
-    server = attachedServer() ?? (await startServer({ port: PORT }));
+    // On this shared machine `npm start` has taken minutes: its own deadline stays inside the
+    // hook's, so a start that never comes up is stopped by startServer, not left running.
+    server = attachedServer() ?? (await startServer({ port: PORT, timeoutMs: 420_000 }));
     ({ browser, close: closeBrowser } = await launchChromium());
-  });
+  }, 480_000);
 
   afterAll(async () => {
     await closeBrowser?.();

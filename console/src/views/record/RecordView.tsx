@@ -211,14 +211,13 @@ function RecordForm(props: { choices: Choices }) {
   }, [phase]);
 
   const busy = phase === "walking" || phase === "sending";
-  const fieldsLocked = busy;
   return (
     <form class="card record" aria-labelledby="record-title" onSubmit={run}>
       {choices.self ? null : (
         <Field id="record-patient" label="Patient" error={errors.patient}>
           <select
             id="record-patient"
-            disabled={fieldsLocked}
+            disabled={busy}
             value={patientId}
             onChange={(e) => setPatientId((e.target as HTMLSelectElement).value)}
           >
@@ -231,7 +230,7 @@ function RecordForm(props: { choices: Choices }) {
       <Field id="record-exercise" label="Exercise in the video" error={errors.exercise}>
         <select
           id="record-exercise"
-          disabled={fieldsLocked}
+          disabled={busy}
           value={target}
           onChange={(e) => setTarget((e.target as HTMLSelectElement).value)}
         >
@@ -266,14 +265,14 @@ function RecordForm(props: { choices: Choices }) {
           id="record-file"
           type="file"
           accept={VIDEO_TYPES.join(",")}
-          disabled={fieldsLocked}
+          disabled={busy}
           onChange={onFile}
         />
       </Field>
       <Field id="record-rate" label="Frames to analyse per second">
         <select
           id="record-rate"
-          disabled={fieldsLocked}
+          disabled={busy}
           value={String(perSecond)}
           onChange={(e) => setPerSecond(Number((e.target as HTMLSelectElement).value))}
         >
@@ -320,9 +319,12 @@ function RecordForm(props: { choices: Choices }) {
         </p>
       ) : null}
       <p class="actions">
-        <button type="submit" id="record-run" disabled={busy}>
-          {progress.current ? "Try again" : "Analyse and upload"}
-        </button>{" "}
+        {/* Once saved, the same video is not sent again: another file starts a new session. */}
+        {phase === "done" ? null : (
+          <button type="submit" id="record-run" disabled={busy}>
+            {progress.current ? "Try again" : "Analyse and upload"}
+          </button>
+        )}{" "}
         {phase === "walking" ? (
           <button type="button" onClick={() => stopper.current?.abort()}>
             Stop
