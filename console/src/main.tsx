@@ -1,7 +1,8 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/schedule` the
+ * clinician's week (staff). Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -11,6 +12,7 @@ import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
 import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
+import { ScheduleView } from "./views/schedule/ScheduleView";
 import { watchView } from "./views/watch";
 
 const ID = "([0-9a-f-]{36})";
@@ -19,6 +21,7 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/schedule$/, () => mount(<ScheduleView />)],
 ];
 
 function nav() {
@@ -33,6 +36,9 @@ function nav() {
   });
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    ...(user.role === "patient" || user.role === "family"
+      ? []
+      : [h("a", { href: "#/schedule" }, "Schedule")]),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );

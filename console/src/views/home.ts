@@ -1,7 +1,9 @@
 /** Sign-in (with the second factor when the API asks for it) and each role's home page. */
 import { api, idempotent, needsMfa, session, signIn, type Schemas } from "../api";
 import { errorText, fmt, h, render, status } from "../ui";
+import { island } from "../view";
 import { uploads } from "./exercise";
+import { upcomingAppointments } from "./schedule/UpcomingAppointments";
 
 export type CreatedSession = Schemas["CreatedExerciseSession"];
 type SessionItem = Schemas["ExerciseSessionListItem"];
@@ -99,6 +101,7 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
+    island(upcomingAppointments()),
     sessionSection(
       "Your sessions",
       await api.GET("/api/v1/sessions", { params: { query: { page_size: 10 } } }),
