@@ -100,13 +100,14 @@ describe("schedule", () => {
   });
 
   /** A scheduled appointment of the physiotherapist in the future: a seeded one, or one booked now. */
-  async function futureAppointment(exceptPatient: string): Promise<Appt> {
+  async function futureAppointment(exceptPatient: string, exceptId: string): Promise<Appt> {
     const now = new Date();
     const mine = await list(
       `clinician_id=${physioId}&status=scheduled&start_date=${now.toISOString()}&end_date=${new Date(now.getTime() + 14 * 24 * HOUR).toISOString()}`,
     );
     const seeded = mine.find(
-      (a) => a.patient_id !== exceptPatient && new Date(a.scheduled_start) > now,
+      (a) =>
+        a.patient_id !== exceptPatient && a.id !== exceptId && new Date(a.scheduled_start) > now,
     );
     if (seeded) return seeded;
     const day = nextWorkday();
@@ -144,6 +145,7 @@ describe("schedule", () => {
     const maria = patients.get("Maria Garcia")!;
     let phone: BrowserContext | undefined;
     let patientCtx: BrowserContext | undefined;
+    let adminCtx: BrowserContext | undefined;
     try {
       // The week: the seeded appointments of this week, today marked, Wednesday's time off.
       await signIn(page, server, loginOf(server, "physiotherapist").email);
@@ -202,7 +204,7 @@ describe("schedule", () => {
       expect(sameTime.map((a) => a.id)).toEqual([created.id]);
 
       // Maria over an existing appointment: named in place before and after submitting.
-      const taken = await futureAppointment(maria);
+      const taken = await futureAppointment(maria, created.id);
       const takenStart = new Date(taken.scheduled_start);
       const before = (await list(`clinician_id=${physioId}`)).length;
       await page.locator("#book-open").click();
@@ -218,6 +220,24 @@ describe("schedule", () => {
       await answer.filter({ hasText: "Not booked: the time is taken." }).waitFor();
       await expect(answer.textContent()).resolves.toContain(`${takenName}'s appointment`);
       await shot(page, "schedule-conflict", "conflict");
+      expect((await list(`clinician_id=${physioId}`)).length).toBe(before);
+
+      // Into the seeded time off (this week's Wednesday afternoon): named in place, then the 409.
+      const wednesday = new Date(monday.getTime() + 2 * 24 * HOUR);
+      await page.locator("#book-day").fill(ymd(wednesday));
+      await page.locator("#book-time").fill("15:00");
+      const off = "Sam Rivera is on time off Wed 9 Dec, 13:00–17:00".replace(
+        "Wed 9 Dec",
+        wednesday.toLocaleDateString("en-GB", {
+          weekday: "short",
+          day: "numeric",
+          month: "short",
+          timeZone: "UTC",
+        }),
+      );
+      await answer.filter({ hasText: "This time is not free" }).filter({ hasText: off }).waitFor();
+      await page.locator("#book-submit").click();
+      await answer.filter({ hasText: "Not booked" }).filter({ hasText: off }).waitFor();
       expect((await list(`clinician_id=${physioId}`)).length).toBe(before);
       await page.getByRole("button", { name: "Close" }).click();
 
@@ -281,6 +301,26 @@ describe("schedule", () => {
       expect(widths.page).toBeLessThanOrEqual(360);
       expect(widths.days).toBe(1);
 
+      // An admin picks whose week: the doctor's seeded appointments, named by clinician filter.
+      adminCtx = await browser.newContext({
+        viewport: { width: 1000, height: 800 },
+        timezoneId: "UTC",
+        locale: "en-GB",
+      });
+      const admin = await adminCtx.newPage();
+      await signIn(admin, server, loginOf(server, "admin").email);
+      await admin.locator("#patients, #status.error").first().waitFor(); // home settled
+      await admin.getByRole("link", { name: "Schedule" }).click();
+      await admin.getByLabel("Clinician").selectOption({ label: "Ada Okafor" });
+      const doctorWeek = (
+        await list(
+          `start_date=${ymd(monday)}&end_date=${ymd(new Date(monday.getTime() + 7 * 24 * HOUR))}`,
+        )
+      ).filter((a) => a.clinician_id !== physioId);
+      expect(doctorWeek.length).toBeGreaterThanOrEqual(1);
+      for (const a of doctorWeek) await admin.locator(`.week li.appt[data-id="${a.id}"]`).waitFor();
+      await expect.poll(() => admin.locator(".week li.appt").count()).toBe(doctorWeek.length);
+
       // John sees his upcoming appointments, the moved one at its new time.
       patientCtx = await browser.newContext({
         viewport: { width: 390, height: 800 },
@@ -302,6 +342,7 @@ describe("schedule", () => {
     } finally {
       await phone?.close();
       await patientCtx?.close();
+      await adminCtx?.close();
       await clinicCtx.close();
     }
   }, 240_000);
