@@ -79,7 +79,8 @@ describe("schedule", () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     mkdirSync(DOCS, { recursive: true });
-    server = attachedServer() ?? (await startServer({ port: PORT }));
+    // The first start builds and seeds the clinic; on a shared, busy machine that can take minutes.
+    server = attachedServer() ?? (await startServer({ port: PORT, timeoutMs: 400_000 }));
     ({ browser, close: closeBrowser } = await launchChromium());
     const physio = loginOf(server, "physiotherapist");
     const tokens = await apiLogin(server, physio.email);
@@ -92,7 +93,7 @@ describe("schedule", () => {
       { token },
     );
     patients = new Map(found.body.data.map((p) => [p.name, p.id]));
-  });
+  }, 420_000);
 
   afterAll(async () => {
     await closeBrowser?.();
