@@ -171,7 +171,7 @@ describe("schedule", () => {
       await page.getByLabel("Patient").selectOption({ label: "John Doe" });
       await page.locator("#book-day").fill(ymd(day));
       await page.locator("#book-minutes").fill("30");
-      const slot = page.locator("#book-slots .slot").first();
+      const slot = page.locator(`#book-slots[data-day="${ymd(day)}"] .slot`).first();
       await slot.waitFor();
       await slot.click();
       await page.locator("#book-answer", { hasText: "Free" }).waitFor();
@@ -249,7 +249,7 @@ describe("schedule", () => {
       await page.locator("#move-time").fill(hm(takenStart));
       await page.locator("#move-answer.clash", { hasText: `${takenName}'s appointment` }).waitFor();
       await page.locator("#move-day").fill(ymd(day));
-      const lastSlot = page.locator("#move-slots .slot").last();
+      const lastSlot = page.locator(`#move-slots[data-day="${ymd(day)}"] .slot`).last();
       await lastSlot.waitFor();
       await lastSlot.click();
       await page.locator("#move-answer", { hasText: "Free" }).waitFor();

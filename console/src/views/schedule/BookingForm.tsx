@@ -62,7 +62,11 @@ export function BookingForm(props: Props) {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(idempotencyKey);
-  const [slots, setSlots] = useState<{ start: string; end: string }[] | null>(null);
+  // Free slots with the day and length they are for: a list for another choice is never offered.
+  const [slots, setSlots] = useState<{
+    for: string;
+    list: { start: string; end: string }[];
+  } | null>(null);
   const first = useRef<HTMLSelectElement | HTMLInputElement>(null);
 
   useEffect(() => first.current?.focus(), []);
@@ -89,8 +93,13 @@ export function BookingForm(props: Props) {
         },
       })
       .then(
-        (r) => live && setSlots(r.slots.filter((s) => dayKey(new Date(s.start)) === day)),
-        () => live && setSlots([]),
+        (r) =>
+          live &&
+          setSlots({
+            for: `${day}/${minutes}`,
+            list: r.slots.filter((s) => dayKey(new Date(s.start)) === day),
+          }),
+        () => live && setSlots({ for: `${day}/${minutes}`, list: [] }),
       );
     return () => {
       live = false;
@@ -297,7 +306,7 @@ export function BookingForm(props: Props) {
       <Slots
         idp={idp}
         day={day}
-        slots={slots}
+        slots={slots?.for === `${day}/${minutes}` ? slots.list : null}
         chosen={start}
         onPick={(s) => {
           const d = new Date(s.start);
@@ -380,7 +389,7 @@ function Slots(props: {
   if (!props.slots || !date) return null;
   const chosen = props.chosen?.getTime();
   return (
-    <fieldset class="slots" id={`${props.idp}-slots`}>
+    <fieldset class="slots" id={`${props.idp}-slots`} data-day={props.day}>
       <legend>Free slots on {fmtDay(date)}</legend>
       {props.slots.length === 0 ? (
         <p>No free slot that day.</p>

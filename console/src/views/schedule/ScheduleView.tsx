@@ -47,8 +47,19 @@ function Week(props: { dir: Directory }) {
   const today = new Date();
   const title = `${fmtDay(monday)} – ${fmtDay(addDays(monday, 6))} ${addDays(monday, 6).getFullYear()}`;
 
-  const done = (message: string, appointment: Appointment) => {
+  // A closed panel hands focus back to what opened it (the appointment, or the Book button).
+  const close = (appointmentId?: string) => {
     setPanel(null);
+    requestAnimationFrame(() =>
+      (
+        document.querySelector<HTMLElement>(`.week li[data-id="${appointmentId}"] button`) ??
+        document.getElementById("book-open")
+      )?.focus(),
+    );
+  };
+
+  const done = (message: string, appointment: Appointment) => {
+    close(appointment.id);
     status(message, "ok");
     const start = new Date(appointment.scheduled_start);
     // Show the week the appointment is now in (a move may have changed it).
@@ -108,7 +119,7 @@ function Week(props: { dir: Directory }) {
               a,
             )
           }
-          onClose={() => setPanel(null)}
+          onClose={() => close()}
         />
       ) : panel?.kind === "move" ? (
         <BookingForm
@@ -125,7 +136,7 @@ function Week(props: { dir: Directory }) {
           appointment={panel.appointment}
           onMove={() => setPanel({ kind: "move", appointment: panel.appointment })}
           onCancelled={(a) => done(`Cancelled ${dir.patientName(a.patient_id)}'s appointment.`, a)}
-          onClose={() => setPanel(null)}
+          onClose={() => close(panel.appointment.id)}
         />
       ) : null}
       <Loading loaded={week}>
