@@ -1,7 +1,8 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/notes` (staff: list),
+ * `#/notes/new/{patientId}`, `#/notes/{id}` (editor, scribe, sign). Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -9,6 +10,9 @@ import { errorText, h, status } from "./ui";
 import { mount, unmount } from "./view";
 import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
+import { NoteEditor } from "./views/notes/editor";
+import { NotesList } from "./views/notes/list";
+import { NewNoteView } from "./views/notes/new";
 import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
 import { watchView } from "./views/watch";
@@ -19,6 +23,9 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/notes$/, () => mount(<NotesList />)],
+  [new RegExp(`^#/notes/new/${ID}$`), (id) => mount(<NewNoteView patientId={id} />)],
+  [new RegExp(`^#/notes/${ID}$`), (id) => mount(<NoteEditor noteId={id} />)],
 ];
 
 function nav() {
@@ -31,8 +38,10 @@ function nav() {
     location.hash = "#/";
     route();
   });
+  const staff = user.role !== "patient" && user.role !== "family";
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    ...(staff ? [h("a", { href: "#/notes" }, "Notes")] : []),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );
