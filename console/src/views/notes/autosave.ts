@@ -155,6 +155,6 @@ export function saveText(state: SaveState): string {
         ? `Drafts are saved at most every few seconds; your text is kept and will be saved in ${state.seconds} s.`
         : `Not saved yet (no connection); your text is kept and saving is retried in ${state.seconds} s.`;
     case "stopped":
-      return `Not saved: ${state.message} Your text is kept in the editor.`;
+      return `Not saved (${state.message}). Your text is kept in the editor.`;
   }
 }

@@ -223,9 +223,16 @@ function EditorBody(props: {
         </span>
       </p>
       {note.visit_reason ? <p>Visit reason: {note.visit_reason}</p> : null}
-      <p id="autosave" role="status" aria-live="polite" class="autosave">
-        {draft ? saveText(autosave.state) : ""}
-      </p>
+      {draft ? (
+        <p id="autosave" role="status" aria-live="polite" class="autosave">
+          {saveText(autosave.state)}{" "}
+          {autosave.state.kind === "stopped" ? (
+            <button type="button" class="link" onClick={props.reload}>
+              Load the stored note
+            </button>
+          ) : null}
+        </p>
+      ) : null}
       {message ? (
         <p
           id="note-message"
@@ -341,7 +348,14 @@ function EditorBody(props: {
       </div>
 
       {!draft && !signed && !note.deleted_at ? (
-        <SignForm noteId={note.id} mine={mine} onSigned={props.reload} />
+        <SignForm
+          noteId={note.id}
+          mine={mine}
+          onSigned={() => {
+            say("Signed. The note is locked; later changes are kept as addenda.");
+            props.reload();
+          }}
+        />
       ) : null}
       {!draft ? (
         <Versions noteId={note.id} changed={note.updated_at} sectionName={sectionName} />
