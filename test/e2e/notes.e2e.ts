@@ -337,6 +337,14 @@ describe("notes console", () => {
           { token },
         );
         expect(stored.body.data).toMatchObject({ version: 2, sections: { plan: typed } });
+
+        // On a 360 px phone the editor and the list fit the width (no sideways scrolling).
+        await page.setViewportSize({ width: 360, height: 740 });
+        const width = () => page.evaluate(() => document.getElementById("main")!.scrollWidth);
+        expect(await width()).toBeLessThanOrEqual(360);
+        await page.evaluate(() => (location.hash = "#/notes"));
+        await page.locator("#notes-list li").first().waitFor(LONG);
+        expect(await width()).toBeLessThanOrEqual(360);
       } catch (error) {
         const status = await page
           .locator("#main")

@@ -5,7 +5,7 @@
  * suggestions (accepted into their section), a scribe run for more suggestions, signing,
  * versions and export.
  */
-import { useEffect, useState } from "hono/jsx/dom";
+import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api, ApiError, session } from "../../api";
 import { errorText, fmt } from "../../ui";
 import { Field, fieldErrors, useLoad } from "../../view";
@@ -96,12 +96,16 @@ function EditorBody(props: {
   const scribe = scribeDrafts.get(note.id);
   const sectionName = (id: string) => template.sections.find((s) => s.id === id)?.full_name ?? id;
 
-  // A reloaded note: sections the user has not changed follow the stored text; typed text stays.
+  // A reloaded note: sections the user has not changed since the last load follow the stored
+  // text; a section typed in (saved or not) keeps what is on screen, so a reload loses nothing.
+  const base = useRef<Record<string, string>>(note.sections);
   useEffect(() => {
+    const before = base.current;
+    base.current = note.sections;
     setSections((local) => {
       const out: Record<string, string> = { ...note.sections };
-      const unsaved = unsavedOf(note.id) ?? {};
-      for (const [k, v] of Object.entries(local)) if (k in unsaved || conflict) out[k] = v;
+      for (const [k, v] of Object.entries(local))
+        if (conflict || v !== (before[k] ?? "")) out[k] = v;
       return out;
     });
     if (conflict) setStored(note.sections);
@@ -188,15 +192,17 @@ function EditorBody(props: {
       const done = await api.POST("/api/v1/clinical-notes/{id}/accept-suggestion/{suggestion_id}", {
         params: { path: { id: note.id, suggestion_id: s.id } },
       });
-      const typed = unsavedOf(note.id)?.[done.updated_section];
-      if (done.as_addendum) say(`Added to ${sectionName(done.updated_section)} as an addendum.`);
-      else if (typed !== undefined) {
-        // Text typed and not yet saved stays; the suggestion joins it and autosave stores both.
-        type(done.updated_section, `${typed}\n${s.suggested_text}`.trim());
-        say(`Accepted into ${sectionName(done.updated_section)}.`);
-      } else {
-        setSections((old) => ({ ...old, [done.updated_section]: done.updated_content }));
-        say(`Accepted into ${sectionName(done.updated_section)}.`);
+      const sec = done.updated_section;
+      const local = sections[sec] ?? "";
+      if (done.as_addendum) say(`Added to ${sectionName(sec)} as an addendum.`);
+      else {
+        if (local !== (base.current[sec] ?? "")) {
+          // Text typed here and not in the stored note stays; the suggestion joins it.
+          const merged = `${local}\n${s.suggested_text}`.trim();
+          if (draft && !conflict) type(sec, merged);
+          else setSections((old) => ({ ...old, [sec]: merged }));
+        } else setSections((old) => ({ ...old, [sec]: done.updated_content }));
+        say(`Accepted into ${sectionName(sec)}.`);
       }
       props.reload();
     } catch (error) {
