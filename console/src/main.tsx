@@ -1,7 +1,9 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/calls` the call log and
+ * `#/calls/{id}` one call. While signed in, the user stream, the bell and the incoming-call
+ * overlay run beside the page (views/calls/signedIn.tsx). Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -9,6 +11,9 @@ import { errorText, h, status } from "./ui";
 import { mount, unmount } from "./view";
 import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
+import { CallLogView } from "./views/calls/CallLog";
+import { CallView } from "./views/calls/CallView";
+import { startSignedIn, stopSignedIn } from "./views/calls/signedIn";
 import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
 import { watchView } from "./views/watch";
@@ -19,20 +24,29 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [new RegExp(`^#/calls/${ID}$`), (id) => mount(<CallView callId={id} />)],
+  [/^#\/calls$/, () => mount(<CallLogView />)],
 ];
 
 function nav() {
   const navEl = document.getElementById("nav")!;
   const user = session.user;
-  if (!user) return navEl.replaceChildren();
+  if (!user) {
+    stopSignedIn();
+    return navEl.replaceChildren();
+  }
+  const bell = startSignedIn();
   const out = h("button", { type: "button", id: "signout" }, "Sign out");
   out.addEventListener("click", async () => {
+    stopSignedIn();
     await signOut();
     location.hash = "#/";
     route();
   });
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    ...(user.role === "family" ? [] : [h("a", { href: "#/calls" }, "Calls")]),
+    bell,
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );

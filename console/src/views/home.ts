@@ -1,6 +1,7 @@
 /** Sign-in (with the second factor when the API asks for it) and each role's home page. */
 import { api, idempotent, needsMfa, session, signIn, type Schemas } from "../api";
 import { errorText, fmt, h, render, status } from "../ui";
+import { callButtonIsland } from "../components/CallButton";
 import { uploads } from "./exercise";
 
 export type CreatedSession = Schemas["CreatedExerciseSession"];
@@ -133,7 +134,8 @@ async function clinicianHome() {
         "li",
         {},
         h("a", { href: `#/progress/${p.id}` }, p.name),
-        ` — ${p.sessions_pending_review} to review`,
+        ` — ${p.sessions_pending_review} to review `,
+        callButtonIsland({ patientId: p.id, name: p.name }),
       ),
     );
   const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");

@@ -57,6 +57,6 @@ export const consoleRoutes = createRouter();
 
 consoleRoutes.openapi(route, (c) => {
   c.header("Content-Security-Policy", CSP);
-  c.header("Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
+  c.header("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()");
   return c.html(page, 200);
 });
