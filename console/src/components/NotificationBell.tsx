@@ -132,7 +132,9 @@ export function NotificationBell() {
         aria-label={label}
         onClick={() => (open ? close() : setOpen(true))}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg class="bell-icon" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+          <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3a1.5 1.5 0 0 0-3 0v1.16A7 7 0 0 0 5 11v5l-2 2v1h18v-1Z" />
+        </svg>
         {unread ? (
           <span class="badge" id="bell-count" aria-hidden="true">
             {unread > 99 ? "99+" : unread}
@@ -143,11 +145,7 @@ export function NotificationBell() {
         {announce}
       </span>
       {open ? (
-        <section
-          id="notifications-panel"
-          class="panel"
-          aria-labelledby="notifications-title"
-        >
+        <section id="notifications-panel" class="panel" aria-labelledby="notifications-title">
           <h2 id="notifications-title" tabindex={-1} ref={heading}>
             Notifications
           </h2>

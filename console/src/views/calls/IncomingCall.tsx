@@ -124,13 +124,7 @@ export function IncomingCalls() {
           >
             Answer
           </button>
-          <button
-            type="button"
-            id="decline-call"
-            class="decline"
-            disabled={busy}
-            onClick={decline}
-          >
+          <button type="button" id="decline-call" class="decline" disabled={busy} onClick={decline}>
             Decline
           </button>
         </p>
