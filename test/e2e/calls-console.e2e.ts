@@ -10,7 +10,8 @@
  * - John declines the next call: the physiotherapist's page says so, and the "declined your call"
  *   notification arrives live in the bell (its unread count goes up without a reload); the
  *   physiotherapist cancels a third call while it rings: John's bell gets the missed call; the
- *   panel marks one read and all read.
+ *   panel marks one read and all read; a call that rang before John opened the console is
+ *   offered when he does.
  * Screenshots: test/e2e/screenshots/calls-*.png; the final ones are copied to docs/screenshots.
  */
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -221,5 +222,13 @@ describe("console calls and notifications", () => {
     await patient.locator("#read-all").click();
     await patient.locator("#bell-count").waitFor({ state: "detached", ...LONG });
     expect(await patient.locator("#notifications li.unread").count()).toBe(0);
+
+    // A call that rings while John's console is closed is offered when he opens it.
+    await patient.goto("about:blank");
+    const early = await ringJohn(physio, server);
+    await patient.goto(`${server.base}/console`);
+    await patient.locator(`#incoming-call[data-call="${early}"]`).waitFor(LONG);
+    await patient.getByRole("button", { name: "Decline" }).click();
+    await physio.locator("#call-state[data-state=declined]").waitFor(LONG);
   });
 });

@@ -2,7 +2,8 @@
  * The incoming-call overlay, on every page while signed in: `call:initiated` on the user stream
  * shows who rings with Answer and Decline; it goes away when the call is answered (by this user,
  * on another device too), ends (the caller cancelled, the ring timed out) or its ring expires.
- * Answer moves the line (`POST /calls/{id}/answer`) and opens the call page.
+ * Answer moves the line (`POST /calls/{id}/answer`) and opens the call page. At start (and after
+ * a stream resync) the calls still ringing for this user are read from the call log.
  */
 import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api, session } from "../../api";
@@ -25,18 +26,46 @@ export function IncomingCalls() {
   const me = session.user?.id;
 
   const drop = (callId: string) => setRinging((list) => list.filter((r) => r.callId !== callId));
+  const add = (r: Ringing) =>
+    setRinging((list) => (list.some((x) => x.callId === r.callId) ? list : [...list, r]));
+
+  // A call that began ringing before this page loaded (or during a gap the stream could not
+  // replay) is found in the call log and offered too.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    if (session.user?.role === "family") return; // family take no part in calls
+    void (async () => {
+      const logs = await api.GET("/api/v1/call-logs", {
+        params: { query: { status: "ringing", direction: "incoming", page_size: 5 } },
+      });
+      for (const log of logs) {
+        const call = await api.GET("/api/v1/calls/{id}", { params: { path: { id: log.call_id } } });
+        const line = call.participants.find((p) => p.id === me);
+        const caller = call.participants.find((p) => p.call_role === "caller");
+        const expiresAt = Date.parse(call.ring_expires_at);
+        if (!live || call.status !== "ringing" || line?.state !== "ringing" || !caller) continue;
+        if (expiresAt > Date.now())
+          add({ callId: call.id, from: caller.name, callType: call.call_type, expiresAt });
+      }
+    })().catch(() => undefined); // the stream still brings new rings; nothing to show in place
+    return () => {
+      live = false;
+    };
+  }, [tick]);
+  useStream(["resync"], () => setTick((t) => t + 1));
 
   useStream(["call:initiated"], (data) => {
     const from = data.from as { id: string; name: string } | undefined;
     const expiresAt = Date.parse(String(data.ring_expires_at));
     // A replayed ring that already expired is not shown.
     if (!from || from.id === me || !(expiresAt > Date.now())) return;
-    const callId = String(data.call_id);
-    setRinging((list) =>
-      list.some((r) => r.callId === callId)
-        ? list
-        : [...list, { callId, from: from.name, callType: String(data.call_type), expiresAt }],
-    );
+    add({
+      callId: String(data.call_id),
+      from: from.name,
+      callType: String(data.call_type),
+      expiresAt,
+    });
   });
   useStream(["call:answered"], (data) => {
     if (data.user_id === me) drop(String(data.call_id));
