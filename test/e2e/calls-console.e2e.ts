@@ -103,7 +103,8 @@ describe("console calls and notifications", () => {
     mkdirSync(DOCS, { recursive: true });
     const y4m = fixtureY4m();
     cleanupY4m = y4m.cleanup;
-    server = attachedServer() ?? (await startServer({ port: PORT }));
+    // The shared machine can take minutes to start and seed (load 20-30 on 2 cores was seen).
+    server = attachedServer() ?? (await startServer({ port: PORT, timeoutMs: 360_000 }));
     ({ browser, close: closeBrowser } = await launchChromium({ fakeVideo: y4m.file }));
     physioCtx = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     patientCtx = await browser.newContext({ viewport: { width: 390, height: 800 } });
@@ -112,7 +113,7 @@ describe("console calls and notifications", () => {
       signIn(physio, server, loginOf(server, "physiotherapist").email),
       signIn(patient, server, loginOf(server, "patient").email),
     ]);
-  });
+  }, 480_000);
 
   afterAll(async () => {
     await closeBrowser?.();
