@@ -1,7 +1,7 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`. Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/chats` and `#/chats/{id}`. Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -11,6 +11,8 @@ import { exerciseView } from "./views/exercise";
 import { homeView, loginView } from "./views/home";
 import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
+import { ChatsView } from "./views/chats/list";
+import { ThreadView } from "./views/chats/thread";
 import { watchView } from "./views/watch";
 
 const ID = "([0-9a-f-]{36})";
@@ -19,6 +21,8 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/chats$/, () => mount(<ChatsView />)],
+  [new RegExp(`^#/chats/${ID}$`), (id) => mount(<ThreadView chatId={id} />)],
 ];
 
 function nav() {
@@ -33,6 +37,7 @@ function nav() {
   });
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    h("a", { href: "#/chats" }, "Chats"),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );
