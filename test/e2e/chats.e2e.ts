@@ -180,6 +180,10 @@ describe("console chats", () => {
       await send(patient, t("Better, thank you. Less pain lifting."));
       await line(physio, "Better, thank you. Less pain lifting.").waitFor(WAIT);
 
+      await line(patient, "Better, thank you. Less pain lifting.", ".mine:not(.pending)").waitFor(
+        WAIT,
+      );
+
       // A reconnect while sending. The room stores r1..r3 but its acks never reach the patient.
       patientTap.mute = true;
       for (const n of [1, 2, 3]) await send(patient, t(`r${n} sent before the drop`));
@@ -248,11 +252,26 @@ describe("console chats", () => {
       const audio = physio.locator("#chat-log audio").last();
       await audio.waitFor({ state: "attached", ...WAIT });
       expect(await audio.getAttribute("src")).toMatch(/^blob:/);
-      const bytes = await audio.evaluate(async (el: HTMLAudioElement) => {
-        return (await (await fetch(el.src)).blob()).size;
-      });
-      expect(bytes, "the recording holds audio").toBeGreaterThan(1000);
+      // The recording decodes as media (the page's CSP keeps the blob out of reach of fetch).
+      const decoded = await audio.evaluate(
+        (el: HTMLAudioElement) =>
+          new Promise<boolean>((resolve) => {
+            if (el.readyState >= 1) return resolve(true);
+            el.addEventListener("loadedmetadata", () => resolve(true));
+            el.addEventListener("error", () => resolve(false));
+          }),
+      );
+      expect(decoded, "the voice message plays").toBe(true);
       await shot(physio, "chats-thread");
+
+      // The list stays current: John back on his list sees the next message counted as unread.
+      await patient.getByRole("link", { name: "All chats" }).click();
+      const careRow = patient.locator('#chats li[data-type="Care Team"]');
+      await careRow.waitFor(WAIT);
+      expect(await careRow.locator(".badge").count()).toBe(0);
+      await send(physio, t("One more thing: ice after the exercises."));
+      await careRow.locator(".badge", { hasText: "1" }).waitFor(WAIT);
+      await expect(careRow.locator(".last").textContent()).resolves.toContain("ice after");
       expect(errors).toEqual([]);
     } catch (error) {
       const status = await Promise.all(

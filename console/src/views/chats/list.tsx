@@ -1,7 +1,7 @@
 /**
  * `#/chats`: the caller's chats with unread counts and the last message, newest activity first.
- * The user's event stream (`/ws`) reloads the list when a message or read receipt arrives, so the
- * counts stay current while the page is open.
+ * The user's event stream (`/ws`) reloads the list when a message or read receipt arrives (and
+ * once it is connected), so the counts stay current while the page is open.
  */
 import { useEffect } from "hono/jsx/dom";
 import { userStream } from "../../../../client/src/index";
@@ -35,7 +35,9 @@ export function ChatsView() {
     const stream = userStream(api, location.origin, {
       socket: { maxRetries: Infinity, maxReconnectionDelay: 10_000 },
       onEvent: (e) => {
-        if (e.event !== "message:received" && e.event !== "message:read") return;
+        // `ready` too: a message sent between the list's load and the stream's start is
+        // counted by reloading once the stream is live.
+        if (!["ready", "message:received", "message:read"].includes(e.event)) return;
         clearTimeout(timer); // a burst reloads once
         timer = setTimeout(chats.reload, 300);
       },

@@ -209,11 +209,13 @@ export class ChatLink {
     return last;
   }
 
-  /** Pages back from the newest message until the last seq held: what a dropped socket missed. */
-  private catchUp(): Promise<void> {
+  /**
+   * Pages back from the newest message until `since` (default: the last seq held): what a dropped
+   * socket missed.
+   */
+  private catchUp(since = this.lastSeq()): Promise<void> {
     this.catchingUp ??= (async () => {
       try {
-        const since = this.lastSeq();
         let before: number | undefined;
         for (;;) {
           const page = await api.GET("/api/v1/chats/{id}", {
@@ -252,6 +254,9 @@ export class ChatLink {
       this.outbox.delete(data.client_message_id);
       this.merge([data.message]);
     } else if (event === "message:received" || event === "message:updated") {
+      // A seq beyond the next one means something went by unseen: fetch the gap.
+      const last = this.lastSeq();
+      if (event === "message:received" && data.seq > last + 1) void this.catchUp(last);
       this.merge([data as Message]);
       this.typingUntil.delete((data as Message).sender.id);
     } else if (event === "message:deleted") {
