@@ -90,9 +90,10 @@ describe("console chats", () => {
     // The fake camera's flags bring Chromium's fake microphone too (voice messages).
     const y4m = fixtureY4m();
     cleanupY4m = y4m.cleanup;
-    server = attachedServer() ?? (await startServer({ port: PORT }));
+    // Generous: on the shared machine `npm start` alone has taken over 150 s.
+    server = attachedServer() ?? (await startServer({ port: PORT, timeoutMs: 330_000 }));
     ({ browser, close: closeBrowser } = await launchChromium({ fakeVideo: y4m.file }));
-  });
+  }, 400_000);
 
   afterAll(async () => {
     await closeBrowser?.();

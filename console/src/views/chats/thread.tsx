@@ -54,6 +54,13 @@ function Thread(props: { detail: ChatDetail }) {
     if (link && state?.connected && document.visibilityState === "visible") link.markRead();
   }, [link, state?.messages.length, state?.connected]);
 
+  useEffect(() => {
+    if (!link) return;
+    const seen = () => document.visibilityState === "visible" && link.markRead();
+    document.addEventListener("visibilitychange", seen);
+    return () => document.removeEventListener("visibilitychange", seen);
+  }, [link]);
+
   // Keep the newest message in view as messages arrive.
   const count = (state?.messages.length ?? 0) + (state?.outbox.length ?? 0);
   useEffect(() => {
