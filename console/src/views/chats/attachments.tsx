@@ -76,7 +76,10 @@ export function Attachment(props: { message: Message }) {
     );
   if (shown.type.startsWith("audio/"))
     return (
-      <audio class="attachment" controls autoplay src={shown.url} aria-label="Voice message" />
+      <span class="attachment">
+        Voice message ({message.voice_seconds ?? "?"} s)
+        <audio controls autoplay src={shown.url} aria-label="Voice message" />
+      </span>
     );
   if (shown.type.startsWith("image/"))
     return (

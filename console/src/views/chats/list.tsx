@@ -22,13 +22,9 @@ async function patientNames(): Promise<Map<string, string>> {
 }
 
 export function ChatsView() {
-  const chats = useLoad(async () => {
-    const [list, names] = await Promise.all([
-      api.GET("/api/v1/chats", { params: { query: { page_size: 100 } } }),
-      patientNames(),
-    ]);
-    return { list, names };
-  });
+  const chats = useLoad(() => api.GET("/api/v1/chats", { params: { query: { page_size: 100 } } }));
+  // Once per visit: the list's reloads (every new message) need not read the patients again.
+  const names = useLoad(patientNames);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,11 +53,14 @@ export function ChatsView() {
         </button>
       </h2>
       <Loading loaded={chats}>
-        {({ list, names }) =>
+        {(list) =>
           list.length ? (
             <ul class="list chat-list" id="chats">
               {list.map((c) => (
-                <ChatRow chat={c} patient={c.patient_id ? names.get(c.patient_id) : undefined} />
+                <ChatRow
+                  chat={c}
+                  patient={c.patient_id ? names.data?.get(c.patient_id) : undefined}
+                />
               ))}
             </ul>
           ) : (
