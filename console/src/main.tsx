@@ -1,9 +1,9 @@
 /**
  * The clinic console: a hash-routed app (no server routes beyond /console). Routes:
  * `#/` home by role, `#/exercise/{id}` patient live exercise, `#/watch/{id}` clinician watching
- * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/calls` the call log and
- * `#/calls/{id}` one call. While signed in, the user stream, the bell and the incoming-call
- * overlay run beside the page (views/calls/signedIn.tsx). Pages are either TSX
+ * live, `#/review/{id}` a session's review, `#/progress/{patientId}`, `#/chats` and `#/chats/{id}`,
+ * `#/calls` the call log and `#/calls/{id}` one call. While signed in, the user stream, the bell
+ * and the incoming-call overlay run beside the page (views/calls/signedIn.tsx). Pages are either TSX
  * components (`mount(<View …/>)`, view.tsx) or older hand-built DOM (ui.ts).
  */
 import { refresh, session, signOut } from "./api";
@@ -16,6 +16,8 @@ import { CallView } from "./views/calls/CallView";
 import { startSignedIn, stopSignedIn } from "./views/calls/signedIn";
 import { ProgressView } from "./views/progress";
 import { reviewView } from "./views/review";
+import { ChatsView } from "./views/chats/list";
+import { ThreadView } from "./views/chats/thread";
 import { watchView } from "./views/watch";
 
 const ID = "([0-9a-f-]{36})";
@@ -24,6 +26,8 @@ const ROUTES: [RegExp, (id: string) => unknown][] = [
   [new RegExp(`^#/watch/${ID}$`), watchView],
   [new RegExp(`^#/review/${ID}$`), reviewView],
   [new RegExp(`^#/progress/${ID}$`), (id) => mount(<ProgressView patientId={id} />)],
+  [/^#\/chats$/, () => mount(<ChatsView />)],
+  [new RegExp(`^#/chats/${ID}$`), (id) => mount(<ThreadView chatId={id} />)],
   [new RegExp(`^#/calls/${ID}$`), (id) => mount(<CallView callId={id} />)],
   [/^#\/calls$/, () => mount(<CallLogView />)],
 ];
@@ -45,6 +49,7 @@ function nav() {
   });
   navEl.replaceChildren(
     h("a", { href: "#/" }, "Home"),
+    h("a", { href: "#/chats" }, "Chats"),
     ...(user.role === "family" ? [] : [h("a", { href: "#/calls" }, "Calls")]),
     bell,
     h("span", { id: "who" }, `${user.name} (${user.role})`),

@@ -100,6 +100,7 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
+    h("p", {}, h("a", { href: "#/chats", id: "care-team-chat" }, "Message your care team")),
     sessionSection(
       "Your sessions",
       await api.GET("/api/v1/sessions", { params: { query: { page_size: 10 } } }),
