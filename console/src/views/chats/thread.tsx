@@ -3,6 +3,7 @@
  * read receipts come over the chat room socket (room.ts); sends wait in an outbox ("Sending…")
  * until the room acknowledges them, and survive a dropped socket without doubling.
  */
+import { CallButton } from "../../components/CallButton";
 import { useEffect, useRef, useState } from "hono/jsx/dom";
 import { api, session } from "../../api";
 import { errorText } from "../../ui";
@@ -72,6 +73,15 @@ function Thread(props: { detail: ChatDetail }) {
 
   const names = new Map(detail.participants.map((p) => [p.user_id, roleLabel(p.role)]));
   const who = (id: string) => (id === me ? "You" : (names.get(id) ?? "Someone"));
+  // Staff ring the patient; a patient rings the first clinician in the chat (the API decides who
+  // may be rung, and the button shows its refusal). Family members are never rung from here.
+  const mine = detail.participants.find((p) => p.user_id === me)?.role;
+  const callee = detail.participants.find(
+    (p) =>
+      p.user_id !== me &&
+      p.role !== "family" &&
+      (mine === "patient" ? p.role !== "patient" : p.role === "patient"),
+  );
 
   function typed(value: string) {
     setDraft(value);
@@ -139,7 +149,7 @@ function Thread(props: { detail: ChatDetail }) {
         <span class={state.connected ? "link ok" : "link"} id="thread-link">
           {state.connected ? "Connected" : "Reconnecting…"}
         </span>
-        {/* CALL SLOT: the lead places the calls engineer's "Call" button here (issue 23). */}
+        {callee ? <CallButton userId={callee.user_id} name={roleLabel(callee.role)} /> : null}
         <a href="#/chats">All chats</a>
       </header>
       {state.olderBefore !== null ? (
