@@ -1,6 +1,7 @@
 /** Sign-in (with the second factor when the API asks for it) and each role's home page. */
 import { api, idempotent, needsMfa, session, signIn, type Schemas } from "../api";
 import { errorText, fmt, h, render, status } from "../ui";
+import { callButtonIsland } from "../components/CallButton";
 import { island } from "../view";
 import { uploads } from "./exercise";
 import { upcomingAppointments } from "./schedule/UpcomingAppointments";
@@ -101,6 +102,7 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
+    h("p", {}, h("a", { href: "#/chats", id: "care-team-chat" }, "Message your care team")),
     island(upcomingAppointments()),
     sessionSection(
       "Your sessions",
@@ -136,7 +138,8 @@ async function clinicianHome() {
         "li",
         {},
         h("a", { href: `#/progress/${p.id}` }, p.name),
-        ` — ${p.sessions_pending_review} to review`,
+        ` — ${p.sessions_pending_review} to review `,
+        callButtonIsland({ patientId: p.id, name: p.name }),
       ),
     );
   const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");
