@@ -58,11 +58,10 @@ function nav() {
     h("a", { href: "#/" }, "Home"),
     h("a", { href: "#/chats" }, "Chats"),
     ...(user.role === "family" ? [] : [h("a", { href: "#/calls" }, "Calls")]),
-    ...(staff ? [h("a", { href: "#/notes" }, "Notes")] : []),
+    ...(staff
+      ? [h("a", { href: "#/schedule" }, "Schedule"), h("a", { href: "#/notes" }, "Notes")]
+      : []),
     bell,
-    ...(user.role === "patient" || user.role === "family"
-      ? []
-      : [h("a", { href: "#/schedule" }, "Schedule")]),
     h("span", { id: "who" }, `${user.name} (${user.role})`),
     out,
   );
