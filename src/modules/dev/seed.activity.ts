@@ -468,9 +468,9 @@ async function seedSchedule(cast: DemoCast, as: Actors, now: number) {
       clinician_id: cast.user(clinician).id,
       scheduled_start: start.toISOString(),
       scheduled_end: end.toISOString(),
-      location_type: clinician === "doctor" ? "video" : "clinic",
+      location_type: clinician === "doctor" ? "online" : "clinic",
       status: end.getTime() < now ? "completed" : "scheduled",
-    } as Parameters<typeof createAppointment>[1]);
+    });
     return (appointment as { id: string }).id;
   };
   const series = async (clinician: string) => {

@@ -4,6 +4,7 @@
  * list"; a role without chart access (family) is a 403 and says so. Each part loads on its own, so
  * one refused part (family access, for a clinician) does not hide the rest.
  */
+import { CallButton } from "../../components/CallButton";
 import { api, session } from "../../api";
 import { fmt } from "../../ui";
 import { Loading, useLoad } from "../../view";
@@ -60,10 +61,9 @@ export function ChartView(props: { patientId: string }) {
                 <a href={`#/progress/${id}`}>Progress</a>
                 <a href={`#/notes/new/${id}`}>New note</a>
                 <a href="#/chats">Chats</a>
-                {/*
-                 * CALL SLOT: the lead places the calls engineer's "Call" button here (ringing this
-                 * patient's user, p.user_id). Nothing of calling is built in the chart itself.
-                 */}
+                {"user_id" in p && p.user_id ? (
+                  <CallButton userId={p.user_id} name={p.name} />
+                ) : null}
               </nav>
             </header>
             <div class="chart-grid">
