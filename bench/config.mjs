@@ -19,6 +19,10 @@ export const config = {
   /** Dataset, created through the API. */
   patients: int("BENCH_PATIENTS", quick ? 500 : 5000),
   appointments: int("BENCH_APPOINTMENTS", quick ? 1000 : 10_000),
+  /** Weeks the appointments spread over, centred on now (the bench week is four weeks ahead, so
+   * at least 12): e.g. BENCH_WEEKS=12 BENCH_APPOINTMENTS=1152 gives the week its 96 rows in a
+   * tenth of the seeding time. */
+  weeks: int("BENCH_WEEKS", 104),
   /** Clinicians invited on top of the demo clinic's physiotherapist and doctor (about 20 in all). */
   extraClinicians: int("BENCH_EXTRA_CLINICIANS", quick ? 2 : 18),
   quick,

@@ -71,14 +71,15 @@ function workingDays(from, weeks) {
 }
 
 /**
- * `count` appointments over two years of working hours (one year back, one ahead), each in its
+ * `count` appointments over `weeks` weeks of working hours (default 104: one year back, one
+ * ahead; BENCH_WEEKS narrows the window so a smaller dataset keeps the calendar week as full), each in its
  * own one-hour slot and shorter than it. Appointment k goes to clinician k % C and patient
  * k % P; each clinician's appointments are spread evenly over the window, offset from the
  * others', so no clinician has two in one slot. A patient's appointments are P/C of the
  * clinician's sequence apart, hence in different slots too. Verified at the end.
  */
-export function appointmentPlan({ count, patients, clinicians, now = new Date() }) {
-  const days = workingDays(new Date(now.getTime() - 365 * DAY_MS), 104);
+export function appointmentPlan({ count, patients, clinicians, weeks = 104, now = new Date() }) {
+  const days = workingDays(new Date(now.getTime() - (weeks * 3.5 + 1) * DAY_MS), weeks);
   const slots = days.length * HOURS.length;
   const perClinician = Math.ceil(count / clinicians);
   if (perClinician > slots) {

@@ -118,10 +118,14 @@ async function drive(sockets, isReply) {
           const offset = (s / sockets.length) * (1000 / FPS);
           const tick = () => {
             if (i >= total) {
-              setTimeout(() => {
+              // Late answers still count (a loaded host queues them); unanswered after 10 s is lost.
+              const giveUp = Date.now() + 10_000;
+              const settle = () => {
+                if (sent.size > 0 && Date.now() < giveUp) return void setTimeout(settle, 100);
                 lost.count += sent.size;
                 resolve();
-              }, 1000);
+              };
+              settle();
               return;
             }
             const frame = squatFrame(1000 + Math.round((i * 1000) / FPS));

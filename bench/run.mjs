@@ -174,32 +174,27 @@ async function main() {
     );
   }
 
-  // Issue 19: the read path's cost of the session and rate-limit checks. The API again on the
-  // same data with the general rate limits off (the session check, idle limit included, cannot
-  // be turned off: it is the existing query with one more column compared), each read measured
-  // right after the D1 floor so both see the same machine load.
-  await server.stop();
-  server = await startApi({ vars: RATE_LIMITS_OFF });
-  console.log(`API restarted with the general rate limits off (wrangler pid ${server.pid}).`);
-  const floor = list.find((t) => t.name === "bare Worker: one D1 query");
-  const reads = list.filter((t) => t.role === undefined);
-  const withoutLimits = [];
-  for (const t of [floor, ...reads]) {
-    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
-    const headers = async () =>
-      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
-    const r = await measure({
-      name: `${t.name} (rate limits off)`,
-      base: t.base ?? server.base,
-      path: t.path,
-      headers,
-      load,
-    });
-    withoutLimits.push({ role: "reference", ...r });
-    results.push({ role: "reference", ...r });
-    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  // Issue 21: D1 read replication. Every API request already runs in a D1 session; a client that
+  // sends the bookmark of its last answer starts its session there. The D1 + queue floor without
+  // a session and in a session at a bookmark, then each read without and with a bookmark, back
+  // to back so they see the same machine load. BENCH_COMPARE_ROOT (another checkout, e.g. the
+  // code before a change) then serves the same data and is measured the same way.
+  const replication = [await measureReplication(data, list, load, results, "this checkout")];
+  console.log(`\n${replication[0].markdown}`);
+  if (process.env.BENCH_COMPARE_ROOT) {
+    const label = process.env.BENCH_COMPARE_LABEL || process.env.BENCH_COMPARE_ROOT;
+    await server.stop();
+    server = await startApi({ root: process.env.BENCH_COMPARE_ROOT });
+    console.log(`API restarted from ${process.env.BENCH_COMPARE_ROOT} (${label}).`);
+    replication.push(await measureReplication(data, list, load, results, label));
+    console.log(`\n${replication[1].markdown}`);
   }
-  const checksVsFloor = checksTable(results, withoutLimits);
+
+  // Issue 19's phase (BENCH_CHECKS=0 skips it): the reads without the general rate limits.
+  const checksVsFloor =
+    process.env.BENCH_CHECKS === "0"
+      ? { rows: null, markdown: "(rate-limit phase skipped: BENCH_CHECKS=0)" }
+      : await measureWithoutLimits(data, list, load, results);
   console.log(`\n${checksVsFloor.markdown}`);
 
   const compatibility = bare.compatibility;
@@ -234,12 +229,128 @@ async function main() {
     targets: judged,
     markdown: table,
     checks_vs_floor: checksVsFloor.rows,
+    read_replication: Object.fromEntries(replication.map((r) => [r.label, r.rows])),
   });
-  console.log(`\n${table}\n\n${checksVsFloor.markdown}\n`);
+  const replicationTables = replication.map((r) => r.markdown).join("\n\n");
+  console.log(`\n${table}\n\n${replicationTables}\n\n${checksVsFloor.markdown}\n`);
   console.log(`Results: ${file}. Whole run: ${Math.round(seconds)} s.`);
   if (process.env.BENCH_PROFILE !== "0") runProfile();
   // BENCH_SUITES=0 skips the extra suites (e.g. to measure only the request path).
   if (process.env.BENCH_SUITES !== "0" && runSuites() > 0) process.exitCode = 1;
+}
+
+/**
+ * Issue 19: the read path's cost of the session and rate-limit checks. The API again on the
+ * same data with the general rate limits off (the session check, idle limit included, cannot
+ * be turned off: it is the existing query with one more column compared), each read measured
+ * right after the D1 floor so both see the same machine load.
+ */
+async function measureWithoutLimits(data, list, load, results) {
+  await server.stop();
+  server = await startApi({ vars: RATE_LIMITS_OFF });
+  console.log(`API restarted with the general rate limits off (wrangler pid ${server.pid}).`);
+  const floor = list.find((t) => t.name === "bare Worker: one D1 query");
+  const reads = list.filter((t) => t.role === undefined);
+  const withoutLimits = [];
+  for (const t of [floor, ...reads]) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const headers = async () =>
+      t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
+    const r = await measure({
+      name: `${t.name} (rate limits off)`,
+      base: t.base ?? server.base,
+      path: t.path,
+      headers,
+      load,
+    });
+    withoutLimits.push({ role: "reference", ...r });
+    results.push({ role: "reference", ...r });
+    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  }
+  return checksTable(results, withoutLimits);
+}
+
+/** The bookmark a GET of `url` answers (the API's, or the bare Worker's session path). */
+async function bookmarkOf(url, headers = {}) {
+  const res = await fetch(url, { headers });
+  await res.arrayBuffer();
+  const bookmark = res.headers.get("x-d1-bookmark");
+  if (!bookmark) throw new Error(`${url} answered no x-d1-bookmark (status ${res.status})`);
+  return bookmark;
+}
+
+/**
+ * Issue 21: the reads of the API now running (`server`) without and with a bookmark sent
+ * (`x-d1-bookmark`: the session starts there), beside the D1 + queue floor without and with a
+ * session at a bookmark (bench/bare/d1.mjs `/session`). Adds its results to `results`.
+ */
+async function measureReplication(data, list, load, results, label) {
+  const floor = list.find((t) => t.name === "bare Worker: D1 query + queue send");
+  const reads = list.filter((t) => t.role === undefined);
+  const auth = async () => ({ authorization: `Bearer ${await data.physio.token(300_000)}` });
+  const floorBookmark = await bookmarkOf(`${floor.base}/session`);
+  const apiBookmark = await bookmarkOf(server.base + reads[0].path, await auth());
+  console.log(
+    `Read replication (${label}): bookmarks ${floorBookmark} (floor), ${apiBookmark} (API).`,
+  );
+  const plan = [
+    { name: floor.name, base: floor.base, path: floor.path, headers: async () => ({}) },
+    {
+      name: `${floor.name}, in a session at a bookmark`,
+      base: floor.base,
+      path: "/session",
+      headers: async () => ({ "x-d1-bookmark": floorBookmark }),
+    },
+    ...reads.flatMap((t) => [
+      { name: t.name, base: server.base, path: t.path, headers: auth },
+      {
+        name: `${t.name}, with a bookmark`,
+        base: server.base,
+        path: t.path,
+        headers: async () => ({ ...(await auth()), "x-d1-bookmark": apiBookmark }),
+      },
+    ]),
+  ];
+  const measured = [];
+  for (const t of plan) {
+    if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    const r = await measure({ name: t.name, base: t.base, path: t.path, headers: t.headers, load });
+    r.name = `${r.name} (${label})`;
+    measured.push(r);
+    results.push({ role: "reference", ...r });
+    console.log(`  ${r.name}: ${r.requests_per_s} req/s, p50 ${r.latency_ms.p50} ms`);
+  }
+  const share = (a, b) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+  const floorRow = measured[0];
+  const vs = (r) => ({
+    req_s: r.requests_per_s,
+    vs_floor: share(r.requests_per_s, floorRow.requests_per_s),
+    serial_p50_ms: r.serial?.latency_ms.p50 ?? null,
+    serial_p50_vs_floor: share(r.serial?.latency_ms.p50, floorRow.serial?.latency_ms.p50),
+  });
+  const rows = [];
+  for (let i = 0; i < measured.length; i += 2) {
+    const [without, withBookmark] = [measured[i], measured[i + 1]];
+    rows.push({
+      name: i === 0 ? "D1 query + queue send (floor)" : reads[i / 2 - 1].name,
+      without: vs(without),
+      with_bookmark: vs(withBookmark),
+      bookmark_vs_without: share(withBookmark.requests_per_s, without.requests_per_s),
+    });
+  }
+  const cell = (v) =>
+    `${v.req_s}; ${v.vs_floor}; ${v.serial_p50_ms} ms (${v.serial_p50_vs_floor}x)`;
+  const lines = [
+    `Read replication, ${label} (req/s; vs the D1 + queue floor without a bookmark; 1-at-a-time p50 (vs the floor's)):`,
+    "",
+    "| read | no bookmark | bookmark sent | req/s, bookmark / none |",
+    "| --- | --- | --- | --- |",
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${cell(r.without)} | ${cell(r.with_bookmark)} | ${r.bookmark_vs_without} |`,
+    ),
+  ];
+  return { label, rows, markdown: lines.join("\n") };
 }
 
 /**

@@ -87,11 +87,11 @@ async function freePort() {
 }
 
 /** Runs a wrangler command to completion, its output appended to the bench log. */
-function wranglerSync(args, what) {
+function wranglerSync(args, what, cwd = ROOT) {
   const log = openSync(path(config.logFile), "a");
   try {
     const run = spawnSync(process.execPath, [WRANGLER, ...args], {
-      cwd: ROOT,
+      cwd,
       env: ENV,
       stdio: ["ignore", log, log],
       timeout: 180_000,
@@ -143,6 +143,7 @@ async function startWorker({
   probePath,
   name,
   vars = {},
+  cwd = ROOT,
 }) {
   const port = await freePort();
   const inspectorPort = await freePort();
@@ -172,7 +173,7 @@ async function startWorker({
   ];
   // Its own process group, so stopping it also stops the workerd processes it starts.
   const child = spawn(process.execPath, args, {
-    cwd: ROOT,
+    cwd,
     env: ENV,
     stdio: ["ignore", log, log],
     detached: true,
@@ -227,6 +228,7 @@ export function resetBenchState({ keepData = false } = {}) {
     `${config.stateDir}-bare-d1`,
     `${config.stateDir}-echo`,
     config.buildDir,
+    `${config.buildDir}-compare`,
   ];
   if (!keepData) dirs.push(config.stateDir);
   for (const dir of dirs) rmSync(path(dir), { recursive: true, force: true });
@@ -253,14 +255,22 @@ export const RATE_LIMITS_OFF = {
 /**
  * Bundles the Worker, applies the migrations, starts it beside the assets-only Worker (its ASSETS
  * service binding, assets/wrangler.toml: as deployed) and waits for /health. `vars` are passed
- * as `--var` (default: the rate limits out of reach).
+ * as `--var` (default: the rate limits out of reach). `root`: another checkout of the API (its
+ * src/, wrangler.toml, migrations; BENCH_COMPARE_ROOT), served on this run's state and secrets.
  */
-export async function startApi({ timed = false, assets = true, vars = RATE_LIMITS_ON } = {}) {
-  const bundle = join(path(config.buildDir), "index.js");
-  wranglerSync(["deploy", "--dry-run", "--outdir", path(config.buildDir)], "Bundling the Worker");
+export async function startApi({
+  timed = false,
+  assets = true,
+  vars = RATE_LIMITS_ON,
+  root = ROOT,
+} = {}) {
+  const buildDir = path(root === ROOT ? config.buildDir : `${config.buildDir}-compare`);
+  const bundle = join(buildDir, "index.js");
+  if (root !== ROOT) copyFileSync(path(".dev.vars"), join(root, ".dev.vars"));
+  wranglerSync(["deploy", "--dry-run", "--outdir", buildDir], "Bundling the Worker", root);
   if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
   // `timed` (bench/profile.mjs): the bundle behind bench/timed-entry.mjs, which times D1 and queue waits.
-  const script = timed ? join(path(config.buildDir), "timed.mjs") : bundle;
+  const script = timed ? join(buildDir, "timed.mjs") : bundle;
   if (timed) {
     // The bundle with its default export renamed, then bench/timed-entry.mjs wrapping it.
     const code = readFileSync(bundle, "utf8");
@@ -277,8 +287,10 @@ export async function startApi({ timed = false, assets = true, vars = RATE_LIMIT
   wranglerSync(
     ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
     "Applying the D1 migrations",
+    root,
   );
   return startWorker({
+    cwd: root,
     script,
     configFile: "wrangler.toml",
     // Without the assets Worker (`assets: false`), wrangler's inspector shows the API's isolate.

@@ -11,8 +11,9 @@
  *   sets (after stripping client copies) and refuses a connection naming another session.
  * - Every `frames` message from the device gets `feedback` for its last frame, from the same
  *   movement analysis that analyses a finished session (src/analysis).
- * - Frames are answered first, then written to the room's own storage in the same turn and
- *   acknowledged (`stored`); R2 and D1 get them later from the alarm (live-store.ts). A frame at
+ * - Frames are answered first, then written to the room's own storage within COMMIT_MS (group
+ *   commit) and acknowledged (`stored`) in the turn that writes them; R2 and D1 get them later
+ *   from the alarm (live-store.ts). A frame at
  *   or before the newest accepted timestamp is a resend and ignored, so a device that reconnects
  *   and resends what was not yet `stored` loses and duplicates nothing.
  * - After eviction the analysis is rebuilt from the stored frames (D1, then the room's buffer)

@@ -1,9 +1,14 @@
 /**
  * The live room's frame persistence, in two tiers:
- * - the room's own SQLite storage (`ctx.storage.sql`) is the buffer: every accepted message's
- *   fresh frames are one row, written synchronously in the turn that accepted them, and `stored`
- *   goes to the device in that same turn. The output gate holds that message until the write is
- *   durable, so an acknowledged frame survives eviction, a crash or a restart;
+ * - the room's own SQLite storage (`ctx.storage.sql`) is the buffer. Accepted frames wait in
+ *   memory for at most COMMIT_MS (group commit), then are written as one row in one synchronous
+ *   turn, and `stored` goes to the device in that same turn. The output gate holds that message
+ *   until the write is durable, so an acknowledged frame survives eviction, a crash or a restart;
+ *   a frame still in memory was never acknowledged, and the device resends it after a reconnect.
+ *   Why grouped: every write holds ALL the room's outgoing messages (feedback too) until it is
+ *   durable. One write per 30 fps message made each room commit 30 times a second, and with 50
+ *   rooms the commits queued behind each other until no feedback came back at all (bench/live.mjs:
+ *   0 of 45,000 frames answered; 12 rooms: p50 1.6 s against 9.7 ms with the write removed);
  * - in the background (the room's alarm, jittered so rooms never flush together; a device
  *   closing; a completion asking for it), the buffer is shipped as pose chunks of the session
  *   through the same verb as `POST /sessions/{id}/data` (R2 object, D1 index row, audit entry,
@@ -42,6 +47,14 @@ import type { LiveOut } from "../src/realtime/live-session.messages";
  * together (a group class, the bench's 50 devices) from shipping in the same instant.
  */
 export const FLUSH_MS = 30_000;
+/**
+ * Frames wait in memory at most this long before their buffer write (group commit): four writes
+ * a second per room, and a `stored` lag the device never notices (it only keeps what is not yet
+ * acknowledged, to resend).
+ */
+export const COMMIT_MS = 250;
+/** A message burst this large is written at once rather than held (rows stay well under a chunk). */
+const COMMIT_FRAMES = 300;
 /** A failed ship is retried after about this long (±50%). */
 export const RETRY_MS = 10_000;
 /** Kept for callers that size their batches by it: the most frames one shipped chunk holds. */
@@ -61,6 +74,8 @@ export type StoreHost = {
   connections(): Iterable<Connection<LiveCaller>>;
   /** Asks the room's alarm to come back by `at` (ms since the epoch). */
   wakeBy(at: number): void;
+  /** Group-commit delay; 0 writes each `add` at once (tests that count acknowledgements). */
+  commitMs?: number;
 };
 
 type BufferRow = {
@@ -100,6 +115,10 @@ export class FrameStore {
   private deviceJson = "";
   private flushing: Promise<unknown> = Promise.resolve();
   private ready = false;
+  /** Accepted frames not yet written (never acknowledged), oldest first. */
+  private pending: { device: Device; size: Size | null; frames: PoseFrameInput[] }[] = [];
+  private pendingFrames = 0;
+  private commitTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly host: StoreHost) {}
 
@@ -116,29 +135,51 @@ export class FrameStore {
    * they are stored; makes sure a background flush is due.
    */
   add(device: Device, frames: PoseFrameInput[], frameSize: Size | null): void {
-    const first = frames[0];
-    if (!first) return;
-    const last = frames.at(-1)!;
+    if (frames.length === 0) return;
+    const last = this.pending.at(-1);
+    // One row per run of frames with the same frame size (a row stores one size).
+    if (last && last.size?.width === frameSize?.width && last.size?.height === frameSize?.height)
+      last.frames.push(...frames);
+    else this.pending.push({ device, size: frameSize, frames: [...frames] });
+    this.pendingFrames += frames.length;
+    const delay = this.host.commitMs ?? COMMIT_MS;
+    if (delay === 0 || this.pendingFrames >= COMMIT_FRAMES) return this.commit();
+    this.commitTimer ??= setTimeout(() => this.commit(), delay);
+  }
+
+  /**
+   * Writes the frames waiting in memory as buffer rows, in this turn, and acknowledges them
+   * (`stored`, held by the output gate until durable); makes sure a background flush is due.
+   */
+  commit(): void {
+    if (this.commitTimer !== null) clearTimeout(this.commitTimer);
+    this.commitTimer = null;
+    const groups = this.pending;
+    if (groups.length === 0) return;
+    this.pending = [];
+    this.pendingFrames = 0;
     const sql = this.sql;
-    const json = JSON.stringify(device);
-    if (json !== this.deviceJson) {
-      // Who ships the frames (the audit's actor), kept for a flush after eviction.
-      sql.exec("INSERT OR REPLACE INTO live_meta (key, value) VALUES ('device', ?)", json);
-      this.device = device;
-      this.deviceJson = json;
+    for (const { device, size, frames } of groups) {
+      const json = JSON.stringify(device);
+      if (json !== this.deviceJson) {
+        // Who ships the frames (the audit's actor), kept for a flush after eviction.
+        sql.exec("INSERT OR REPLACE INTO live_meta (key, value) VALUES ('device', ?)", json);
+        this.device = device;
+        this.deviceJson = json;
+      }
+      sql.exec(
+        "INSERT INTO live_buffer (first_ms, last_ms, frames, width, height, body) VALUES (?, ?, ?, ?, ?, ?)",
+        frames[0]!.timestamp,
+        frames.at(-1)!.timestamp,
+        frames.length,
+        size?.width ?? null,
+        size?.height ?? null,
+        packFrames(frames).buffer,
+      );
+      this.held += frames.length;
+      this.storedThrough = frames.at(-1)!.timestamp;
     }
-    sql.exec(
-      "INSERT INTO live_buffer (first_ms, last_ms, frames, width, height, body) VALUES (?, ?, ?, ?, ?, ?)",
-      first.timestamp,
-      last.timestamp,
-      frames.length,
-      frameSize?.width ?? null,
-      frameSize?.height ?? null,
-      packFrames(frames).buffer,
-    );
-    this.held += frames.length;
-    this.storedThrough = last.timestamp;
-    this.toDevices({ type: "stored", through: last.timestamp, frames: this.held });
+    this.toDevices({ type: "stored", through: this.storedThrough!, frames: this.held });
     if (this.nextFlushAt === null) {
       this.nextFlushAt = Date.now() + jittered(FLUSH_MS);
       this.host.wakeBy(this.nextFlushAt);
@@ -146,7 +187,7 @@ export class FrameStore {
   }
 
   /** Whether frames wait in the buffer. */
-  get pending(): boolean {
+  get buffering(): boolean {
     return this.sql.exec("SELECT 1 FROM live_buffer LIMIT 1").toArray().length > 0;
   }
 
@@ -156,6 +197,7 @@ export class FrameStore {
    * Resolves with the number of frames the session gained.
    */
   flush(): Promise<number> {
+    this.commit();
     const run = this.flushing.then(() => this.ship());
     this.flushing = run.catch(() => undefined);
     return run;
@@ -244,6 +286,7 @@ export class FrameStore {
 
   /** The buffered frames, oldest first, in the stored binary form (one body per message). */
   bufferedBodies(): ArrayBuffer[] {
+    this.commit();
     return this.sql
       .exec<{ body: ArrayBuffer }>("SELECT body FROM live_buffer ORDER BY id")
       .toArray()

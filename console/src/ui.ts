@@ -21,6 +21,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 /** Replaces the main area's content and moves focus there (screen readers hear the change). */
 export function render(...nodes: Node[]): HTMLElement {
   const main = document.getElementById("main")!;
+  // A hand-built page whose data arrived after the user moved on to a component page must not
+  // cover it (view.tsx marks #main while a component page is mounted).
+  if (main.dataset.page === "component") return main;
   main.replaceChildren(...nodes);
   main.focus();
   return main;

@@ -20,6 +20,7 @@ export function mount(node: Child): void {
   const main = document.getElementById("main")!;
   const host = document.createElement("div");
   main.replaceChildren(host);
+  main.dataset.page = "component";
   current = createRoot(host);
   current.render(node);
   main.focus();
@@ -29,6 +30,7 @@ export function mount(node: Child): void {
 export function unmount(): void {
   current?.unmount();
   current = null;
+  delete document.getElementById("main")?.dataset.page;
   for (const root of islands) root.unmount();
   islands = [];
 }

@@ -7,13 +7,65 @@
  * (prepended to the first `read` batch, or run alone before the first `write`), so a logged-out
  * session stops working at once without costing a round trip of its own.
  */
+import { sql, type Column, type SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import { UnauthorizedError } from "./errors";
 
 export type Database = DrizzleD1Database<Record<string, never>>;
 type Batch = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
-type Results<T extends Batch> = { [K in keyof T]: Awaited<T[K]> };
+type Results<T extends Batch> = {
+  [K in keyof T]: T[K] extends D1Rows<infer Row> ? Row[] : Awaited<T[K]>;
+};
+
+/**
+ * A select in a batch whose rows are returned as D1 gives them: one object per row, keyed by the
+ * selected names. drizzle would turn each of D1's objects into an array and then into another
+ * object keyed by the field names; a view presenting many rows (the calendar week: 96) selects its
+ * columns `named` under the response's keys instead, and D1's object becomes the response item.
+ *
+ * Built by `RequestDb.rows`. It speaks drizzle's D1 batch protocol (`_prepare()` answering the
+ * query, its prepared `stmt` and `mapResult`), the same one drizzle's own queries speak there;
+ * test/scheduling/lean-reads.test.ts pins what the lists built on it answer.
+ */
+export class D1Rows<Row> {
+  declare readonly _: { readonly dialect: "sqlite"; readonly result: Row[] };
+  constructor(
+    readonly stmt: D1PreparedStatement,
+    private readonly query: { sql: string; params: unknown[] },
+  ) {}
+  _prepare() {
+    return this;
+  }
+  getQuery() {
+    return this.query;
+  }
+  mapResult(result: D1Result<Row>): Row[] {
+    return result.results;
+  }
+}
+
+/** The value type a field gives: a column's data type (nullable unless not null), an SQL's own. */
+type FieldValue<F> =
+  F extends Column<infer C>
+    ? C["notNull"] extends true
+      ? C["data"]
+      : C["data"] | null
+    : F extends SQL<infer T>
+      ? T
+      : never;
+
+/**
+ * Select fields under explicit names (`column AS "key"`), so D1's row objects carry exactly
+ * these keys in this order. Build it once per isolate (a module constant): the fields are static.
+ */
+export function named<T extends Record<string, Column | SQL>>(
+  fields: T,
+): { [K in keyof T]: SQL.Aliased<FieldValue<T[K]>> } {
+  const out: Record<string, SQL.Aliased> = {};
+  for (const [key, field] of Object.entries(fields)) out[key] = sql`${field}`.as(key);
+  return out as { [K in keyof T]: SQL.Aliased<FieldValue<T[K]>> };
+}
 
 /**
  * One drizzle instance per D1 binding and isolate: it holds no per-request state (no logger, no
@@ -46,8 +98,17 @@ export class RequestDb {
   private sessionCheck: BatchItem<"sqlite"> | null = null;
   private verdict: SessionVerdict = assertSession;
 
-  constructor(d1: D1Database | D1DatabaseSession) {
+  constructor(private readonly d1: D1Database | D1DatabaseSession) {
     this.orm = "withSession" in d1 ? ormFor(d1) : ormForSession(d1);
+  }
+
+  /**
+   * `query` (built on `this.orm`) as a batch item for `read`, whose rows are D1's own objects
+   * (see `D1Rows`); `Row` states their shape, so select the fields `named` under its keys.
+   */
+  rows<Row>(query: { toSQL(): { sql: string; params: unknown[] } }): D1Rows<Row> {
+    const built = query.toSQL();
+    return new D1Rows<Row>(this.d1.prepare(built.sql), built);
   }
 
   /**

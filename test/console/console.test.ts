@@ -71,7 +71,11 @@ describe("console page", () => {
       expect(directives["frame-ancestors"]).toEqual(["'none'"]);
       expect(csp).not.toMatch(/unsafe-inline.*script|https?:/);
       expect(res.headers.get("x-frame-options")).toBe("DENY");
-      expect(res.headers.get("permissions-policy")).toContain("camera=(self)");
+      const permissions = res.headers.get("permissions-policy") ?? "";
+      expect(permissions).toContain("camera=(self)");
+      // The microphone for chat voice messages, this origin only; nothing else.
+      expect(permissions).toContain("microphone=(self)");
+      expect(permissions).toContain("geolocation=()");
     });
 
     it("has no inline script for the CSP to refuse and no data in the page", async () => {

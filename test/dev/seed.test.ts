@@ -26,6 +26,10 @@ const TABLES = [
   "clinician_working_hours",
   "clinician_time_off",
   "calls",
+  "patient_diagnoses",
+  "patient_medications",
+  "patient_allergies",
+  "patient_vitals",
 ];
 const rowCounts = async (ws: string) =>
   Object.fromEntries(
@@ -49,7 +53,14 @@ describe("demo seed", () => {
     const first = expectStatus(firstRes, 200);
     console.log(`demo seed: first call ${Math.round(seedMs)} ms`);
     expect(first.body.data.created).toBe(true);
-    expect(first.body.data.added).toEqual(["exercises", "chats", "notes", "schedule", "calls"]);
+    expect(first.body.data.added).toEqual([
+      "exercises",
+      "chats",
+      "notes",
+      "schedule",
+      "calls",
+      "records",
+    ]);
     const logins: Login[] = first.body.data.logins;
     const password: string = first.body.data.password;
     expect(logins.map((l) => l.role).sort()).toEqual([
@@ -77,6 +88,10 @@ describe("demo seed", () => {
       clinician_working_hours: 10,
       clinician_time_off: 1,
       calls: 1,
+      patient_diagnoses: 5,
+      patient_medications: 5,
+      patient_allergies: 4,
+      patient_vitals: 13,
     });
     expect(before.exercise_types).toBeGreaterThanOrEqual(10);
 
@@ -102,6 +117,10 @@ describe("demo seed", () => {
       "appointment.created": before.appointments,
       "availability.created": 1,
       "call.created": 1,
+      "diagnosis.created": 5,
+      "medication.created": 5,
+      "allergy.created": 4,
+      "vital.created": 13,
     });
     // The missed call is the ring timer's own move (the system, as when the call room's alarm runs).
     const missed = await env.DB.prepare(
@@ -117,6 +136,14 @@ describe("demo seed", () => {
         .results,
     );
     expect(raw).not.toContain("brace");
+    const rawRecords = JSON.stringify(
+      (
+        await env.DB.prepare("SELECT * FROM patient_diagnoses WHERE workspace_id = ?")
+          .bind(ws)
+          .all()
+      ).results,
+    );
+    expect(rawRecords).not.toContain("ligament");
 
     // A second call finds every part and changes nothing, quickly.
     const againStarted = performance.now();
@@ -225,7 +252,27 @@ describe("demo seed", () => {
       "shoulder_abduction",
       "squat",
     ]);
-  });
+
+    // The chart's clinical parts: decrypted for the physiotherapist on John's care team.
+    const chart = expectStatus(
+      await api("GET", `/api/v1/patients/${record.id}`, { token: physio }),
+      200,
+    ).body.data;
+    expect(chart.diagnoses.map((d: { icd10_code: string }) => d.icd10_code).sort()).toEqual([
+      "I10",
+      "S83.512",
+    ]);
+    expect(chart.allergies[0].allergy).toBe("Penicillin");
+    const vitals = expectStatus(
+      await api("GET", `/api/v1/patients/${record.id}/vitals`, { token: physio }),
+      200,
+    ).body.data as { recorded_date: string }[];
+    expect(vitals).toHaveLength(6);
+    // Weekly readings over the past weeks, newest first.
+    expect(Date.parse(vitals[0]!.recorded_date)).toBeGreaterThan(
+      Date.parse(vitals[5]!.recorded_date),
+    );
+  }, 90_000);
 
   it("refuses without the seed token, and does not exist in production", async () => {
     expect(

@@ -8,7 +8,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { FeedbackPipeline } from "../../party/live-feedback";
 import type { LiveSession } from "../../party/live-session";
-import { FlushFailed, FrameStore } from "../../party/live-store";
+import { FlushFailed, FrameStore, type StoreHost } from "../../party/live-store";
 import type { Bindings } from "../../src/env";
 import { AnalysisConfig } from "../../src/modules/exercise-types/exercise-types.analysis";
 import { LOWER_BODY } from "../../src/modules/exercise-types/exercise-types.catalog-lower";
@@ -68,8 +68,12 @@ function storeIn(state: DurableObjectState, sessionId: string, bindings: Binding
     sessionId: () => sessionId,
     connections: () => [device as never],
     wakeBy: () => undefined,
+    commitMs: 0,
   });
 }
+
+/** The host a store was built with (to build another over the same storage with other options). */
+const hostOf = (store: FrameStore) => (store as unknown as { host: StoreHost }).host;
 
 const caller = () => ({
   userId: clinic.patientUser.id,
@@ -114,6 +118,38 @@ describe("happy", () => {
     expect(acks.at(-1)).toMatchObject({ through: frames[39]!.timestamp, frames: 40 });
     expect(await frameCount(session.session_id), "nothing in D1 yet").toBe(0);
     expect(await buffered(session.session_id)).toBe(4);
+  });
+
+  it("groups messages into one write (group commit) and acknowledges only what it wrote", async () => {
+    const session = await createSession(clinic, { frame_size: PORTRAIT });
+    const id = session.session_id;
+    const frames = squatFrames(1).slice(0, 50);
+    const sent: string[] = [];
+    await runInDurableObject(roomOf(id), async (_room, state) => {
+      const store = new FrameStore({
+        ...hostOf(storeIn(state, id, faulty({ r2: "ok", d1: "ok" }), sent)),
+        commitMs: 50,
+      });
+      for (let i = 0; i < 40; i += 10)
+        store.add(caller(), frames.slice(i, i + 10) as never, PORTRAIT);
+      expect(sent, "nothing acknowledged before the write").toEqual([]);
+      expect(store.buffering).toBe(false);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(sent.map((t) => JSON.parse(t))).toEqual([
+        { type: "stored", through: frames[39]!.timestamp, frames: 40 },
+      ]);
+    });
+    expect(await buffered(id), "four messages, one row").toBe(1);
+    await runInDurableObject(roomOf(id), async (_room, state) => {
+      const store = new FrameStore({
+        ...hostOf(storeIn(state, id, faulty({ r2: "ok", d1: "ok" }), [])),
+        commitMs: 60_000,
+      });
+      // A flush writes what waits in memory first: nothing accepted is left behind.
+      store.add(caller(), frames.slice(40) as never, PORTRAIT);
+      expect(await store.flush()).toBe(50);
+    });
+    expect(await frameCount(id)).toBe(50);
   });
 
   it("reads the session's frames back identically from the buffer, half shipped, and shipped", async () => {
@@ -185,7 +221,7 @@ describe("errors", () => {
       faults.d1 = "fail";
       await expect(store.flush()).rejects.toBeInstanceOf(FlushFailed);
       store.add(caller(), frames.slice(30) as never, PORTRAIT);
-      expect(store.pending).toBe(true);
+      expect(store.buffering).toBe(true);
     });
     expect(await frameCount(id)).toBe(0);
     faults.d1 = "ok";
@@ -248,7 +284,7 @@ describe("errors", () => {
       const store = storeIn(state, session.session_id, env as unknown as Bindings, sent);
       store.add(caller(), frames.slice(30, 40) as never, PORTRAIT);
       await store.flush();
-      expect(store.pending).toBe(false);
+      expect(store.buffering).toBe(false);
     });
     const errors = sent.map((t) => JSON.parse(t)).filter((m) => m.type === "error");
     expect(errors).toHaveLength(1);

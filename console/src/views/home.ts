@@ -1,7 +1,10 @@
 /** Sign-in (with the second factor when the API asks for it) and each role's home page. */
 import { api, idempotent, needsMfa, session, signIn, type Schemas } from "../api";
 import { errorText, fmt, h, render, status } from "../ui";
+import { callButtonIsland } from "../components/CallButton";
+import { island } from "../view";
 import { uploads } from "./exercise";
+import { upcomingAppointments } from "./schedule/UpcomingAppointments";
 
 export type CreatedSession = Schemas["CreatedExerciseSession"];
 type SessionItem = Schemas["ExerciseSessionListItem"];
@@ -99,6 +102,15 @@ async function patientHome() {
   render(
     h("h2", {}, "Your exercises"),
     list,
+    h("p", {}, h("a", { href: "#/chats", id: "care-team-chat" }, "Message your care team")),
+    island(upcomingAppointments()),
+    h(
+      "p",
+      { class: "actions" },
+      h("a", { href: "#/record", id: "record-link" }, "Record from a video"),
+      " · ",
+      h("a", { href: "#/my-progress" }, "Your progress"),
+    ),
     sessionSection(
       "Your sessions",
       await api.GET("/api/v1/sessions", { params: { query: { page_size: 10 } } }),
@@ -131,9 +143,12 @@ async function clinicianHome() {
     plist.append(
       h(
         "li",
-        {},
-        h("a", { href: `#/progress/${p.id}` }, p.name),
-        ` — ${p.sessions_pending_review} to review`,
+        { "data-patient": p.id },
+        h("a", { href: `#/patients/${p.id}` }, p.name),
+        ` — ${p.sessions_pending_review} to review · `,
+        h("a", { href: `#/progress/${p.id}`, "aria-label": `Progress of ${p.name}` }, "Progress"),
+        " ",
+        callButtonIsland({ patientId: p.id, name: p.name }),
       ),
     );
   const refresh = h("button", { type: "button", id: "refresh" }, "Refresh");

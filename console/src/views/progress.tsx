@@ -3,7 +3,7 @@ import { useEffect, useState } from "hono/jsx/dom";
 import { api } from "../api";
 import { useLoad } from "../view";
 
-export function ProgressView(props: { patientId: string }) {
+export function ProgressView(props: { patientId: string; title?: string; back?: boolean }) {
   const chart = useLoad(
     () =>
       api.GET("/api/v1/patients/{id}/progress.svg", {
@@ -21,7 +21,7 @@ export function ProgressView(props: { patientId: string }) {
   }, [chart.data]);
   return (
     <>
-      <h2>Progress</h2>
+      <h2>{props.title ?? "Progress"}</h2>
       {chart.error ? (
         <p class="error" role="alert">
           {chart.status === 404
@@ -38,9 +38,11 @@ export function ProgressView(props: { patientId: string }) {
       ) : (
         <p aria-busy="true">Loading…</p>
       )}
-      <p>
-        <a href="#/">Back</a>
-      </p>
+      {props.back === false ? null : (
+        <p>
+          <a href="#/">Back</a>
+        </p>
+      )}
     </>
   );
 }

@@ -86,7 +86,8 @@ type Conflict = { patient_id: string | null; clinician_id: string } & Record<str
 /**
  * Conflicting appointments as the caller may see them: times and clinician always (a booking
  * needs to know the slot is taken), the patient only where the caller may see that patient
- * (admin, the appointment's own clinician, or a member of the patient's care team).
+ * (admin, the appointment's own clinician, or a member of the patient's care team). Redacts
+ * `rows` in place (they are the response items) and returns them.
  */
 export async function redactConflicts<T extends Conflict>(
   ctx: RequestContext,
@@ -97,11 +98,12 @@ export async function redactConflicts<T extends Conflict>(
   const caller = callerOf(ctx);
   if (caller.role === "admin" || rows.length === 0) return rows;
   const visible = knownTeam ?? (await careTeamOf(ctx, caller, rows));
-  return rows.map((r) =>
-    r.clinician_id === caller.userId || (r.patient_id && visible.has(r.patient_id))
-      ? r
-      : { ...r, patient_id: null },
-  );
+  for (const r of rows) {
+    if (r.clinician_id !== caller.userId && !(r.patient_id && visible.has(r.patient_id))) {
+      r.patient_id = null;
+    }
+  }
+  return rows;
 }
 
 async function careTeamOf(ctx: RequestContext, caller: Caller, rows: Conflict[]) {

@@ -31,9 +31,10 @@ import {
   appointments,
   MAX_APPOINTMENT_MINUTES,
   type AppointmentRow,
+  type AppointmentStatus,
 } from "../../db/schema/scheduling";
 import { auditLog } from "../../db/schema/audit";
-import type { Database } from "../../lib/db";
+import { named, type Database } from "../../lib/db";
 import { insertIfChanged } from "../../lib/guarded-write";
 import type { RequestContext } from "../../middleware/request-context";
 
@@ -51,8 +52,9 @@ export type ConflictRow = {
   scheduled_start: string;
   scheduled_end: string;
   clinician_id: string;
-  patient_id: string;
-  status: string;
+  /** Null once redacted (`redactConflicts`): the caller may not see that patient. */
+  patient_id: string | null;
+  status: AppointmentStatus;
 };
 
 type Statement = { sql: string; params: unknown[] };
@@ -98,17 +100,20 @@ export function overlapCondition(p: OverlapProbe): SQL {
   )!;
 }
 
+/** The API's conflict fields, named as it lists them (the conflict check reads them as D1 rows). */
+const CONFLICT_FIELDS = named({
+  id: appointments.id,
+  scheduled_start: appointments.scheduledStart,
+  scheduled_end: appointments.scheduledEnd,
+  clinician_id: appointments.clinicianId,
+  patient_id: appointments.patientId,
+  status: appointments.status,
+});
+
 /** The conflicting appointments, as the API lists them (ids and times, never names). */
 export const conflictQuery = (db: Database, p: OverlapProbe) =>
   db
-    .select({
-      id: appointments.id,
-      scheduled_start: appointments.scheduledStart,
-      scheduled_end: appointments.scheduledEnd,
-      clinician_id: appointments.clinicianId,
-      patient_id: appointments.patientId,
-      status: appointments.status,
-    })
+    .select(CONFLICT_FIELDS)
     .from(appointments)
     .where(overlapCondition(p))
     .orderBy(asc(appointments.scheduledStart))

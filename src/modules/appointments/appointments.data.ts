@@ -2,7 +2,7 @@
  * Appointment rows: which fields are encrypted (notes, location details, each bound to its row
  * and column), how a row is presented, and the time arithmetic on ISO-8601 UTC strings.
  */
-import { and, eq, getTableColumns, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql, type Column, type SQL } from "drizzle-orm";
 import {
   appointments,
   locations,
@@ -11,8 +11,10 @@ import {
   type AppointmentRow,
 } from "../../db/schema/scheduling";
 import type { PhiCipher } from "../../lib/crypto/phi";
+import { named } from "../../lib/db";
 import type { FieldIssue } from "../../lib/errors";
 import type { RequestContext } from "../../middleware/request-context";
+import type { AppointmentItem } from "./appointments.schemas";
 
 const ref = (id: string, column: string) => ({ table: "appointments", column, rowId: id });
 
@@ -35,26 +37,63 @@ export async function encryptAppointmentText(
   };
 }
 
-/** A row as lists read it: `notesEnc` only when the notes are shown (see `listColumns`). */
-export type ListedAppointmentRow = Omit<AppointmentRow, "notesEnc"> & { notesEnc?: string | null };
-
 /**
- * The columns a list reads: without the encrypted notes unless they are shown, so a calendar
- * week does not carry every row's notes ciphertext from D1 only to drop it.
+ * The columns a list reads, under the response's keys and in its order (lists read them as D1
+ * rows, `RequestDb.rows`, so each row is mapped once). The notes ciphertext only when the notes
+ * are shown, so a calendar week does not carry every row's notes from D1 only to drop them.
  */
-const { notesEnc: _notes, ...withoutNotes } = getTableColumns(appointments);
-export const listColumns = (notes: boolean) =>
-  notes ? getTableColumns(appointments) : withoutNotes;
+const listFields = (notes: SQL | Column) =>
+  named({
+    id: appointments.id,
+    workspace_id: appointments.workspaceId,
+    patient_id: appointments.patientId,
+    clinician_id: appointments.clinicianId,
+    service_id: appointments.serviceId,
+    location_id: appointments.locationId,
+    scheduled_start: appointments.scheduledStart,
+    scheduled_end: appointments.scheduledEnd,
+    location_type: appointments.locationType,
+    location_details: appointments.locationDetailsEnc,
+    status: appointments.status,
+    notes,
+    created_by: appointments.createdBy,
+    created_at: appointments.createdAt,
+    updated_at: appointments.updatedAt,
+  });
+const WITHOUT_NOTES = listFields(sql`null`);
+const WITH_NOTES = listFields(appointments.notesEnc);
+export const listColumns = (notes: boolean) => (notes ? WITH_NOTES : WITHOUT_NOTES);
 
 /**
- * The public shape; `notes` are staff-only and come back null for patients and family (and in
- * lists that did not ask for them). Only the fields shown are decrypted, both at once.
+ * Listed rows (read with `listColumns`) hold the response's fields, but `location_details` and
+ * `notes` as ciphertext (or null): decrypts those in place, all at once, and returns the rows,
+ * now the response items (the fields `presentAppointment` gives one row).
+ */
+export async function decryptListed(phi: PhiCipher, rows: AppointmentItem[]) {
+  const pending: Promise<unknown>[] = [];
+  for (const row of rows) {
+    const { id, location_details: details, notes } = row;
+    if (details !== null) {
+      const plain = phi.decrypt(details, ref(id, "location_details"));
+      pending.push(plain.then((value) => (row.location_details = value)));
+    }
+    if (notes !== null) {
+      pending.push(phi.decrypt(notes, ref(id, "notes")).then((value) => (row.notes = value)));
+    }
+  }
+  await Promise.all(pending);
+  return rows;
+}
+
+/**
+ * The public shape of one row; `notes` are staff-only and come back null for patients and family.
+ * Only the fields shown are decrypted, both at once.
  */
 export async function presentAppointment(
   phi: PhiCipher,
-  a: ListedAppointmentRow,
+  a: AppointmentRow,
   opts: { notes: boolean },
-) {
+): Promise<AppointmentItem> {
   const [locationDetails, notes] = await Promise.all([
     phi.decryptOptional(a.locationDetailsEnc, ref(a.id, "location_details")),
     opts.notes ? phi.decryptOptional(a.notesEnc, ref(a.id, "notes")) : null,

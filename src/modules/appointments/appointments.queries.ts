@@ -15,16 +15,23 @@ import { callerOf } from "../../middleware/auth";
 import type { Caller, RequestContext } from "../../middleware/request-context";
 import { accessPatient, isStaff, requirePermission } from "../../policy/policy";
 import { appointmentVisibility, loadAppointment, redactConflicts } from "./appointments.access";
-import { conflictQuery, overlapCondition, type OverlapProbe } from "./appointments.booking";
+import {
+  conflictQuery,
+  overlapCondition,
+  type ConflictRow,
+  type OverlapProbe,
+} from "./appointments.booking";
 import {
   addMinutes,
   boundOf,
+  decryptListed,
   intervalIssues,
   listColumns,
   presentAppointment,
   toUtc,
 } from "./appointments.data";
 import type {
+  AppointmentItem,
   AppointmentListQuery,
   ConflictQuery,
   OwnAppointmentsQuery,
@@ -34,7 +41,8 @@ const listed = { action: "appointment.listed", resourceType: "appointment" } as 
 
 /**
  * Count and page of a filtered list in one round trip; its audit entry goes to the queue before
- * the answer (no D1 write on the read path). Only the fields shown are decrypted: notes only when
+ * the answer (no D1 write on the read path). The page's rows are D1's own objects under the
+ * response's keys (`listColumns`), decrypted in place: each row is mapped once. Only the fields shown are decrypted: notes only when
  * asked for (`notes`), and for staff; the notes ciphertext is not even read otherwise.
  */
 async function pageOf(
@@ -51,17 +59,18 @@ async function pageOf(
       .select({ n: sql<number>`count(*)` })
       .from(appointments)
       .where(where),
-    ctx.db.orm
-      .select(listColumns(notes))
-      .from(appointments)
-      .where(where)
-      .orderBy(...order)
-      .limit(query.page_size)
-      .offset(offsetOf(query)),
+    ctx.db.rows<AppointmentItem>(
+      ctx.db.orm
+        .select(listColumns(notes))
+        .from(appointments)
+        .where(where)
+        .orderBy(...order)
+        .limit(query.page_size)
+        .offset(offsetOf(query)),
+    ),
   ]);
   await queueAudit(ctx, { ...listed, metadata: { ...metadata, notes } });
-  const items = await Promise.all(rows.map((r) => presentAppointment(ctx.phi, r, { notes })));
-  return { items, total: count[0]?.n ?? 0 };
+  return { items: await decryptListed(ctx.phi, rows), total: count[0]?.n ?? 0 };
 }
 
 /**
@@ -143,7 +152,7 @@ export async function checkConflicts(ctx: RequestContext, query: ConflictQuery) 
   // The caller's care-team patients among the conflicts ride in the same round trip, so the
   // redaction needs no second one.
   const [rows, team] = await ctx.db.read([
-    conflictQuery(ctx.db.orm, probe),
+    ctx.db.rows<ConflictRow>(conflictQuery(ctx.db.orm, probe)),
     careTeamAmong(ctx, caller, probe),
   ]);
   const conflicting = await redactConflicts(ctx, rows, new Set(team.map((t) => t.patientId)));

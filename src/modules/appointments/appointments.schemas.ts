@@ -78,6 +78,7 @@ export const Appointment = z
     updated_at: z.string(),
   })
   .openapi("Appointment");
+export type AppointmentItem = z.infer<typeof Appointment>;
 
 export const AppointmentListQuery = PageQuery.extend({
   start_date: DayOrInstant.optional(),

@@ -57,6 +57,7 @@ export const consoleRoutes = createRouter();
 
 consoleRoutes.openapi(route, (c) => {
   c.header("Content-Security-Policy", CSP);
-  c.header("Permissions-Policy", "camera=(self), microphone=(), geolocation=()");
+  // The camera for live exercises, the microphone for calls and chat voice messages.
+  c.header("Permissions-Policy", "camera=(self), microphone=(self), geolocation=()");
   return c.html(page, 200);
 });

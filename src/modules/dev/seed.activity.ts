@@ -15,6 +15,7 @@ import { calls } from "../../db/schema/calls";
 import { chats } from "../../db/schema/chats";
 import { clinicalNotes } from "../../db/schema/clinical-notes";
 import { exerciseAssignments, exerciseTypes } from "../../db/schema/exercises";
+import { patientDiagnoses } from "../../db/schema/patient-records";
 import { patients } from "../../db/schema/patients";
 import { appointments, clinicianTimeOff, clinicianWorkingHours } from "../../db/schema/scheduling";
 import { exerciseSessions } from "../../db/schema/sessions";
@@ -38,6 +39,7 @@ import { uploadPoseChunk } from "../sessions/sessions.frames";
 import { createSession } from "../sessions/sessions.service";
 import { emailIndex } from "../users/users.data";
 import { CLIP_FRAME_SIZE, CLIP_MS, clipFrames, clipVideo } from "./seed.clip";
+import { seedRecords } from "./seed.records";
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -94,7 +96,7 @@ export async function demoCast(
 async function presentParts(ctx: RequestContext, ws: string) {
   const n = (table: typeof chats | typeof calls | typeof clinicalNotes) =>
     ctx.db.orm.select({ n: count() }).from(table).where(eq(table.workspaceId, ws));
-  const [a, s, c, notes, ap, wh, off, cl] = await ctx.db.read([
+  const [a, s, c, notes, ap, wh, off, cl, dx] = await ctx.db.read([
     ctx.db.orm
       .select({ n: count() })
       .from(exerciseAssignments)
@@ -115,6 +117,10 @@ async function presentParts(ctx: RequestContext, ws: string) {
       .from(clinicianTimeOff)
       .where(eq(clinicianTimeOff.workspaceId, ws)),
     n(calls),
+    ctx.db.orm
+      .select({ n: count() })
+      .from(patientDiagnoses)
+      .where(eq(patientDiagnoses.workspaceId, ws)),
   ]);
   const has = (rows: { n: number }[]) => (rows[0]?.n ?? 0) > 0;
   return {
@@ -123,6 +129,7 @@ async function presentParts(ctx: RequestContext, ws: string) {
     notes: has(notes),
     schedule: has(ap) || has(wh) || has(off),
     calls: has(cl),
+    records: has(dx),
   };
 }
 
@@ -461,9 +468,9 @@ async function seedSchedule(cast: DemoCast, as: Actors, now: number) {
       clinician_id: cast.user(clinician).id,
       scheduled_start: start.toISOString(),
       scheduled_end: end.toISOString(),
-      location_type: clinician === "doctor" ? "video" : "clinic",
+      location_type: clinician === "doctor" ? "online" : "clinic",
       status: end.getTime() < now ? "completed" : "scheduled",
-    } as Parameters<typeof createAppointment>[1]);
+    });
     return (appointment as { id: string }).id;
   };
   const series = async (clinician: string) => {
@@ -513,6 +520,10 @@ export async function seedClinicLife(
   if (!has.calls) {
     await seedMissedCall(cast, as);
     added.push("calls");
+  }
+  if (!has.records) {
+    await seedRecords(as, cast.record, now);
+    added.push("records");
   }
   return added;
 }

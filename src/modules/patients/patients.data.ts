@@ -4,6 +4,7 @@
  */
 import { patientSearchTokens, patients } from "../../db/schema/patients";
 import type { PhiCipher } from "../../lib/crypto/phi";
+import { named } from "../../lib/db";
 import { uuidv7 } from "../../lib/ids";
 import { phoneIndexOf } from "../../lib/phone";
 
@@ -195,42 +196,56 @@ export function patientFieldsOf(input: {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
 
-/** The columns a list needs, and their decrypted form. */
-export const patientSummaryColumns = {
+/**
+ * The columns a list needs, under their own names (`named`: lists read them as D1 rows through
+ * `RequestDb.rows`, so each row is mapped once, straight into its response item).
+ */
+export const patientSummaryColumns = named({
   id: patients.id,
-  userId: patients.userId,
-  mrnEnc: patients.mrnEnc,
-  firstNameEnc: patients.firstNameEnc,
-  lastNameEnc: patients.lastNameEnc,
-  dateOfBirthEnc: patients.dateOfBirthEnc,
-  tagsEnc: patients.tagsEnc,
-  createdAt: patients.createdAt,
-  updatedAt: patients.updatedAt,
+  user_id: patients.userId,
+  mrn_enc: patients.mrnEnc,
+  first_name_enc: patients.firstNameEnc,
+  last_name_enc: patients.lastNameEnc,
+  date_of_birth_enc: patients.dateOfBirthEnc,
+  tags_enc: patients.tagsEnc,
+  created_at: patients.createdAt,
+  updated_at: patients.updatedAt,
+});
+
+/** A row read with `patientSummaryColumns`. */
+export type PatientSummaryRow = {
+  id: string;
+  user_id: string | null;
+  mrn_enc: string;
+  first_name_enc: string;
+  last_name_enc: string;
+  date_of_birth_enc: string | null;
+  tags_enc: string | null;
+  created_at: string;
+  updated_at: string;
 };
 
-export async function presentPatientSummary(
-  phi: PhiCipher,
-  p: Pick<PatientRow, keyof typeof patientSummaryColumns>,
-) {
-  const dec = (column: string, value: string | null) =>
-    phi.decryptOptional(value, patientRef(p.id, column));
+/** The list item of a summary row, its five encrypted fields decrypted at once. */
+export async function presentPatientSummary(phi: PhiCipher, p: PatientSummaryRow) {
+  const id = p.id;
+  const dob = p.date_of_birth_enc;
   const [mrn, firstName, lastName, dateOfBirth, tags] = await Promise.all([
-    dec("mrn", p.mrnEnc),
-    dec("first_name", p.firstNameEnc),
-    dec("last_name", p.lastNameEnc),
-    dec("date_of_birth", p.dateOfBirthEnc),
-    dec("tags", p.tagsEnc),
+    phi.decrypt(p.mrn_enc, patientRef(id, "mrn")),
+    phi.decrypt(p.first_name_enc, patientRef(id, "first_name")),
+    phi.decrypt(p.last_name_enc, patientRef(id, "last_name")),
+    dob === null ? null : phi.decrypt(dob, patientRef(id, "date_of_birth")),
+    p.tags_enc === null ? null : phi.decrypt(p.tags_enc, patientRef(id, "tags")),
   ]);
   return {
-    id: p.id,
-    user_id: p.userId,
-    mrn: mrn!,
-    first_name: firstName!,
-    last_name: lastName!,
+    id,
+    user_id: p.user_id,
+    mrn,
+    first_name: firstName,
+    last_name: lastName,
     name: `${firstName} ${lastName}`,
     date_of_birth: dateOfBirth,
     tags: tags === null ? [] : (JSON.parse(tags) as string[]),
-    created_at: p.createdAt,
-    updated_at: p.updatedAt,
+    created_at: p.created_at,
+    updated_at: p.updated_at,
   };
 }

@@ -24,6 +24,7 @@ import {
   nameTokens,
   patientSummaryColumns,
   presentPatientSummary,
+  type PatientSummaryRow,
 } from "./patients.data";
 import { listPatientsForFamily } from "./patients.family-read";
 import type { ListPatientsQuery } from "./patients.schemas";
@@ -115,7 +116,11 @@ export async function listPatients(ctx: RequestContext, query: ListPatientsQuery
     .orderBy(desc(patients.createdAt), desc(patients.id))
     .limit(query.page_size)
     .offset(offsetOf(query));
-  const [[count], rows] = await ctx.db.read([countQuery, pageQuery]);
+  // The page as D1's own row objects (each mapped once, into its item).
+  const [[count], rows] = await ctx.db.read([
+    countQuery,
+    ctx.db.rows<PatientSummaryRow>(pageQuery),
+  ]);
   const items = await Promise.all(rows.map((row) => presentPatientSummary(ctx.phi, row)));
   // The audit entry goes to the queue before the answer: no D1 write on the read path.
   await queueAudit(ctx, {
