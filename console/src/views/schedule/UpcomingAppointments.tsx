@@ -35,7 +35,7 @@ export function UpcomingAppointments() {
   const loaded = useLoad(loadUpcoming, []);
   return (
     <section aria-labelledby="upcoming-title" class="upcoming">
-      <h2 id="upcoming-title">Upcoming appointments</h2>
+      <h3 id="upcoming-title">Upcoming appointments</h3>
       <Loading loaded={loaded}>
         {({ appointments, names }) =>
           appointments.length === 0 ? (
