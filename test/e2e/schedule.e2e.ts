@@ -296,7 +296,9 @@ describe("schedule", () => {
       const widths = await small.evaluate(() => ({
         page: document.documentElement.scrollWidth,
         days: new Set(
-          [...document.querySelectorAll(".week .day")].map((d) => d.getBoundingClientRect().left),
+          Array.from(document.querySelectorAll(".week .day")).map(
+            (d) => d.getBoundingClientRect().left,
+          ),
         ).size,
       }));
       expect(widths.page).toBeLessThanOrEqual(360);
