@@ -26,6 +26,7 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn as signInAs,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_CALLS_CONSOLE_PORT ?? 8950);
@@ -33,11 +34,7 @@ const DOCS = new URL("../../docs/screenshots", import.meta.url).pathname;
 const LONG = { timeout: 90_000 };
 
 async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor(LONG);
+  await signInAs(page, server, email, LONG.timeout);
   // The user stream is live (replay cursor known): events published from now on reach the page.
   await page.locator("body[data-stream=live]").waitFor(LONG);
 }

@@ -23,6 +23,7 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn as signInAs,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_CHART_PORT ?? 8920);
@@ -31,11 +32,7 @@ const JOHN = "patient.john@demo.rehab-edge.test";
 const WAIT = { timeout: 60_000 };
 
 async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor(WAIT);
+  await signInAs(page, server, email);
   // The home page renders once its lists are in; navigating before that would let the late home
   // render replace the next page (the hand-built pages do not know they were left).
   await page.locator("#main h2", { hasNotText: "Sign in" }).waitFor(WAIT);

@@ -22,19 +22,12 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_CHATS_PORT ?? 8940);
 // The machine is shared and busy: every wait is on page state, with room to spare.
 const WAIT = { timeout: 60_000 };
-
-async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor(WAIT);
-}
 
 /** A screenshot of the page's top (the thread's header and the newest messages). */
 async function shot(page: Page, name: string) {

@@ -23,17 +23,10 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_CONSOLE_PORT ?? 8904);
-
-async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor();
-}
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 const root = new URL("../..", import.meta.url).pathname;
 
@@ -238,3 +238,12 @@ export function fixtureY4m(source = join(root, "test/pose/fixtures/pose_1.mp4"))
 
 /** Where each run saves its screenshots (ignored by git). */
 export const SCREENSHOTS = join(root, "test/e2e/screenshots");
+
+/** Signs `email` in on the console's sign-in form; resolves once the header names the user. */
+export async function signIn(page: Page, server: Server, email: string, timeout = 60_000) {
+  await page.goto(`${server.base}/console`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(server.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#who").waitFor({ timeout });
+}

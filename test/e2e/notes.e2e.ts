@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { TOTP } from "otpauth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import {
   apiCall,
   apiLogin,
@@ -21,18 +21,11 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_NOTES_PORT ?? 8930);
 const LONG = { timeout: 30_000 };
-
-async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor(LONG);
-}
 
 const DOCS = new URL("../../docs/screenshots", import.meta.url).pathname;
 

@@ -24,19 +24,12 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_RECORD_PORT ?? 8960);
 const root = new URL("../..", import.meta.url).pathname;
 const PATIENT = "patient.john@demo.rehab-edge.test";
-
-async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor();
-}
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });

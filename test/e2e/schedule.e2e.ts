@@ -24,6 +24,7 @@ import {
   SCREENSHOTS,
   startServer,
   type Server,
+  signIn,
 } from "./harness";
 
 const PORT = Number(process.env.E2E_SCHEDULE_PORT ?? 8910);
@@ -48,14 +49,6 @@ function nextWorkday(now = new Date()): Date {
   do d.setUTCDate(d.getUTCDate() + 1);
   while (d.getUTCDay() === 0 || d.getUTCDay() === 6);
   return d;
-}
-
-async function signIn(page: Page, server: Server, email: string) {
-  await page.goto(`${server.base}/console`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(server.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.locator("#who").waitFor();
 }
 
 async function shot(page: Page, name: string, docs?: string) {
