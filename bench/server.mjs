@@ -10,6 +10,7 @@ import { randomBytes } from "node:crypto";
 import {
   closeSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -253,6 +254,22 @@ export const RATE_LIMITS_OFF = {
 };
 
 /**
+ * Writes `out`: the bundle with its default export renamed, then `entry` (a bench-only wrapper
+ * such as bench/timed-entry.mjs) wrapping it as the default export (one module: wrangler's
+ * --no-bundle would not pick up a second one). Returns `out`.
+ */
+function wrapBundle(bundle, out, entry, factory) {
+  const code = readFileSync(bundle, "utf8");
+  const exports = code.lastIndexOf("\nexport {");
+  const local = /^\s*(\w+) as default,?$/m.exec(code.slice(exports));
+  if (!local) throw new Error("The bundle has no `export { … as default }`");
+  const stripped = code.slice(0, exports) + code.slice(exports).replace(local[0], "");
+  const wrapper = readFileSync(path(entry), "utf8");
+  writeFileSync(out, `${stripped}\n${wrapper}\nexport default ${factory}(${local[1]});\n`);
+  return out;
+}
+
+/**
  * Bundles the Worker, applies the migrations, starts it beside the assets-only Worker (its ASSETS
  * service binding, assets/wrangler.toml: as deployed) and waits for /health. `vars` are passed
  * as `--var` (default: the rate limits out of reach). `root`: another checkout of the API (its
@@ -260,35 +277,40 @@ export const RATE_LIMITS_OFF = {
  */
 export async function startApi({
   timed = false,
+  capture = false,
   assets = true,
   vars = RATE_LIMITS_ON,
   root = ROOT,
+  rebuild = true,
 } = {}) {
   const buildDir = path(root === ROOT ? config.buildDir : `${config.buildDir}-compare`);
   const bundle = join(buildDir, "index.js");
   if (root !== ROOT) copyFileSync(path(".dev.vars"), join(root, ".dev.vars"));
-  wranglerSync(["deploy", "--dry-run", "--outdir", buildDir], "Bundling the Worker", root);
+  // `rebuild: false`: the bundle of this root's last start, already migrated (a restart on the same data).
+  const fresh = rebuild || !existsSync(bundle);
+  if (fresh)
+    wranglerSync(["deploy", "--dry-run", "--outdir", buildDir], "Bundling the Worker", root);
   if (!existsSync(bundle)) throw new Error(`Bundling produced no ${bundle}`);
-  // `timed` (bench/profile.mjs): the bundle behind bench/timed-entry.mjs, which times D1 and queue waits.
-  const script = timed ? join(buildDir, "timed.mjs") : bundle;
-  if (timed) {
-    // The bundle with its default export renamed, then bench/timed-entry.mjs wrapping it.
-    const code = readFileSync(bundle, "utf8");
-    const local = /^\s*(\w+) as default,?$/m.exec(code.slice(code.lastIndexOf("\nexport {")));
-    if (!local) throw new Error("The bundle has no `export { … as default }`");
-    const exports = code.lastIndexOf("\nexport {");
-    const stripped = code.slice(0, exports) + code.slice(exports).replace(local[0], "");
-    const wrapper = readFileSync(path("bench/timed-entry.mjs"), "utf8");
-    writeFileSync(
-      script,
-      `${stripped}\n${wrapper}\nexport default __benchTimedWorker(${local[1]});\n`,
+  // `timed` (bench/profile.mjs): the bundle behind bench/timed-entry.mjs, which times D1 and queue
+  // waits. `capture` (bench/run.mjs): behind bench/capture-entry.mjs, which records a request's D1
+  // statements and queue sends for the reads' floor.
+  const script = timed
+    ? wrapBundle(bundle, join(buildDir, "timed.mjs"), "bench/timed-entry.mjs", "__benchTimedWorker")
+    : capture
+      ? wrapBundle(
+          bundle,
+          join(buildDir, "capture.mjs"),
+          "bench/capture-entry.mjs",
+          "__benchCaptureWorker",
+        )
+      : bundle;
+  if (fresh) {
+    wranglerSync(
+      ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
+      "Applying the D1 migrations",
+      root,
     );
   }
-  wranglerSync(
-    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", path(config.stateDir)],
-    "Applying the D1 migrations",
-    root,
-  );
   return startWorker({
     cwd: root,
     script,
@@ -300,6 +322,28 @@ export async function startApi({
     name: "the API",
     vars,
   });
+}
+
+/** The id of the API's D1 database (wrangler.toml): local D1 names its SQLite file after it. */
+function apiDatabaseId() {
+  const main = readFileSync(path("wrangler.toml"), "utf8");
+  const id = /^database_id\s*=\s*"([^"]+)"/m.exec(main)?.[1];
+  if (!id) throw new Error("wrangler.toml has no database_id");
+  return id;
+}
+
+/**
+ * Copies the API's local D1 state (`v3/d1/miniflare-D1DatabaseObject/<hash>.sqlite`, -wal, -shm)
+ * into the bare D1 Worker's state, where its `DATA` binding (same database id) opens it. Call with
+ * the API and that Worker stopped: two workerd processes must not open one SQLite file.
+ */
+export function copyApiData() {
+  const from = path(`${config.stateDir}/v3/d1`);
+  const to = path(`${config.stateDir}-bare-d1/v3/d1`);
+  if (!existsSync(from)) throw new Error(`No local D1 state in ${from}`);
+  rmSync(to, { recursive: true, force: true });
+  mkdirSync(path(`${config.stateDir}-bare-d1/v3`), { recursive: true });
+  cpSync(from, to, { recursive: true });
 }
 
 /** The compatibility date and flags of wrangler.toml, which the floors run with too. */
@@ -348,12 +392,19 @@ export async function startEcho() {
  * The floor: bench/bare/worker.mjs on the same runtime, with the API's compatibility date and
  * flags copied from wrangler.toml into a config of its own (no bindings).
  */
-export async function startBare({ assets = false, shaped = false, d1 = false } = {}) {
+export async function startBare({
+  assets = false,
+  shaped = false,
+  d1 = false,
+  replay = null,
+} = {}) {
   const { date, flags } = compatibility();
   const variant = assets ? "bare-assets" : shaped ? "bare-shaped" : d1 ? "bare-d1" : "bare";
   const configFile = join(path(config.buildDir), `${variant}.wrangler.toml`);
   // `shaped`: bench/bare/shaped.mjs, the same floor answering /ping's headers and body.
-  // `d1`: bench/bare/d1.mjs, one D1 query (and, on /queue, one queue send) per request.
+  // `d1`: bench/bare/d1.mjs, one D1 query (and, on /queue, one queue send) per request; with
+  // `replay` ({ plan: { read: steps } }, from bench/capture-entry.mjs) also the API's own batches
+  // on a copy of its database (`copyApiData` first): `/replay/<plan>/<read>`.
   const script = path(
     shaped ? "bench/bare/shaped.mjs" : d1 ? "bench/bare/d1.mjs" : "bench/bare/worker.mjs",
   );
@@ -382,6 +433,14 @@ export async function startBare({ assets = false, shaped = false, d1 = false } =
             'binding = "DB"',
             'database_name = "bench-floor"',
             'database_id = "00000000-0000-0000-0000-000000000001"',
+            ...(replay
+              ? [
+                  "[[d1_databases]]",
+                  'binding = "DATA"',
+                  'database_name = "bench-floor-data"',
+                  `database_id = "${apiDatabaseId()}"`,
+                ]
+              : []),
             "[[queues.producers]]",
             'binding = "JOBS"',
             'queue = "rehab-edge-bench-floor"',
@@ -389,6 +448,8 @@ export async function startBare({ assets = false, shaped = false, d1 = false } =
             'queue = "rehab-edge-bench-floor"',
             "max_batch_size = 10",
             "max_batch_timeout = 1",
+            // A TOML basic string takes JSON's escapes as they are.
+            ...(replay ? ["[vars]", `REPLAY = ${JSON.stringify(JSON.stringify(replay))}`] : []),
           ]
         : []),
       "",
