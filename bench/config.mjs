@@ -36,6 +36,11 @@ export const config = {
   /** Then, for reference only, this many requests one at a time (latency without queueing). */
   serialRequests: int("BENCH_SERIAL_REQUESTS", quick ? 100 : 300),
 
+  /** Pause before each read and each replayed floor (issue 21): the API's audit consumer stores
+   * the previous target's entries for a few seconds after it ends; without the pause that work
+   * would land on whatever is measured next. */
+  settleMs: int("BENCH_SETTLE_MS", 5000),
+
   /** The whole run is aborted after this long. */
   deadlineMs: int("BENCH_DEADLINE_MIN", 25) * 60_000,
 

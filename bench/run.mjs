@@ -356,6 +356,8 @@ async function main() {
     const headers = async () =>
       t.auth === false ? {} : { authorization: `Bearer ${await data.physio.token(300_000)}` };
     const base = t.base ?? server.base;
+    // Issue 21's pairs start on a quiet machine (config.settleMs).
+    if (t.role === "floor" || t.role === undefined) await sleep(config.settleMs);
     const r = await measure({ name: t.name, base, path: t.path, headers, load });
     results.push({ role: t.role ?? "target", ...r });
     const l = r.latency_ms;
@@ -541,6 +543,7 @@ async function measureReplication(data, list, load, results, label, replayPlan) 
   const measured = [];
   for (const t of plan) {
     if (Date.now() > deadline) throw new Error("Deadline reached before measuring everything");
+    await sleep(config.settleMs);
     const r = await measure({ name: t.name, base: t.base, path: t.path, headers: t.headers, load });
     r.name = `${r.name} (${label})`;
     measured.push(r);

@@ -448,8 +448,21 @@ export async function startBare({
             'queue = "rehab-edge-bench-floor"',
             "max_batch_size = 10",
             "max_batch_timeout = 1",
-            // A TOML basic string takes JSON's escapes as they are.
-            ...(replay ? ["[vars]", `REPLAY = ${JSON.stringify(JSON.stringify(replay))}`] : []),
+            ...(replay
+              ? [
+                  // The replayed audit sends go to a queue set up as the API's AUDIT queue.
+                  "[[queues.producers]]",
+                  'binding = "AUDIT"',
+                  'queue = "rehab-edge-bench-floor-audit"',
+                  "[[queues.consumers]]",
+                  'queue = "rehab-edge-bench-floor-audit"',
+                  "max_batch_size = 100",
+                  "max_batch_timeout = 1",
+                  "[vars]",
+                  // A TOML basic string takes JSON's escapes as they are.
+                  `REPLAY = ${JSON.stringify(JSON.stringify(replay))}`,
+                ]
+              : []),
           ]
         : []),
       "",

@@ -7,8 +7,10 @@
 // `{ plan: { read: steps } }`), with the same SQL and bound params in the same order, on `DATA`:
 // a copy of the API's seeded database. Like the API it runs them in a D1 session (started at the
 // request's `x-d1-bookmark` when it sends one, else where the API started its session), sends the
-// recorded audit message to a queue, and answers the rows of every statement as JSON (so it pays
-// serialisation too). `/counts`: the row count of every table of `DATA`.
+// recorded audit message to a queue set up as the API's (`AUDIT`, batches of up to 100; its
+// consumer only acknowledges, where the API's stores the entries), and answers the rows of every
+// statement as JSON (so it pays serialisation too), with `x-bench-io: d1=…;queue=…` (its waits,
+// as bench/timed-entry.mjs reports the API's). `/counts`: the row count of every table of `DATA`.
 //
 // References, on an empty database of their own (`DB`): `/` runs `select 1`; `/queue` runs it and
 // then sends one small message to a queue (as an audited read sends its audit entry), whose
@@ -34,19 +36,29 @@ async function replay(steps, env, bookmark) {
     ? env.DATA.withSession(bookmark || start.start || "first-unconstrained")
     : env.DATA;
   const results = [];
+  // The waits, as bench/timed-entry.mjs reports the API's (workerd's clock moves only across I/O).
+  const io = { d1: 0, queue: 0 };
+  const timed = async (kind, promise) => {
+    const start = Date.now();
+    try {
+      return await promise;
+    } finally {
+      io[kind] += Date.now() - start;
+    }
+  };
   for (const step of steps) {
     if (step.kind === "batch") {
       const statements = step.statements.map((s) => db.prepare(s.sql).bind(...s.params.map(param)));
-      for (const answer of await db.batch(statements)) results.push(answer.results);
+      for (const answer of await timed("d1", db.batch(statements))) results.push(answer.results);
     } else if (step.kind === "queue") {
-      await env.JOBS.send(step.body);
+      await timed("queue", (env[step.binding] ?? env.JOBS).send(step.body));
     } else if (step.kind !== "session") {
       const statement = db.prepare(step.sql).bind(...step.params.map(param));
-      const answer = await statement[step.kind]();
+      const answer = await timed("d1", statement[step.kind]());
       results.push(step.kind === "first" ? [answer] : (answer.results ?? answer));
     }
   }
-  return { results, bookmark: db.getBookmark?.() ?? null };
+  return { results, bookmark: db.getBookmark?.() ?? null, io };
 }
 
 async function counts(db) {
@@ -72,8 +84,13 @@ export default {
       plans ??= JSON.parse(env.REPLAY ?? "{}");
       const steps = plans[plan]?.[read];
       if (!steps) return new Response(`no recorded read ${plan}/${read}`, { status: 404 });
-      const { results, bookmark } = await replay(steps, env, request.headers.get("x-d1-bookmark"));
+      const { results, bookmark, io } = await replay(
+        steps,
+        env,
+        request.headers.get("x-d1-bookmark"),
+      );
       if (bookmark) headers["x-d1-bookmark"] = bookmark;
+      headers["x-bench-io"] = `d1=${io.d1};queue=${io.queue}`;
       return new Response(JSON.stringify({ results }), { headers });
     }
     if (path === "/counts")
