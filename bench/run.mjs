@@ -315,17 +315,24 @@ async function main() {
   await sleep(3000);
   const apiCounts = await getJson(`${server.base}/__bench/counts`);
   await server.stop();
-  const compareRoot = process.env.BENCH_COMPARE_ROOT;
+  let compareRoot = process.env.BENCH_COMPARE_ROOT;
   let compareSameSql = null;
   if (compareRoot) {
-    // The other checkout may run other SQL: record its reads too, on the same data.
-    await serve({ root: compareRoot, capture: true });
-    plans.compare = await captureReads(reads, data, compareRoot);
+    // The other checkout may run other SQL: record its reads too, on the same data. If that
+    // fails, this checkout is still measured (without the compare phase).
+    try {
+      await serve({ root: compareRoot, capture: true });
+      plans.compare = await captureReads(reads, data, compareRoot);
+      compareSameSql = sqlOf(plans.compare) === sqlOf(plans.main);
+      console.log(
+        `  ${compareRoot} runs ${compareSameSql ? "the same" : "other"} SQL for the four reads; its floors replay its own.`,
+      );
+    } catch (error) {
+      console.error(`Recording ${compareRoot} failed; its phase is skipped: ${error.message}`);
+      console.error(logTail(10));
+      compareRoot = null;
+    }
     await server.stop();
-    compareSameSql = sqlOf(plans.compare) === sqlOf(plans.main);
-    console.log(
-      `  ${compareRoot} runs ${compareSameSql ? "the same" : "other"} SQL for the four reads; its floors replay its own.`,
-    );
   }
   await sleep(500);
   copyApiData();
