@@ -11,12 +11,12 @@
 //
 //   node bench/chat.mjs            (CHAT_LISTENERS=50 CHAT_MESSAGES=200 CHAT_IN_FLIGHT=8 by default)
 //
-// CHAT_VARIANTS=1 adds issue 21's comparison of the two chat designs, same clients, same run:
+// CHAT_VARIANTS=1 (CHAT_ROUNDS=2: the whole sequence twice, interleaved against drift) adds issue 21's comparison of the two chat designs, same clients, same run:
 // the bench-only prototype of "the room's own SQLite is the log of record, copied to D1 behind
 // it" (bench/bare/chat-log.mjs, `/chat-log/`), the same prototype room writing each batch to D1
 // before its acks instead (`/chat-d1/`: the storage choice alone, without the product room's other
 // work), and the echo, the chat room and the prototype again at CHAT_IN_FLIGHT_HIGH (32) in
-// flight: whether the gap is latency-bound (the closed loop of 8) or throughput-bound.
+// flight (and the D1 prototype room): whether the gap is latency-bound (the closed loop of 8) or throughput-bound.
 import WebSocket from "ws";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,6 +36,8 @@ const MESSAGES = Number(process.env.CHAT_MESSAGES ?? 200);
 const IN_FLIGHT = Number(process.env.CHAT_IN_FLIGHT ?? 8);
 const VARIANTS = process.env.CHAT_VARIANTS === "1";
 const IN_FLIGHT_HIGH = Number(process.env.CHAT_IN_FLIGHT_HIGH ?? 32);
+/** With CHAT_VARIANTS: the whole sequence this many times, each row read against its round's echo. */
+const ROUNDS = VARIANTS ? Number(process.env.CHAT_ROUNDS ?? 1) : 1;
 
 process.on("exit", killApiNow);
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(1));
@@ -230,20 +232,24 @@ async function main() {
       [`fan-out echo, ${IN_FLIGHT_HIGH} in flight`, "echo", IN_FLIGHT_HIGH],
       [`chat room, ${IN_FLIGHT_HIGH} in flight`, "chat", IN_FLIGHT_HIGH],
       [`prototype: log of record, ${IN_FLIGHT_HIGH} in flight`, "chat-log", IN_FLIGHT_HIGH],
+      [`prototype: D1 before the ack, ${IN_FLIGHT_HIGH} in flight`, "chat-d1", IN_FLIGHT_HIGH],
     );
   }
   const rows = [];
   const copies = [];
-  for (const [name, target, inFlight] of plan) {
-    const run = await drive({ ...targets[target], inFlight });
-    const row = { name, target, in_flight: inFlight, ...summary(run) };
-    if (target === "chat-log") {
-      // Every acknowledged message must reach D1 behind the room, once, with its seq.
-      const status = await drained(prototype.base, "bench");
-      copies.push({ in_flight: inFlight, ...status });
-      row.copied_to_d1_ms = status.drained_after_ms;
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [label, target, inFlight] of plan) {
+      const name = ROUNDS > 1 ? `round ${round}: ${label}` : label;
+      const run = await drive({ ...targets[target], inFlight });
+      const row = { name, target, in_flight: inFlight, round, ...summary(run) };
+      if (target === "chat-log") {
+        // Every acknowledged message must reach D1 behind the room, once, with its seq.
+        const status = await drained(prototype.base, "bench");
+        copies.push({ round, in_flight: inFlight, ...status });
+        row.copied_to_d1_ms = status.drained_after_ms;
+      }
+      rows.push(row);
     }
-    rows.push(row);
   }
   if (VARIANTS) {
     const d1Status = await (await fetch(`${prototype.base}/chat-d1/bench`)).json();
@@ -253,11 +259,12 @@ async function main() {
     for (const ws of [...target.listeners, target.sender]) ws.close();
   }
 
-  const echoAt = (inFlight) =>
-    rows.find((r) => r.target === "echo" && r.in_flight === inFlight)?.messages_per_s;
+  const echoAt = (inFlight, round) =>
+    rows.find((r) => r.target === "echo" && r.in_flight === inFlight && r.round === round)
+      ?.messages_per_s;
   for (const row of rows) {
     if (row.target !== "echo")
-      row.vs_echo = +(row.messages_per_s / echoAt(row.in_flight)).toFixed(2);
+      row.vs_echo = +(row.messages_per_s / echoAt(row.in_flight, row.round)).toFixed(2);
   }
   const [echoRow, chatRow] = rows;
   const result = {
