@@ -11,12 +11,14 @@
 //
 //   node bench/chat.mjs            (CHAT_LISTENERS=50 CHAT_MESSAGES=200 CHAT_IN_FLIGHT=8 by default)
 //
-// CHAT_VARIANTS=1 (CHAT_ROUNDS=2: the whole sequence twice, interleaved against drift) adds issue 21's comparison of the two chat designs, same clients, same run:
+// CHAT_VARIANTS=1 adds issue 21's comparison of the two chat designs, same clients, same run:
 // the bench-only prototype of "the room's own SQLite is the log of record, copied to D1 behind
 // it" (bench/bare/chat-log.mjs, `/chat-log/`), the same prototype room writing each batch to D1
-// before its acks instead (`/chat-d1/`: the storage choice alone, without the product room's other
-// work), and the echo, the chat room and the prototype again at CHAT_IN_FLIGHT_HIGH (32) in
-// flight (and the D1 prototype room): whether the gap is latency-bound (the closed loop of 8) or throughput-bound.
+// before its acks instead (`/chat-d1/`: the storage choice alone, without the product room's
+// other work), and the echo, the chat room and both prototype rooms again at
+// CHAT_IN_FLIGHT_HIGH (32) in flight: whether the gap is latency-bound (the closed loop of 8) or
+// throughput-bound. CHAT_ROUNDS=2 runs that whole sequence twice, each row read against its own
+// round's echo (a shared host drifts within a run).
 import WebSocket from "ws";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
