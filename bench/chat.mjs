@@ -19,10 +19,13 @@
 // CHAT_IN_FLIGHT_HIGH (32) in flight: whether the gap is latency-bound (the closed loop of 8) or
 // throughput-bound. CHAT_ROUNDS=2 runs that whole sequence twice, each row read against its own
 // round's echo (a shared host drifts within a run).
+// CHAT_PROFILE=1: a CPU profile of the API's isolate while the chat room row runs (the API then
+// starts without the assets Worker in front, so wrangler's inspector shows its isolate).
 import WebSocket from "ws";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "./config.mjs";
+import { config, ROOT } from "./config.mjs";
+import { startProfile } from "./live-profile.mjs";
 import { Api, Session } from "./http.mjs";
 import {
   ensureDevVars,
@@ -37,6 +40,8 @@ const LISTENERS = Number(process.env.CHAT_LISTENERS ?? 50);
 const MESSAGES = Number(process.env.CHAT_MESSAGES ?? 200);
 const IN_FLIGHT = Number(process.env.CHAT_IN_FLIGHT ?? 8);
 const VARIANTS = process.env.CHAT_VARIANTS === "1";
+/** CHAT_PROFILE=1: a CPU profile of the API's isolate while the chat room row runs. */
+const PROFILE = process.env.CHAT_PROFILE === "1";
 const IN_FLIGHT_HIGH = Number(process.env.CHAT_IN_FLIGHT_HIGH ?? 32);
 /** With CHAT_VARIANTS: the whole sequence this many times, each row read against its round's echo. */
 const ROUNDS = VARIANTS ? Number(process.env.CHAT_ROUNDS ?? 1) : 1;
@@ -150,7 +155,8 @@ async function main() {
     `chat bench: ${MESSAGES} messages to ${LISTENERS} listening sockets, ${IN_FLIGHT} in flight, beside a fan-out echo` +
       (VARIANTS ? `; with the log-of-record prototype, and ${IN_FLIGHT_HIGH} in flight` : ""),
   );
-  const [api, echo] = [await startApi(), await startEcho()];
+  // Without the assets Worker in front, wrangler's inspector shows the API's isolate (the profile).
+  const [api, echo] = [await startApi({ assets: !PROFILE }), await startEcho()];
   const prototype = VARIANTS ? await startChatLog() : null;
   const client = new Api(api.base);
   const seeded = await client.call("POST", "/api/v1/dev/seed", {
@@ -239,10 +245,17 @@ async function main() {
   }
   const rows = [];
   const copies = [];
+  let profile = null;
   for (let round = 1; round <= ROUNDS; round++) {
     for (const [label, target, inFlight] of plan) {
       const name = ROUNDS > 1 ? `round ${round}: ${label}` : label;
+      // CHAT_PROFILE=1: the first chat room row runs under the CPU profiler.
+      const profiler =
+        PROFILE && target === "chat" && !profile
+          ? await startProfile(api.inspectorPort, join(ROOT, config.buildDir, "index.js"))
+          : null;
       const run = await drive({ ...targets[target], inFlight });
+      if (profiler) profile = await profiler.stop();
       const row = { name, target, in_flight: inFlight, round, ...summary(run) };
       if (target === "chat-log") {
         // Every acknowledged message must reach D1 behind the room, once, with its seq.
@@ -290,6 +303,15 @@ async function main() {
     );
   }
   for (const c of copies) console.log(`copy to D1: ${JSON.stringify(c)}`);
+  if (profile) {
+    result.profile = profile;
+    console.log(
+      `\nCPU profile of the API isolate during the chat room row (${profile.total_ms} ms):`,
+    );
+    for (const m of profile.modules) console.log(`  ${m.share}%  ${m.name}`);
+    console.log("Top functions:");
+    for (const f of profile.functions) console.log(`  ${f.share}%  ${f.name}`);
+  }
   console.log(
     `\nchat throughput ${result.throughput_vs_echo} of the echo's (aim ≥ 0.8): ${result.pass ? "MET" : "MISSED"}`,
   );
