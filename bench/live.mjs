@@ -147,7 +147,8 @@ async function main() {
   console.log(
     `live bench: ${SESSIONS} sessions × ${FPS} fps × ${SECONDS} s, beside an echo Durable Object`,
   );
-  const [api, echo] = [await startApi(), await startEcho()];
+  // Without the assets Worker in front, wrangler's inspector shows the API's isolate (the profile).
+  const [api, echo] = [await startApi({ assets: !PROFILE }), await startEcho()];
   const client = new Api(api.base);
   const seeded = await client.call("POST", "/api/v1/dev/seed", {
     headers: { "x-seed-token": seedToken },

@@ -228,6 +228,7 @@ export function resetBenchState({ keepData = false } = {}) {
     `${config.stateDir}-bare-shaped`,
     `${config.stateDir}-bare-d1`,
     `${config.stateDir}-echo`,
+    `${config.stateDir}-chat-log`,
     config.buildDir,
     `${config.buildDir}-compare`,
   ];
@@ -385,6 +386,44 @@ export async function startEcho() {
     stateDir: `${config.stateDir}-echo`,
     probePath: "/",
     name: "the echo Worker",
+  });
+}
+
+/**
+ * Issue 21's log-of-record prototype (bench/bare/chat-log.mjs, bench only): a chat room Durable
+ * Object with its own SQLite log and a D1 database of its own behind it, on the same runtime,
+ * compatibility date and flags as the API.
+ */
+export async function startChatLog() {
+  const { date, flags } = compatibility();
+  const configFile = join(path(config.buildDir), "chat-log.wrangler.toml");
+  const script = path("bench/bare/chat-log.mjs");
+  writeFileSync(
+    configFile,
+    [
+      'name = "rehab-edge-bench-chat-log"',
+      `main = ${JSON.stringify(script)}`,
+      `compatibility_date = "${date}"`,
+      `compatibility_flags = ${flags}`,
+      "[[durable_objects.bindings]]",
+      'name = "ChatLog"',
+      'class_name = "ChatLog"',
+      "[[migrations]]",
+      'tag = "v1"',
+      'new_sqlite_classes = ["ChatLog"]',
+      "[[d1_databases]]",
+      'binding = "DB"',
+      'database_name = "bench-chat-log"',
+      'database_id = "00000000-0000-0000-0000-000000000002"',
+      "",
+    ].join("\n"),
+  );
+  return startWorker({
+    script,
+    configFile,
+    stateDir: `${config.stateDir}-chat-log`,
+    probePath: "/",
+    name: "the chat-log prototype Worker",
   });
 }
 

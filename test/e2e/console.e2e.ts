@@ -165,8 +165,12 @@ describe("clinic console", () => {
       await patient.waitForTimeout(2_000);
 
       // Patient finishes: every frame acknowledged, video uploaded, session completed.
+      const finishing = Date.now();
       await patient.getByRole("button", { name: "Finish and upload" }).click();
       await patient.locator("#completed").waitFor({ timeout: 60_000 });
+      // Logged, not asserted (timings are the bench's business): issue 21 asks that Finish
+      // completes within seconds of the last frame, even on a machine busy with other suites.
+      console.log(`console e2e: Finish → completed in ${Date.now() - finishing} ms`);
       await shot(patient, "patient-done");
       const sent = Number(await patient.locator("#completed").getAttribute("data-frames"));
       expect(sent).toBeGreaterThan(10);
