@@ -2,7 +2,8 @@
 // through POST /api/v1/sessions/{id}/data on a running Worker (loopback), then completion on the
 // queue, beside only JSON.parse of the same bodies in this process, in the same run; then the
 // same frames as a second session through the binary body (application/vnd.rehab-edge.pose-chunk,
-// src/modules/sessions/pose.wire.ts), same chunks.
+// src/modules/sessions/pose.wire.ts), same chunks, and once more in binary chunks of 1,800 frames
+// (the verb's limit: 10 requests instead of 60).
 //
 //   node bench/sessions.mjs                      starts its own `wrangler dev` on 127.0.0.1:8850
 //   BENCH_BASE=http://127.0.0.1:8787 node bench/sessions.mjs   uses a server already running
@@ -18,6 +19,8 @@ import { ensureDevVars, RATE_LIMITS_ON } from "./server.mjs";
 
 const FRAMES = Number(process.env.BENCH_SESSION_FRAMES ?? 18_000);
 const CHUNK = Number(process.env.BENCH_SESSION_CHUNK ?? 300);
+/** The binary body's chunk at the verb's limit (MAX_FRAMES_PER_CHUNK): fewer, larger requests. */
+const BIG_CHUNK = Number(process.env.BENCH_SESSION_BIG_CHUNK ?? 1800);
 const PORT = 8850;
 const INSPECTOR = 8851;
 const STATE = ".wrangler/bench-sessions-state";
@@ -161,6 +164,9 @@ async function main() {
   for (let i = 0; i < all.length; i += CHUNK)
     wireBodies.push(wireBody(all.slice(i, i + CHUNK), { width: 720, height: 1280 }));
   const wireBytes = wireBodies.reduce((n, b) => n + b.length, 0);
+  const bigBodies = [];
+  for (let i = 0; i < all.length; i += BIG_CHUNK)
+    bigBodies.push(wireBody(all.slice(i, i + BIG_CHUNK), { width: 720, height: 1280 }));
   const own = !process.env.BENCH_BASE;
   if (own) ensureDevVars();
   const server = own ? await startServer() : { base: process.env.BENCH_BASE, stop: () => {} };
@@ -271,6 +277,16 @@ async function main() {
       [...bodies.slice(1), bodies[0]],
       "application/json",
     );
+    // The binary body at its largest chunk: the same frames in 10 requests instead of 60.
+    const fourth = await api.call("POST", "/api/v1/sessions", {
+      token,
+      body: {
+        patient_id: patient.id,
+        exercise_type: "squat",
+        frame_size: { width: 720, height: 1280 },
+      },
+    });
+    const bigRun = await run(fourth.session_id, bigBodies, WIRE_TYPE);
     const { chunkMs, retries, ingestMs, analysisMs, status, detail } = jsonRun;
 
     const fps = (ms) => Math.round(FRAMES / (ms / 1000));
@@ -311,6 +327,19 @@ async function main() {
           ).toFixed(1),
           binary_final_status: wireRun.status,
           binary_rep_count: wireRun.detail.pose_data?.rep_count,
+          binary_big_chunk_frames: BIG_CHUNK,
+          binary_big_chunks: bigBodies.length,
+          binary_big_ingest_ms: Math.round(bigRun.ingestMs),
+          binary_big_chunk_p50_ms: Math.round(
+            bigRun.chunkMs.slice().sort((a, b) => a - b)[Math.floor(bigRun.chunkMs.length / 2)],
+          ),
+          binary_big_complete_to_review_pending_ms: Math.round(bigRun.analysisMs),
+          binary_big_complete_answer: bigRun.answered,
+          binary_big_whole_session_vs_parse: +(
+            (bigRun.ingestMs + bigRun.analysisMs) /
+            parseMs
+          ).toFixed(1),
+          binary_big_rep_count: bigRun.detail.pose_data?.rep_count,
           full_pass_complete_to_review_pending_ms: Math.round(fullRun.analysisMs),
           full_pass_complete_answer: fullRun.answered,
           full_pass_final_status: fullRun.status,
@@ -319,14 +348,19 @@ async function main() {
             fullRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count &&
             JSON.stringify(wireRun.detail.pose_data?.angle_ranges) ===
               JSON.stringify(detail.pose_data?.angle_ranges) &&
-            wireRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count,
+            wireRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count &&
+            bigRun.detail.pose_data?.rep_count === detail.pose_data?.rep_count &&
+            JSON.stringify(bigRun.detail.pose_data?.angle_ranges) ===
+              JSON.stringify(detail.pose_data?.angle_ranges),
           load_average: +loadavg()[0].toFixed(1),
         },
         null,
         2,
       ),
     );
-    if ([status, wireRun.status, fullRun.status].some((s) => s !== "review_pending")) {
+    if (
+      [status, wireRun.status, fullRun.status, bigRun.status].some((s) => s !== "review_pending")
+    ) {
       process.exitCode = 1;
     }
   } finally {
