@@ -114,6 +114,7 @@ export function __benchCaptureWorker(worker) {
     return copy;
   }
 
+  // Twin of `counts` in bench/bare/d1.mjs: each file runs as a single module (no shared import).
   async function counts(db) {
     const tables = await db
       .prepare(

@@ -290,6 +290,7 @@ async function main() {
     const { chunkMs, retries, ingestMs, analysisMs, status, detail } = jsonRun;
 
     const fps = (ms) => Math.round(FRAMES / (ms / 1000));
+    const p50 = (ms) => Math.round(ms.slice().sort((a, b) => a - b)[Math.floor(ms.length / 2)]);
     const sorted = chunkMs.slice().sort((a, b) => a - b);
     console.log(
       JSON.stringify(
@@ -301,7 +302,7 @@ async function main() {
           json_parse_fps: fps(parseMs),
           ingest_ms: Math.round(ingestMs),
           ingest_fps: fps(ingestMs),
-          chunk_p50_ms: Math.round(sorted[Math.floor(sorted.length / 2)]),
+          chunk_p50_ms: p50(chunkMs),
           chunk_max_ms: Math.round(sorted.at(-1)),
           transport_floor_p50_ms: Math.round(floorMs.sort((a, b) => a - b)[5]),
           retried_chunks: retries,
@@ -315,9 +316,7 @@ async function main() {
           binary_body_mb: +(wireBytes / 1e6).toFixed(1),
           binary_ingest_ms: Math.round(wireRun.ingestMs),
           binary_ingest_fps: fps(wireRun.ingestMs),
-          binary_chunk_p50_ms: Math.round(
-            wireRun.chunkMs.slice().sort((a, b) => a - b)[Math.floor(wireRun.chunkMs.length / 2)],
-          ),
+          binary_chunk_p50_ms: p50(wireRun.chunkMs),
           binary_complete_to_review_pending_ms: Math.round(wireRun.analysisMs),
           binary_complete_answer: wireRun.answered,
           binary_whole_session_ms: Math.round(wireRun.ingestMs + wireRun.analysisMs),
@@ -330,9 +329,7 @@ async function main() {
           binary_big_chunk_frames: BIG_CHUNK,
           binary_big_chunks: bigBodies.length,
           binary_big_ingest_ms: Math.round(bigRun.ingestMs),
-          binary_big_chunk_p50_ms: Math.round(
-            bigRun.chunkMs.slice().sort((a, b) => a - b)[Math.floor(bigRun.chunkMs.length / 2)],
-          ),
+          binary_big_chunk_p50_ms: p50(bigRun.chunkMs),
           binary_big_complete_to_review_pending_ms: Math.round(bigRun.analysisMs),
           binary_big_complete_answer: bigRun.answered,
           binary_big_whole_session_vs_parse: +(

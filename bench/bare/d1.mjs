@@ -61,6 +61,7 @@ async function replay(steps, env, bookmark) {
   return { results, bookmark: db.getBookmark?.() ?? null, io };
 }
 
+// Twin of `counts` in bench/capture-entry.mjs: each file runs as a single module (no shared import).
 async function counts(db) {
   const tables = await db
     .prepare(
